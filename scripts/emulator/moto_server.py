@@ -1,0 +1,51 @@
+"""Start moto's server with one test-only fix: snapshots shared from another account.
+
+moto looks up the snapshot named by an ARN in the *caller's* account, so CopyDBSnapshot or
+CopyDBClusterSnapshot of a snapshot shared from another account fails with "not found" even when it was
+shared. AWS looks it up in the account named by the ARN and refuses (with the same not-found error) when
+the caller's account is not in the snapshot's `restore` attribute. This launcher does the same, nothing
+else. `get_db_snapshot` and `get_db_cluster_snapshot` are `functools.partialmethod`s bound to the original
+`get_snapshot` when the class was created, so they are rebound here or the patch has no effect.
+Covered by tests/integration/emulator.test.ts (shared -> copy works; not shared -> not found).
+"""
+
+import sys
+from functools import partialmethod
+
+from moto.backends import get_backend
+from moto.rds import models
+from moto.rds.exceptions import DBClusterSnapshotNotFoundError, DBSnapshotNotFoundFault
+from moto.server import main
+
+
+def get_snapshot(self, identifier, resource_type, not_found_exception):
+    region, account = self.region_name, self.account_id
+    name = identifier
+    if identifier.startswith("arn:"):
+        parts = identifier.split(":")
+        region, account, name = parts[3], parts[4], parts[-1]
+    backend = get_backend("rds")[account][region]
+    snapshot = backend.resource_map[resource_type].get(name)
+    if snapshot is None:
+        raise not_found_exception(identifier)
+    if account != self.account_id:
+        allowed = snapshot.attributes.get("restore", [])
+        if self.account_id not in allowed and "all" not in allowed:
+            raise not_found_exception(identifier)
+    return snapshot
+
+
+models.RDSBackend.get_snapshot = get_snapshot
+models.RDSBackend.get_db_snapshot = partialmethod(
+    get_snapshot,
+    resource_type=models.DBSnapshot,
+    not_found_exception=DBSnapshotNotFoundFault,
+)
+models.RDSBackend.get_db_cluster_snapshot = partialmethod(
+    get_snapshot,
+    resource_type=models.DBClusterSnapshot,
+    not_found_exception=DBClusterSnapshotNotFoundError,
+)
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,110 @@
+// Lifecycle of the moto server the integration suites run against: one process per mocha run, on a free
+// loopback port, reset between tests, stopped at the end so no process outlives the run.
+import { type ChildProcess, spawn } from "node:child_process";
+import * as net from "node:net";
+import * as path from "node:path";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+// Plain JS so that `npm run emulator:install` needs no TypeScript toolchain.
+const installer = require(path.join(ROOT, "scripts", "emulator", "install.js")) as {
+  install(): void;
+  SITE: string;
+  PYTHON: string;
+};
+
+export const EXTERNAL_ENDPOINT_VARIABLE = "RDS_REPLICATION_EMULATOR_ENDPOINT";
+const START_TIMEOUT_MS = 30_000;
+
+let child: ChildProcess | undefined;
+let endpoint: string | undefined;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address() as net.AddressInfo;
+      server.close(() => resolve(address.port));
+    });
+  });
+}
+
+async function reachable(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${url}/moto-api/reset`, { method: "POST" });
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+export function emulatorEndpoint(): string {
+  if (!endpoint) throw new Error("the AWS emulator is not running: start it with startEmulator()");
+  return endpoint;
+}
+
+export async function startEmulator(): Promise<string> {
+  if (endpoint) return endpoint;
+  const external = process.env[EXTERNAL_ENDPOINT_VARIABLE];
+  if (external) {
+    if (!(await reachable(external))) {
+      throw new Error(`${EXTERNAL_ENDPOINT_VARIABLE}=${external} does not answer POST /moto-api/reset`);
+    }
+    endpoint = external;
+    return endpoint;
+  }
+  try {
+    installer.install();
+  } catch (error) {
+    throw new Error(
+      `cannot install the AWS emulator (moto server): ${(error as Error).message}\n` +
+        `Provide one instead: run a moto server and set ${EXTERNAL_ENDPOINT_VARIABLE}=http://127.0.0.1:PORT`,
+    );
+  }
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const output: string[] = [];
+  const proc = spawn(
+    installer.PYTHON,
+    [path.join(ROOT, "scripts", "emulator", "moto_server.py"), "-H", "127.0.0.1", "-p", String(port)],
+    { env: { ...process.env, PYTHONPATH: installer.SITE }, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  child = proc;
+  const remember = (chunk: Buffer) => {
+    output.push(chunk.toString());
+    if (output.length > 50) output.shift();
+  };
+  proc.stdout?.on("data", remember);
+  proc.stderr?.on("data", remember);
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (proc.exitCode !== null) break;
+    if (await reachable(url)) {
+      endpoint = url;
+      return url;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await stopEmulator();
+  throw new Error(`the AWS emulator did not start on ${url}:\n${output.join("").slice(-2000)}`);
+}
+
+export async function resetEmulator(): Promise<void> {
+  const response = await fetch(`${emulatorEndpoint()}/moto-api/reset`, { method: "POST" });
+  if (!response.ok) throw new Error(`emulator reset failed: HTTP ${response.status}`);
+}
+
+export async function stopEmulator(): Promise<void> {
+  const proc = child;
+  child = undefined;
+  endpoint = undefined;
+  if (!proc || proc.exitCode !== null) return;
+  const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
+  proc.kill("SIGTERM");
+  const timer = setTimeout(() => proc.kill("SIGKILL"), 5_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+// A crashed or interrupted run must not leave the server behind.
+process.once("exit", () => child?.kill("SIGKILL"));
