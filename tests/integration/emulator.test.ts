@@ -38,7 +38,6 @@ async function sharedTransitCopy(source: Clients, sourceInDestRegion: Clients, s
       SourceDBSnapshotIdentifier: `arn:aws:rds:${SOURCE.region}:${SOURCE.account}:snapshot:orders-snap`,
       TargetDBSnapshotIdentifier: "orders-snap-transit",
       KmsKeyId: transitKey,
-      SourceRegion: SOURCE.region,
     }),
   );
   assert.ok(DBSnapshot?.DBSnapshotArn);
