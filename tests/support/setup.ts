@@ -17,3 +17,5 @@ process.env.AWS_ACCESS_KEY_ID ??= "testing";
 process.env.AWS_SECRET_ACCESS_KEY ??= "testing";
 process.env.AWS_REGION ??= "eu-west-1";
 process.env.AWS_EC2_METADATA_DISABLED = "true";
+// The SDK warns once per process that Node 20 support ends in 2027; this machine's Node is known and pinned.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
