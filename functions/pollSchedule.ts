@@ -1,0 +1,129 @@
+// When to look again at a long RDS operation (snapshot create/copy, restore). RDS emits no reliable
+// completion event for every case (DESIGN.md), so completion is polled; this decides the waits. Pure and
+// stateless apart from what the caller carries between polls, so a state machine can call it from a Lambda.
+
+export type PollOperation =
+  | "snapshot-create"
+  | "snapshot-copy"
+  | "cluster-snapshot-copy"
+  | "restore-instance"
+  | "restore-cluster";
+
+export interface PollState {
+  operation: PollOperation;
+  /** Seconds since the operation was requested. */
+  elapsedSeconds: number;
+  /** Status checks made so far. */
+  polls: number;
+  /** RDS PercentProgress of the last check (absent for operations that do not report it, e.g. restores). */
+  percentProgress?: number;
+  /**
+   * Optional: elapsedSeconds of the last check that still saw 0 % (the operation was queued). Carrying it
+   * lets the estimate ignore queue time; without it a long queue makes the estimate pessimistic about speed.
+   */
+  queuedUntilSeconds?: number;
+}
+
+export type PollDecision = { action: "wait"; waitSeconds: number } | { action: "give-up"; reason: string };
+
+export interface PollBounds {
+  maxPolls: number;
+  maxTotalSeconds: Record<PollOperation, number>;
+  minWaitSeconds: number;
+  maxWaitSeconds: number;
+  /**
+   * Longest wait while a copy reports 0 % (queued). Longer than the detection target: RDS operations take
+   * over a minute, so one that starts just after a check is still running at the next.
+   */
+  queuedMaxWaitSeconds: number;
+  /** Longest wait for an operation that reports no progress at all (restores): completion can come any time. */
+  blindMaxWaitSeconds: number;
+  /**
+   * Detection slack: added to every progress-based wait, so completion is seen at most this late while the
+   * work runs no more than MAX_SPEED_UP times faster than so far; also the wait at 100 % until RDS is done.
+   */
+  nearEndSeconds: number;
+}
+
+const HOUR = 3600;
+
+export const DEFAULT_POLL_BOUNDS: PollBounds = {
+  maxPolls: 1000,
+  maxTotalSeconds: {
+    "snapshot-create": 12 * HOUR,
+    "snapshot-copy": 24 * HOUR,
+    "cluster-snapshot-copy": 24 * HOUR,
+    "restore-instance": 12 * HOUR,
+    "restore-cluster": 12 * HOUR,
+  },
+  minWaitSeconds: 15,
+  maxWaitSeconds: 900,
+  queuedMaxWaitSeconds: 90,
+  blindMaxWaitSeconds: 60,
+  nearEndSeconds: 30,
+};
+
+// Assume the rest of the work may run up to this many times faster than the average so far (noisy speed, a
+// fast finish). Waiting remaining / MAX_SPEED_UP + nearEndSeconds then sees completion at most
+// nearEndSeconds late, and each re-estimate closes in on the end geometrically.
+const MAX_SPEED_UP = 3;
+// While queued, wait this share of the time already spent, so short queues are checked often and long ones
+// cost few polls.
+const QUEUED_FRACTION = 0.5;
+
+/**
+ * The state after a status check, built from the state before it: counts the poll and tracks the end of the
+ * queue. The caller (the state machine's check step) carries the result to the next check.
+ */
+export function recordCheck(
+  previous: PollState | undefined,
+  check: { operation: PollOperation; elapsedSeconds: number; percentProgress?: number },
+): PollState {
+  const queuedUntilSeconds = check.percentProgress === 0 ? check.elapsedSeconds : previous?.queuedUntilSeconds;
+  return {
+    ...check,
+    polls: (previous?.polls ?? 0) + 1,
+    ...(queuedUntilSeconds === undefined ? {} : { queuedUntilSeconds }),
+  };
+}
+
+const clamp = (value: number, low: number, high: number) => Math.min(high, Math.max(low, value));
+
+export function nextPoll(state: PollState, bounds: PollBounds = DEFAULT_POLL_BOUNDS): PollDecision {
+  const { operation, elapsedSeconds, polls } = state;
+  const limit = bounds.maxTotalSeconds[operation];
+  if (!Object.hasOwn(bounds.maxTotalSeconds, operation))
+    throw new RangeError(`nextPoll: unknown operation "${operation}"`);
+  if (!Number.isFinite(elapsedSeconds) || elapsedSeconds < 0) {
+    throw new RangeError(`nextPoll: elapsedSeconds must be a non-negative number, got ${elapsedSeconds}`);
+  }
+  if (!Number.isInteger(polls) || polls < 0) throw new RangeError(`nextPoll: polls must be a non-negative integer`);
+  if (state.percentProgress !== undefined && !Number.isFinite(state.percentProgress)) {
+    throw new RangeError(`nextPoll: percentProgress must be a number, got ${state.percentProgress}`);
+  }
+  if (polls >= bounds.maxPolls) {
+    return { action: "give-up", reason: `${operation}: poll limit reached (${polls} of maxPolls ${bounds.maxPolls})` };
+  }
+  if (elapsedSeconds >= limit) {
+    return {
+      action: "give-up",
+      reason: `${operation}: time limit reached (${Math.round(elapsedSeconds)} s of maxTotalSeconds ${limit} s)`,
+    };
+  }
+
+  const progress = clamp(state.percentProgress ?? 0, 0, 100);
+  let wait: number;
+  if (state.percentProgress === undefined) {
+    wait = clamp(QUEUED_FRACTION * elapsedSeconds, bounds.minWaitSeconds, bounds.blindMaxWaitSeconds);
+  } else if (progress === 0) {
+    wait = clamp(QUEUED_FRACTION * elapsedSeconds, bounds.minWaitSeconds, bounds.queuedMaxWaitSeconds);
+  } else {
+    const activeSeconds = elapsedSeconds - clamp(state.queuedUntilSeconds ?? 0, 0, elapsedSeconds);
+    // RDS rounds progress down: assume the fastest speed the reading allows.
+    const done = Math.min(progress + 1, 100);
+    const remaining = (activeSeconds * (100 - done)) / done;
+    // Early readings are coarse, so never wait longer than progress has been watched: waits at most double.
+    wait = Math.min(remaining / MAX_SPEED_UP + bounds.nearEndSeconds, Math.max(activeSeconds, bounds.nearEndSeconds));
+  }
+  return { action: "wait", waitSeconds: clamp(Math.ceil(wait), bounds.minWaitSeconds, bounds.maxWaitSeconds) };
+}

@@ -1,0 +1,176 @@
+// Which snapshot copies a retention policy keeps: restic's `forget --keep-*` semantics over UTC calendar
+// buckets, plus keepLast and an age window. Pure; the deletion guard (deletionGuard.ts) adds the operational
+// safety rules on top. Contract: /work/shared/DESIGN.md "Contracts that other code relies on".
+
+export interface RetentionPolicy {
+  /** Keep the N newest managed snapshots. */
+  keepLast?: number;
+  /** Keep managed snapshots created less than N days (N * 24 h, fractions allowed) before `now`. */
+  maxAgeDays?: number;
+  /** Keep the newest snapshot of each of the N most recent UTC days that have one. */
+  daily?: number;
+  /** Likewise per ISO week (Monday to Sunday, UTC); weeks spanning a new year are one bucket. */
+  weekly?: number;
+  /** Likewise per UTC calendar month. */
+  monthly?: number;
+  /** Likewise per UTC calendar year. */
+  yearly?: number;
+}
+
+export interface RetentionSnapshot {
+  id: string;
+  createdAt: Date;
+  managed: boolean;
+}
+
+export interface RetentionPlan<T extends RetentionSnapshot> {
+  /** Newest first. */
+  keep: T[];
+  /** Newest first. */
+  delete: T[];
+}
+
+/** The lifecycles DRACO selects with the `Draco_Lifecycle` tag. */
+export const RETENTION_PRESETS = {
+  Test: { maxAgeDays: 5 },
+  Standard: { daily: 7, weekly: 5, monthly: 12, yearly: 7 },
+} as const satisfies Record<string, RetentionPolicy>;
+
+export type RetentionPresetName = keyof typeof RETENTION_PRESETS;
+
+const DAY_MS = 86_400_000;
+// 1970-01-01 was a Thursday; shifting by 3 days makes integer division start weeks on Mondays (ISO 8601).
+const THURSDAY_TO_MONDAY_DAYS = 3;
+
+// Bucket functions map a timestamp to an integer identifying its calendar period. Counting distinct Mondays
+// rather than (year, week number) pairs keeps ISO weeks that straddle a year boundary in one bucket.
+const BUCKET_RULES = [
+  ["daily", (ms: number) => Math.floor(ms / DAY_MS)],
+  ["weekly", (ms: number) => Math.floor((Math.floor(ms / DAY_MS) + THURSDAY_TO_MONDAY_DAYS) / 7)],
+  [
+    "monthly",
+    (ms: number) => {
+      const date = new Date(ms);
+      return date.getUTCFullYear() * 12 + date.getUTCMonth();
+    },
+  ],
+  ["yearly", (ms: number) => new Date(ms).getUTCFullYear()],
+] as const;
+
+const POLICY_FIELDS: readonly (keyof RetentionPolicy)[] = [
+  "keepLast",
+  "maxAgeDays",
+  "daily",
+  "weekly",
+  "monthly",
+  "yearly",
+];
+
+export function validateRetentionPolicy(policy: RetentionPolicy): void {
+  if (policy === null || typeof policy !== "object" || Array.isArray(policy)) {
+    throw new TypeError("retention policy must be an object such as { daily: 7 }");
+  }
+  for (const key of Object.keys(policy)) {
+    if (!(POLICY_FIELDS as readonly string[]).includes(key)) {
+      throw new RangeError(`retention policy: unknown field "${key}" (allowed: ${POLICY_FIELDS.join(", ")})`);
+    }
+  }
+  for (const field of POLICY_FIELDS) {
+    const value = policy[field];
+    if (value === undefined) continue;
+    const valid =
+      typeof value === "number" &&
+      Number.isFinite(value) &&
+      value >= 0 &&
+      (field === "maxAgeDays" || Number.isInteger(value));
+    if (!valid) {
+      const expected = field === "maxAgeDays" ? "a non-negative finite number" : "a non-negative integer";
+      throw new RangeError(`retention policy: ${field} must be ${expected}, got ${String(value)}`);
+    }
+  }
+}
+
+function timeOf(date: unknown, what: string): number {
+  const ms = date instanceof Date ? date.getTime() : Number.NaN;
+  if (Number.isNaN(ms)) throw new TypeError(`${what} must be a valid Date, got ${String(date)}`);
+  return ms;
+}
+
+/**
+ * Splits snapshots into those the policy keeps and those it would delete.
+ *
+ * Rules count managed snapshots only; unmanaged ones are always kept and never occupy a slot. The newest
+ * managed snapshot is always kept. A policy with no rule set keeps everything (a forgotten policy must not
+ * empty the account); a rule set to 0 is explicit and keeps nothing by itself.
+ * Ties on createdAt are broken by id (greater id counts as newer), then by input order, so the result does
+ * not depend on the order the inventory was listed in.
+ */
+export function planRetention<T extends RetentionSnapshot>(
+  snapshots: readonly T[],
+  policy: RetentionPolicy,
+  now: Date,
+): RetentionPlan<T> {
+  validateRetentionPolicy(policy);
+  const nowMs = timeOf(now, "now");
+  if (!Array.isArray(snapshots)) throw new TypeError("snapshots must be an array");
+
+  const times = snapshots.map((snapshot, index) => {
+    if (snapshot === null || typeof snapshot !== "object") throw new TypeError(`snapshot #${index} is not an object`);
+    if (typeof snapshot.id !== "string") throw new TypeError(`snapshot #${index}: id must be a string`);
+    if (typeof snapshot.managed !== "boolean")
+      throw new TypeError(`snapshot ${snapshot.id}: managed must be a boolean`);
+    return timeOf(snapshot.createdAt, `snapshot ${snapshot.id}: createdAt`);
+  });
+  const order = snapshots.map((_, index) => index);
+  order.sort((a, b) => {
+    if (times[a] !== times[b]) return times[b] - times[a];
+    const idA = snapshots[a].id;
+    const idB = snapshots[b].id;
+    if (idA !== idB) return idA < idB ? 1 : -1;
+    return a - b;
+  });
+
+  const hasRule = POLICY_FIELDS.some((field) => policy[field] !== undefined);
+  const kept = new Uint8Array(snapshots.length);
+  let newestManagedSeen = false;
+  let keepLastLeft = policy.keepLast ?? 0;
+  const ageLimitMs = policy.maxAgeDays === undefined ? undefined : policy.maxAgeDays * DAY_MS;
+  const buckets = BUCKET_RULES.map(([field, bucketOf]) => ({
+    left: policy[field] ?? 0,
+    last: undefined as number | undefined,
+    bucketOf,
+  }));
+
+  for (const index of order) {
+    const snapshot = snapshots[index];
+    if (!snapshot.managed || !hasRule) {
+      kept[index] = 1;
+      continue;
+    }
+    // The newest managed snapshot is kept unconditionally, and still uses up a slot of every rule below.
+    if (!newestManagedSeen) {
+      newestManagedSeen = true;
+      kept[index] = 1;
+    }
+    const ms = times[index];
+    if (keepLastLeft > 0) {
+      keepLastLeft--;
+      kept[index] = 1;
+    }
+    if (ageLimitMs !== undefined && nowMs - ms < ageLimitMs) kept[index] = 1;
+    // Walking newest first, the first snapshot seen in a bucket is that bucket's newest.
+    for (const bucket of buckets) {
+      if (bucket.left === 0) continue;
+      const id = bucket.bucketOf(ms);
+      if (id !== bucket.last) {
+        bucket.last = id;
+        bucket.left--;
+        kept[index] = 1;
+      }
+    }
+  }
+
+  const plan: RetentionPlan<T> = { keep: [], delete: [] };
+  for (const index of order) (kept[index] ? plan.keep : plan.delete).push(snapshots[index]);
+  return plan;
+}

@@ -1,0 +1,189 @@
+import { strict as assert } from "node:assert";
+import fc from "fast-check";
+import {
+  DEFAULT_POLL_BOUNDS,
+  nextPoll,
+  type PollDecision,
+  type PollOperation,
+  type PollState,
+  recordCheck,
+} from "../../functions/pollSchedule";
+import {
+  completionSeconds,
+  generateOperations,
+  type SimulatedOperation,
+  simulatePolling,
+} from "../../functions/pollSimulation";
+
+const OPERATIONS: PollOperation[] = [
+  "snapshot-create",
+  "snapshot-copy",
+  "cluster-snapshot-copy",
+  "restore-instance",
+  "restore-cluster",
+];
+const B = DEFAULT_POLL_BOUNDS;
+const waitOf = (decision: PollDecision) => {
+  assert.equal(decision.action, "wait");
+  return decision.action === "wait" ? decision.waitSeconds : Number.NaN;
+};
+const copy = (elapsedSeconds: number, percentProgress?: number, extra: Partial<PollState> = {}): PollState => ({
+  operation: "snapshot-copy",
+  elapsedSeconds,
+  polls: 3,
+  percentProgress,
+  ...extra,
+});
+
+describe("nextPoll", () => {
+  it("backs off while a copy is queued at 0 %, up to the queued cap", () => {
+    const waits = [0, 30, 60, 120, 600, 3600].map((t) => waitOf(nextPoll(copy(t, 0))));
+    assert.deepEqual(waits, [B.minWaitSeconds, 15, 30, 60, B.queuedMaxWaitSeconds, B.queuedMaxWaitSeconds]);
+  });
+
+  it("never waits more than the blind cap for operations without progress (restores)", () => {
+    const restore = { operation: "restore-instance" as const, polls: 1 };
+    assert.equal(waitOf(nextPoll({ ...restore, elapsedSeconds: 7200 })), B.blindMaxWaitSeconds);
+    assert.ok(B.blindMaxWaitSeconds <= 60);
+  });
+
+  it("waits long far from the estimated end and briefly near it", () => {
+    // 10 % after 20 minutes: about 3 hours left.
+    assert.equal(waitOf(nextPoll(copy(1200, 10))), B.maxWaitSeconds);
+    const near = waitOf(nextPoll(copy(7000, 97)));
+    assert.ok(near < 150, `near the end waited ${near}`);
+    assert.equal(waitOf(nextPoll(copy(7000, 100))), B.nearEndSeconds);
+  });
+
+  it("estimates from the time since the queue ended, not since the request", () => {
+    // Queued for 50 minutes, then 50 % in 2 minutes: the end is about 2 minutes away, not 52.
+    const withQueue = waitOf(nextPoll(copy(3120, 50, { queuedUntilSeconds: 3000 })));
+    const withoutQueue = waitOf(nextPoll(copy(3120, 50)));
+    assert.ok(withQueue <= 120, `waited ${withQueue}`);
+    assert.ok(withoutQueue > withQueue);
+  });
+
+  it("at most doubles the wait while progress readings are still coarse", () => {
+    // 1 % seen 100 s after the queue ended: hours to go by the estimate, but the reading is too coarse to trust.
+    assert.equal(waitOf(nextPoll(copy(1100, 1, { queuedUntilSeconds: 1000 }))), 100);
+  });
+
+  it("gives up at the poll or time bound, naming which", () => {
+    const polls = nextPoll(copy(100, 50, { polls: B.maxPolls }));
+    assert.equal(polls.action, "give-up");
+    assert.match(polls.action === "give-up" ? polls.reason : "", /snapshot-copy: poll limit reached .*maxPolls/);
+    const time = nextPoll({
+      operation: "restore-cluster",
+      elapsedSeconds: B.maxTotalSeconds["restore-cluster"],
+      polls: 2,
+    });
+    assert.equal(time.action, "give-up");
+    assert.match(time.action === "give-up" ? time.reason : "", /restore-cluster: time limit reached .*maxTotalSeconds/);
+  });
+
+  it("rejects impossible states", () => {
+    assert.throws(() => nextPoll(copy(-1, 0)), /elapsedSeconds/);
+    assert.throws(() => nextPoll(copy(10, 0, { polls: 1.5 })), /polls/);
+    assert.throws(() => nextPoll(copy(10, Number.NaN)), /percentProgress/);
+    assert.throws(
+      () => nextPoll({ ...copy(10, 0), operation: "backup" as PollOperation }),
+      /unknown operation "backup"/,
+    );
+  });
+
+  it("recordCheck counts polls and remembers the last check that saw 0 %", () => {
+    let state = recordCheck(undefined, { operation: "snapshot-copy", elapsedSeconds: 0, percentProgress: 0 });
+    state = recordCheck(state, { operation: "snapshot-copy", elapsedSeconds: 60, percentProgress: 0 });
+    state = recordCheck(state, { operation: "snapshot-copy", elapsedSeconds: 120, percentProgress: 40 });
+    state = recordCheck(state, { operation: "snapshot-copy", elapsedSeconds: 150, percentProgress: 70 });
+    assert.deepEqual(state, {
+      operation: "snapshot-copy",
+      elapsedSeconds: 150,
+      percentProgress: 70,
+      polls: 4,
+      queuedUntilSeconds: 60,
+    });
+  });
+
+  it("stays within its bounds for any state", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...OPERATIONS),
+        fc.double({ min: 0, max: 2 * 86_400, noNaN: true }),
+        fc.nat(1200),
+        fc.option(fc.double({ min: -5, max: 105, noNaN: true }), { nil: undefined }),
+        fc.option(fc.double({ min: 0, max: 2 * 86_400, noNaN: true }), { nil: undefined }),
+        (operation, elapsedSeconds, polls, percentProgress, queuedUntilSeconds) => {
+          const state = { operation, elapsedSeconds, polls, percentProgress, queuedUntilSeconds };
+          const decision = nextPoll(state);
+          assert.deepEqual(nextPoll(state), decision, "deterministic");
+          const overBound = polls >= B.maxPolls || elapsedSeconds >= B.maxTotalSeconds[operation];
+          assert.equal(decision.action === "give-up", overBound);
+          if (decision.action === "wait") {
+            assert.ok(Number.isInteger(decision.waitSeconds));
+            assert.ok(decision.waitSeconds >= B.minWaitSeconds && decision.waitSeconds <= B.maxWaitSeconds);
+            if (percentProgress === undefined) assert.ok(decision.waitSeconds <= B.blindMaxWaitSeconds);
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe("poll schedule against simulated RDS operations", () => {
+  const operations = [1, 2, 3, 4, 5].flatMap((seed) => generateOperations(400, seed));
+  const outcomes = operations.map((op) => ({ op, outcome: simulatePolling(op) }));
+  const quantile = (values: number[], q: number) =>
+    [...values].sort((a, b) => a - b)[Math.floor(q * (values.length - 1))];
+
+  it("generates the intended mix: 1 minute to 6 hours, queued copies, restores without progress", () => {
+    const totals = operations.map(completionSeconds);
+    const work = operations.map((op) => op.activeSeconds + op.tailSeconds);
+    assert.ok(Math.min(...work) >= 60 && Math.max(...work) <= 6 * 3600);
+    assert.ok(operations.every((op) => op.queuedSeconds <= 1800));
+    assert.ok(operations.filter((op) => op.queuedSeconds > 600).length > 100);
+    assert.ok(operations.filter((op) => !op.reportsProgress).length > 200);
+    assert.ok(totals.filter((t) => t > 4 * 3600).length > 100);
+  });
+
+  it("detects completion within 30 s at the median and 60 s at the worst, never giving up", () => {
+    const latencies = outcomes.map(({ outcome }) => {
+      assert.equal(outcome.gaveUp, undefined);
+      return outcome.detectionLatencySeconds as number;
+    });
+    assert.ok(latencies.every((l) => l >= 0));
+    assert.ok(quantile(latencies, 0.5) <= 30, `median ${quantile(latencies, 0.5)}`);
+    assert.ok(Math.max(...latencies) <= 60, `worst ${Math.max(...latencies)}`);
+  });
+
+  it("needs at most 60 polls for copies of up to 2 hours", () => {
+    const copies = outcomes.filter(({ op }) => op.reportsProgress && completionSeconds(op) <= 7200);
+    assert.ok(copies.filter(({ op }) => completionSeconds(op) > 5400).length > 50);
+    const worst = Math.max(...copies.map(({ outcome }) => outcome.polls));
+    assert.ok(worst <= 60, `worst ${worst} polls`);
+  });
+
+  it("relies on the caller carrying queuedUntilSeconds: without it, queued copies are detected late", () => {
+    const untracked = operations.map((op) => simulatePolling(op, B, { trackQueue: false }));
+    assert.ok(Math.max(...untracked.map((o) => o.detectionLatencySeconds as number)) > 60);
+  });
+
+  it("terminates within its bounds on an operation that never finishes", () => {
+    const stuck: SimulatedOperation = {
+      operation: "snapshot-copy",
+      queuedSeconds: 1e9,
+      activeSeconds: 60,
+      tailSeconds: 0,
+      curve: [0, 1],
+      reportsProgress: true,
+    };
+    const outcome = simulatePolling(stuck);
+    assert.match(outcome.gaveUp ?? "", /time limit reached/);
+    assert.ok(outcome.polls <= B.maxPolls);
+    const tight = { ...B, maxPolls: 10 };
+    const capped = simulatePolling(stuck, tight);
+    assert.match(capped.gaveUp ?? "", /poll limit reached/);
+    assert.equal(capped.polls, 10);
+  });
+});
