@@ -1,0 +1,328 @@
+// Every IAM, KMS key and SNS topic policy of the program, as plain JSON built by pure functions over concrete
+// ARNs: the components pass resolved values in, the unit and policy-simulation tests evaluate the documents.
+
+export interface Statement {
+  Sid?: string;
+  Effect: "Allow" | "Deny";
+  Principal?: "*" | { AWS?: string | string[]; Service?: string | string[] };
+  Action: string | string[];
+  Resource: string | string[];
+  Condition?: Record<string, Record<string, string | string[] | boolean>>;
+}
+
+export interface PolicyDocument {
+  Version: "2012-10-17";
+  Statement: Statement[];
+}
+
+export const document = (statements: Statement[]): PolicyDocument => ({ Version: "2012-10-17", Statement: statements });
+
+/** The ARN partition of a region (aws, aws-cn, aws-us-gov, ...). */
+export function partitionOf(region: string): string {
+  if (region.startsWith("cn-")) return "aws-cn";
+  if (region.startsWith("us-gov-")) return "aws-us-gov";
+  const iso = /^(us|eu)-iso([a-z]?)-/.exec(region);
+  if (iso) return iso[2] ? `aws-iso-${iso[2]}` : "aws-iso";
+  return "aws";
+}
+
+/** A regional service endpoint host, as used by `kms:ViaService` and service principals. */
+export function serviceHost(service: string, region: string): string {
+  return `${service}.${region}.amazonaws.com${region.startsWith("cn-") ? ".cn" : ""}`;
+}
+
+export const accountRoot = (account: string, partition: string) => `arn:${partition}:iam::${account}:root`;
+
+/** The same actions on the same resources as a pair of the key's user and RDS, for cross-account copies. */
+export const KMS_USE_THROUGH_RDS = ["kms:Decrypt", "kms:DescribeKey", "kms:ReEncrypt*", "kms:GenerateDataKey*"];
+
+// The account root administers its keys; that only delegates to IAM policies of the account, which the
+// program grants to its own roles for exactly the keys they use. It also prevents an unmanageable key.
+function rootAdministers(account: string, partition: string): Statement {
+  return {
+    Sid: "AccountAdministersThroughIam",
+    Effect: "Allow",
+    Principal: { AWS: accountRoot(account, partition) },
+    Action: "kms:*",
+    Resource: "*",
+  };
+}
+
+function useThroughRds(sid: string, principals: string[], region: string): Statement[] {
+  const viaRds = { StringEquals: { "kms:ViaService": serviceHost("rds", region) } };
+  return [
+    {
+      Sid: `${sid}Use`,
+      Effect: "Allow",
+      Principal: { AWS: principals },
+      Action: KMS_USE_THROUGH_RDS,
+      Resource: "*",
+      Condition: viaRds,
+    },
+    {
+      Sid: `${sid}Grant`,
+      Effect: "Allow",
+      Principal: { AWS: principals },
+      Action: "kms:CreateGrant",
+      Resource: "*",
+      Condition: { ...viaRds, Bool: { "kms:GrantIsForAWSResource": true } },
+    },
+  ];
+}
+
+export interface TransitKeyPolicyArgs {
+  /** The source account that owns the key. */
+  account: string;
+  /** The key's region: destination accounts may use it only through RDS in this region. */
+  region: string;
+  /** Destination accounts whose copies read snapshots encrypted with this key. */
+  destinationAccounts: string[];
+}
+
+/** The producer's transit key: destination accounts may use it only through RDS, to copy shared snapshots. */
+export function transitKeyPolicy(args: TransitKeyPolicyArgs): PolicyDocument {
+  const partition = partitionOf(args.region);
+  const accounts = [...new Set(args.destinationAccounts)].sort();
+  const destinations = accounts.map((a) => accountRoot(a, partition));
+  return document([
+    rootAdministers(args.account, partition),
+    ...(destinations.length > 0 ? useThroughRds("DestinationAccountsThroughRds", destinations, args.region) : []),
+  ]);
+}
+
+export interface ConsumerKeyPolicyArgs {
+  account: string;
+  region: string;
+  /** This account's roles that copy snapshots with the key (through RDS only). */
+  copyRoleArns: string[];
+}
+
+/** The consumer's own key: no other account appears; its copy roles use it through RDS. */
+export function consumerKeyPolicy(args: ConsumerKeyPolicyArgs): PolicyDocument {
+  const partition = partitionOf(args.region);
+  return document([
+    rootAdministers(args.account, partition),
+    ...useThroughRds("CopyRolesThroughRds", [...args.copyRoleArns].sort(), args.region),
+  ]);
+}
+
+export interface OperationsKeyPolicyArgs {
+  account: string;
+  region: string;
+}
+
+/**
+ * The key for a component's own data at rest (SNS topics, DLQs, log groups): CloudWatch Logs may use it for
+ * this account's log groups, CloudWatch alarms may publish to topics encrypted with it.
+ */
+export function operationsKeyPolicy(args: OperationsKeyPolicyArgs): PolicyDocument {
+  const partition = partitionOf(args.region);
+  return document([
+    rootAdministers(args.account, partition),
+    {
+      Sid: "CloudWatchLogsForThisAccount",
+      Effect: "Allow",
+      Principal: { Service: serviceHost("logs", args.region) },
+      Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+      Resource: "*",
+      Condition: {
+        ArnLike: {
+          "kms:EncryptionContext:aws:logs:arn": `arn:${partition}:logs:${args.region}:${args.account}:log-group:*`,
+        },
+      },
+    },
+    {
+      Sid: "CloudWatchAlarmsPublishToEncryptedTopics",
+      Effect: "Allow",
+      Principal: { Service: "cloudwatch.amazonaws.com" },
+      Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+      Resource: "*",
+      Condition: { StringEquals: { "aws:SourceAccount": args.account } },
+    },
+  ]);
+}
+
+function denyInsecureTransport(topicArn: string): Statement {
+  return {
+    Sid: "DenyInsecureTransport",
+    Effect: "Deny",
+    Principal: "*",
+    Action: "sns:*",
+    Resource: topicArn,
+    Condition: { Bool: { "aws:SecureTransport": false } },
+  };
+}
+
+export interface AnnounceTopicPolicyArgs {
+  topicArn: string;
+  /** Accounts allowed to subscribe, each only a Lambda function of its own. */
+  destinationAccounts: string[];
+}
+
+/** The announcement topic: TLS only; each destination account may subscribe one of its own Lambda functions. */
+export function announceTopicPolicy(args: AnnounceTopicPolicyArgs): PolicyDocument {
+  const partition = partitionOf(args.topicArn.split(":")[3] ?? "");
+  const accounts = [...new Set(args.destinationAccounts)].sort();
+  return document([
+    denyInsecureTransport(args.topicArn),
+    ...accounts.map(
+      (account): Statement => ({
+        Sid: `Subscribe${account}LambdaOnly`,
+        Effect: "Allow",
+        Principal: { AWS: accountRoot(account, partition) },
+        Action: "sns:Subscribe",
+        Resource: args.topicArn,
+        Condition: {
+          StringEquals: { "sns:Protocol": "lambda" },
+          StringLike: { "sns:Endpoint": `arn:${partition}:lambda:*:${account}:function:*` },
+        },
+      }),
+    ),
+  ]);
+}
+
+export interface NotifyTopicPolicyArgs {
+  topicArn: string;
+  account: string;
+}
+
+/** The notifications topic: TLS only; this account's CloudWatch alarms may publish. */
+export function notifyTopicPolicy(args: NotifyTopicPolicyArgs): PolicyDocument {
+  return document([
+    denyInsecureTransport(args.topicArn),
+    {
+      Sid: "CloudWatchAlarmsOfThisAccount",
+      Effect: "Allow",
+      Principal: { Service: "cloudwatch.amazonaws.com" },
+      Action: "sns:Publish",
+      Resource: args.topicArn,
+      Condition: { StringEquals: { "aws:SourceAccount": args.account } },
+    },
+  ]);
+}
+
+/** Who may assume a role: one AWS service, on behalf of this account only where the service supports it. */
+export function assumeRolePolicy(service: "lambda" | "states" | "events", account: string): PolicyDocument {
+  return document([
+    {
+      Effect: "Allow",
+      Principal: { Service: `${service}.amazonaws.com` },
+      Action: "sts:AssumeRole",
+      Resource: "*",
+      ...(service === "lambda" ? {} : { Condition: { StringEquals: { "aws:SourceAccount": account } } }),
+    },
+  ]);
+}
+
+/** EventBridge may start the producer state machine and nothing else. */
+export function eventsRolePolicy(stateMachineArn: string): PolicyDocument {
+  return document([
+    { Sid: "StartProducer", Effect: "Allow", Action: "states:StartExecution", Resource: stateMachineArn },
+  ]);
+}
+
+// CloudWatch Logs vended-log delivery and X-Ray have no resource-level permissions.
+const STATE_MACHINE_LOG_DELIVERY = [
+  "logs:CreateLogDelivery",
+  "logs:GetLogDelivery",
+  "logs:UpdateLogDelivery",
+  "logs:DeleteLogDelivery",
+  "logs:ListLogDeliveries",
+  "logs:PutResourcePolicy",
+  "logs:DescribeResourcePolicies",
+  "logs:DescribeLogGroups",
+];
+export const XRAY_WRITE = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"];
+
+/** A state machine invokes only its own Lambdas (and their versions), delivers its logs and traces. */
+export function stateMachineRolePolicy(lambdaArns: string[]): PolicyDocument {
+  const functions = [...lambdaArns].sort();
+  return document([
+    {
+      Sid: "InvokeOwnSteps",
+      Effect: "Allow",
+      Action: "lambda:InvokeFunction",
+      Resource: [...functions, ...functions.map((arn) => `${arn}:*`)],
+    },
+    { Sid: "LogDelivery", Effect: "Allow", Action: STATE_MACHINE_LOG_DELIVERY, Resource: "*" },
+    {
+      Sid: "Traces",
+      Effect: "Allow",
+      Action: [...XRAY_WRITE, "xray:GetSamplingRules", "xray:GetSamplingTargets"],
+      Resource: "*",
+    },
+  ]);
+}
+
+/** Where a catalog resource kind points: ARNs, optionally only those carrying some tags. */
+export interface ResourceScope {
+  arns: string[];
+  condition?: Statement["Condition"];
+}
+
+/** An abstract IAM need of a step (functions/catalog.ts), before its resource kinds are resolved. */
+export interface IamNeed<Kind extends string = string> {
+  actions: readonly string[];
+  resources: readonly Kind[];
+  conditions?: Record<string, Record<string, string | string[]>>;
+}
+
+export interface StepRolePolicyArgs<Kind extends string> {
+  needs: readonly IamNeed<Kind>[];
+  /** Concrete ARNs of every resource kind the side knows; a kind without ARNs grants nothing. */
+  scopes: Readonly<Record<Kind, readonly ResourceScope[]>>;
+  logGroupArn: string;
+  deadLetterQueueArn: string;
+  /** The side's operations key: DLQ messages and notifications are encrypted with it. */
+  operationsKeyArn: string;
+}
+
+function mergeConditions(...conditions: (Statement["Condition"] | undefined)[]): Statement["Condition"] | undefined {
+  const merged: NonNullable<Statement["Condition"]> = {};
+  for (const condition of conditions)
+    for (const [operator, entries] of Object.entries(condition ?? {}))
+      merged[operator] = { ...merged[operator], ...entries };
+  return Object.keys(merged).length > 0 ? merged : undefined;
+}
+
+/**
+ * A step Lambda's role policy: its catalog needs on concrete ARNs (one statement per need and scope, so a
+ * tag condition never leaks onto other resources), plus writing its own logs, DLQ and traces.
+ */
+export function stepRolePolicy<Kind extends string>(args: StepRolePolicyArgs<Kind>): PolicyDocument {
+  const statements: Statement[] = [
+    {
+      Sid: "OwnLogs",
+      Effect: "Allow",
+      Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+      Resource: `${args.logGroupArn}:*`,
+    },
+    { Sid: "OwnDeadLetterQueue", Effect: "Allow", Action: "sqs:SendMessage", Resource: args.deadLetterQueueArn },
+    {
+      Sid: "OperationsKey",
+      Effect: "Allow",
+      Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+      Resource: args.operationsKeyArn,
+    },
+    { Sid: "Traces", Effect: "Allow", Action: XRAY_WRITE, Resource: "*" },
+  ];
+  args.needs.forEach((need, i) => {
+    const scopes = need.resources.flatMap((kind) => args.scopes[kind] ?? []).filter((s) => s.arns.length > 0);
+    const plain = [...new Set(scopes.filter((s) => !s.condition).flatMap((s) => s.arns))].sort();
+    const groups: ResourceScope[] = [
+      ...(plain.length > 0 ? [{ arns: plain }] : []),
+      ...scopes.filter((s) => s.condition),
+    ];
+    groups.forEach((group, j) => {
+      const condition = mergeConditions(need.conditions, group.condition);
+      statements.push({
+        Sid: `Need${i}${groups.length > 1 ? `Scope${j}` : ""}`,
+        Effect: "Allow",
+        Action: [...need.actions].sort(),
+        Resource: group.arns.length === 1 ? group.arns[0] : group.arns,
+        ...(condition ? { Condition: condition } : {}),
+      });
+    });
+  });
+  return document(statements);
+}

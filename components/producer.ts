@@ -1,0 +1,311 @@
+// SnapshotProducer: everything the source account needs to turn RDS snapshots into announced, shareable
+// transit copies. The constructor wires resources; the decisions live in the pure functions below and in
+// policies.ts, where tests reach them directly.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { type ResourceKind, stepsOf } from "../functions/catalog";
+import type { ProducerRuntimeConfig } from "../functions/runtimeConfig";
+import type { Destination } from "./config";
+import { sharedLayer } from "./lambda";
+import {
+  announceTopicPolicy,
+  assumeRolePolicy,
+  eventsRolePolicy,
+  partitionOf,
+  type ResourceScope,
+  transitKeyPolicy,
+} from "./policies";
+import {
+  buildSteps,
+  customerKey,
+  json,
+  notificationsTopic,
+  operationalAlarms,
+  operationsKey,
+  regionProvider,
+  stateMachine,
+  stepRoles,
+} from "./shared";
+import { producerDefinition } from "./stateMachines";
+
+/** Version of the announcement format on the topic; consumers check it. */
+export const ANNOUNCEMENT_VERSION = 1;
+
+export interface SnapshotProducerArgs {
+  /** The source account (12 digits); the stack's credentials act in it. */
+  readonly account: string;
+  /** The source region: the databases, the topic and the state machine live here. */
+  readonly region: string;
+  /** Accounts and regions that receive copies. Decides which keys, providers and topic grants exist. */
+  readonly destinations: readonly Destination[];
+  /** DB instance identifiers to replicate. */
+  readonly instances: readonly string[];
+  /** Aurora DB cluster identifiers to replicate. */
+  readonly clusters: readonly string[];
+  /** Tags selecting further databases: a database carrying all of them is replicated. */
+  readonly selectorTags: Readonly<Record<string, string>>;
+  /** React to automated / manual snapshot events. */
+  readonly automatedSnapshots: boolean;
+  readonly manualSnapshots: boolean;
+  /** Optional EventBridge schedule expression that takes a fresh snapshot. */
+  readonly schedule?: string;
+  /** Transit copies kept per database and region, their grace period, and whether deletions are real. */
+  readonly transitKeep: pulumi.Input<number>;
+  readonly transitGraceHours: pulumi.Input<number>;
+  readonly transitDeletionsEnabled: pulumi.Input<boolean>;
+  /** Email addresses subscribed to the notifications topic. */
+  readonly notificationEmails: readonly string[];
+  /** Reserved concurrent executions per Lambda. */
+  readonly reservedConcurrency: number;
+  readonly logRetentionDays: number;
+}
+
+/** The source region first, then every other destination region once. */
+export function transitRegions(region: string, destinations: readonly Destination[]): string[] {
+  return [region, ...new Set(destinations.map((d) => d.region).filter((r) => r !== region))];
+}
+
+/** The event families of each rule: one rule per kind of database, never one per database. */
+export const SNAPSHOT_EVENT_IDS = {
+  instance: { manual: "RDS-EVENT-0042", automated: "RDS-EVENT-0091" },
+  cluster: { manual: "RDS-EVENT-0075", automated: "RDS-EVENT-0169" },
+} as const;
+
+export interface EventRuleSpec {
+  readonly kind: keyof typeof SNAPSHOT_EVENT_IDS;
+  readonly pattern: { source: string[]; "detail-type": string[]; detail: { EventID: string[] } };
+}
+
+/**
+ * Which snapshot-event rules exist. Events name the snapshot, not reliably the database, so the rules filter
+ * by event family and the plan step checks the database selection.
+ */
+export function eventRules(
+  args: Pick<
+    SnapshotProducerArgs,
+    "instances" | "clusters" | "selectorTags" | "automatedSnapshots" | "manualSnapshots"
+  >,
+): EventRuleSpec[] {
+  const tagged = Object.keys(args.selectorTags).length > 0;
+  const kinds = [
+    { kind: "instance" as const, wanted: tagged || args.instances.length > 0, detailType: "RDS DB Snapshot Event" },
+    {
+      kind: "cluster" as const,
+      wanted: tagged || args.clusters.length > 0,
+      detailType: "RDS DB Cluster Snapshot Event",
+    },
+  ];
+  return kinds.flatMap(({ kind, wanted, detailType }) => {
+    const ids = [
+      ...(args.manualSnapshots ? [SNAPSHOT_EVENT_IDS[kind].manual] : []),
+      ...(args.automatedSnapshots ? [SNAPSHOT_EVENT_IDS[kind].automated] : []),
+    ];
+    if (!wanted || ids.length === 0) return [];
+    return [{ kind, pattern: { source: ["aws.rds"], "detail-type": [detailType], detail: { EventID: ids } } }];
+  });
+}
+
+export interface ProducerArns {
+  announceTopicArn: string;
+  notifyTopicArn: string;
+  transitKeyArns: Record<string, string>;
+}
+
+/** Concrete resources behind each catalog resource kind, for the producer's step roles. */
+export function producerScopes(
+  args: Pick<SnapshotProducerArgs, "account" | "region" | "destinations" | "instances" | "clusters" | "selectorTags">,
+  arns: ProducerArns,
+): Record<ResourceKind, ResourceScope[]> {
+  const p = partitionOf(args.region);
+  const rds = (region: string, resource: string) => `arn:${p}:rds:${region}:${args.account}:${resource}`;
+  const regions = transitRegions(args.region, args.destinations);
+  const tags = Object.entries(args.selectorTags);
+  const byTags = (resource: string): ResourceScope[] =>
+    tags.length > 0
+      ? [
+          {
+            arns: [rds(args.region, `${resource}:*`)],
+            condition: { StringEquals: Object.fromEntries(tags.map(([k, v]) => [`aws:ResourceTag/${k}`, v])) },
+          },
+        ]
+      : [];
+  const none: ResourceScope[] = [];
+  return {
+    "source-db-instance": [{ arns: args.instances.map((id) => rds(args.region, `db:${id}`)) }, ...byTags("db")],
+    "source-db-cluster": [{ arns: args.clusters.map((id) => rds(args.region, `cluster:${id}`)) }, ...byTags("cluster")],
+    "db-snapshot": [{ arns: regions.map((r) => rds(r, "snapshot:*")) }],
+    "db-cluster-snapshot": [{ arns: regions.map((r) => rds(r, "cluster-snapshot:*")) }],
+    "transit-key": [{ arns: Object.values(arns.transitKeyArns) }],
+    "announce-topic": [{ arns: [arns.announceTopicArn] }],
+    "notify-topic": [{ arns: [arns.notifyTopicArn] }],
+    any: [{ arns: ["*"] }],
+    "own-key": none,
+    "source-transit-key": none,
+    "restore-secret": none,
+    "restored-db-instance": none,
+    "restored-db-cluster": none,
+    "subnet-group": none,
+    "security-group": none,
+    "state-machine": none,
+  };
+}
+
+/** The source account's side: transit keys, announcement topic, triggers, state machine and its Lambdas. */
+export class SnapshotProducer extends pulumi.ComponentResource {
+  /** The topic destination accounts subscribe their intake Lambda to. */
+  readonly announceTopicArn: pulumi.Output<string>;
+  /** Producer transit key ARN per region (source region and each destination region). */
+  readonly transitKeyArns: pulumi.Output<Record<string, string>>;
+  readonly notifyTopicArn: pulumi.Output<string>;
+  readonly stateMachineArn: pulumi.Output<string>;
+
+  constructor(name: string, args: SnapshotProducerArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("rds-replication:index:SnapshotProducer", name, {}, opts);
+    const regions = transitRegions(args.region, args.destinations);
+
+    const keys = Object.fromEntries(
+      regions.map((region) => {
+        const provider =
+          region === args.region ? undefined : regionProvider(`${name}-provider-${region}`, region, this);
+        const accounts = args.destinations.filter((d) => d.region === region).map((d) => d.account);
+        const key = customerKey(
+          `${name}-transit-key-${region}`,
+          `rds-replication transit copies in ${region}, shared with ${accounts.join(", ") || "no account"} through RDS`,
+          transitKeyPolicy({ account: args.account, region, destinationAccounts: accounts }),
+          { parent: this, provider },
+        );
+        return [region, key];
+      }),
+    );
+    this.transitKeyArns = pulumi.all(Object.fromEntries(Object.entries(keys).map(([r, k]) => [r, k.arn])));
+
+    const opsKey = operationsKey(name, args, this);
+    const notify = notificationsTopic(
+      name,
+      { account: args.account, key: opsKey, emails: args.notificationEmails },
+      this,
+    );
+    const announce = new aws.sns.Topic(`${name}-announce`, { kmsMasterKeyId: opsKey.arn }, { parent: this });
+    new aws.sns.TopicPolicy(
+      `${name}-announce-policy`,
+      {
+        arn: announce.arn,
+        policy: json(
+          announce.arn.apply((topicArn) =>
+            announceTopicPolicy({ topicArn, destinationAccounts: args.destinations.map((d) => d.account) }),
+          ),
+        ),
+      },
+      { parent: this },
+    );
+
+    const runtimeConfig = pulumi
+      .output({
+        account: args.account,
+        region: args.region,
+        transitKeyArns: this.transitKeyArns,
+        databases: { identifiers: [...args.instances, ...args.clusters], tags: { ...args.selectorTags } },
+        destinations: args.destinations.map((d) => ({
+          account: d.account,
+          region: d.region,
+          databases: [...d.databases],
+        })),
+        announceTopicArn: announce.arn,
+        notifyTopicArn: notify.arn,
+        transit: {
+          keep: args.transitKeep,
+          graceHours: args.transitGraceHours,
+          deletionsEnabled: args.transitDeletionsEnabled,
+        },
+      })
+      .apply((config): ProducerRuntimeConfig => ({ ...config, version: 1 }));
+
+    const steps = stepsOf("producer");
+    const built = buildSteps(
+      name,
+      stepRoles(name, steps, args.account, this),
+      {
+        steps,
+        account: args.account,
+        layer: sharedLayer(`${name}-layer`, { parent: this }),
+        operationsKey: opsKey,
+        runtimeConfig,
+        scopes: pulumi
+          .all([announce.arn, notify.arn, this.transitKeyArns])
+          .apply(([announceTopicArn, notifyTopicArn, transitKeyArns]) =>
+            producerScopes(args, { announceTopicArn, notifyTopicArn, transitKeyArns }),
+          ),
+        reservedConcurrency: args.reservedConcurrency,
+        logRetentionDays: args.logRetentionDays,
+      },
+      this,
+    );
+    const machine = stateMachine(
+      name,
+      {
+        definition: pulumi
+          .all(Object.fromEntries([...built].map(([key, s]) => [key, s.fn.arn])))
+          .apply((arns) => producerDefinition(arns)),
+        steps: built,
+        account: args.account,
+        operationsKey: opsKey,
+        logRetentionDays: args.logRetentionDays,
+      },
+      this,
+    );
+    this.stateMachineArn = machine.arn;
+    this.triggers(name, args, machine);
+    operationalAlarms(name, { stateMachine: machine, steps: built, topic: notify }, this);
+
+    this.announceTopicArn = announce.arn;
+    this.notifyTopicArn = notify.arn;
+    this.registerOutputs({
+      announceTopicArn: this.announceTopicArn,
+      transitKeyArns: this.transitKeyArns,
+      notifyTopicArn: this.notifyTopicArn,
+      stateMachineArn: this.stateMachineArn,
+    });
+  }
+
+  // EventBridge starts the state machine directly: no Lambda in between to fail or throttle.
+  private triggers(name: string, args: SnapshotProducerArgs, machine: aws.sfn.StateMachine): void {
+    const rules = eventRules(args);
+    if (rules.length === 0 && !args.schedule) return;
+    const role = new aws.iam.Role(
+      `${name}-events-role`,
+      {
+        description: "EventBridge starts the rds-replication producer",
+        assumeRolePolicy: json(assumeRolePolicy("events", args.account)),
+      },
+      { parent: this },
+    );
+    new aws.iam.RolePolicy(
+      `${name}-events-policy`,
+      { role: role.id, policy: json(machine.arn.apply(eventsRolePolicy)) },
+      { parent: this },
+    );
+    const target = (ruleName: string, rule: aws.cloudwatch.EventRule, input?: string) =>
+      new aws.cloudwatch.EventTarget(
+        `${ruleName}-target`,
+        { rule: rule.name, arn: machine.arn, roleArn: role.arn, input },
+        { parent: this },
+      );
+    for (const spec of rules) {
+      const ruleName = `${name}-${spec.kind}-snapshots`;
+      const rule = new aws.cloudwatch.EventRule(
+        ruleName,
+        { description: `rds-replication: ${spec.kind} snapshot created`, eventPattern: JSON.stringify(spec.pattern) },
+        { parent: this },
+      );
+      target(ruleName, rule);
+    }
+    if (args.schedule) {
+      const rule = new aws.cloudwatch.EventRule(
+        `${name}-schedule`,
+        { description: "rds-replication: scheduled fresh snapshots", scheduleExpression: args.schedule },
+        { parent: this },
+      );
+      target(`${name}-schedule`, rule, JSON.stringify({ trigger: "schedule" }));
+    }
+  }
+}

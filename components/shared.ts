@@ -1,0 +1,292 @@
+// Pieces both components build the same way: KMS keys, the notifications topic, the step Lambdas with their
+// roles, log groups and DLQs, and the alarms watching them.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { ResourceKind, Step } from "../functions/catalog";
+import { CONFIG_VARIABLE } from "../functions/runtimeConfig";
+import { stepFunction } from "./lambda";
+import {
+  assumeRolePolicy,
+  notifyTopicPolicy,
+  operationsKeyPolicy,
+  type PolicyDocument,
+  type ResourceScope,
+  stateMachineRolePolicy,
+  stepRolePolicy,
+} from "./policies";
+
+/**
+ * An explicit provider for another region: it takes only what it is given, so the stack's `aws:profile` is
+ * passed on (credentials otherwise come from the environment, as for the default provider).
+ */
+export function regionProvider(name: string, region: pulumi.Input<string>, parent: pulumi.Resource): aws.Provider {
+  const profile = new pulumi.Config("aws").get("profile");
+  return new aws.Provider(
+    name,
+    { region: region as pulumi.Input<aws.Region>, ...(profile ? { profile } : {}) },
+    { parent },
+  );
+}
+
+export const json = (document: pulumi.Input<PolicyDocument>): pulumi.Output<string> => pulumi.jsonStringify(document);
+
+/** A customer-managed symmetric key with yearly rotation and the given policy. */
+export function customerKey(
+  name: string,
+  description: string,
+  policy: pulumi.Input<PolicyDocument>,
+  opts: pulumi.CustomResourceOptions,
+): aws.kms.Key {
+  return new aws.kms.Key(
+    name,
+    { description, enableKeyRotation: true, deletionWindowInDays: 30, policy: json(policy) },
+    opts,
+  );
+}
+
+export function operationsKey(name: string, place: { account: string; region: string }, parent: pulumi.Resource) {
+  return customerKey(
+    `${name}-operations-key`,
+    "rds-replication: topics, dead-letter queues and logs of this stack",
+    operationsKeyPolicy(place),
+    { parent },
+  );
+}
+
+export interface NotificationsArgs {
+  account: string;
+  key: aws.kms.Key;
+  emails: readonly string[];
+}
+
+/** The topic for failures and alarms, KMS-encrypted and TLS-only, with the configured email subscriptions. */
+export function notificationsTopic(name: string, args: NotificationsArgs, parent: pulumi.Resource): aws.sns.Topic {
+  const topic = new aws.sns.Topic(`${name}-notifications`, { kmsMasterKeyId: args.key.arn }, { parent });
+  new aws.sns.TopicPolicy(
+    `${name}-notifications-policy`,
+    {
+      arn: topic.arn,
+      policy: json(topic.arn.apply((topicArn) => notifyTopicPolicy({ topicArn, account: args.account }))),
+    },
+    { parent },
+  );
+  for (const email of args.emails)
+    new aws.sns.TopicSubscription(
+      `${name}-notifications-${email}`,
+      { topic: topic.arn, protocol: "email", endpoint: email },
+      { parent },
+    );
+  return topic;
+}
+
+/** A step's child name: the component name already says which side it is on. */
+export const stepName = (name: string, step: Step) => `${name}-${step.key.replace(`${step.side}-`, "")}`;
+
+export interface StepsArgs {
+  steps: readonly Step[];
+  account: string;
+  layer: aws.lambda.LayerVersion;
+  operationsKey: aws.kms.Key;
+  runtimeConfig: pulumi.Input<object>;
+  /** Extra environment for some steps (e.g. the intake's STATE_MACHINE_ARN). */
+  extraEnvironment?: Readonly<Record<string, Record<string, pulumi.Input<string>>>>;
+  scopes: pulumi.Input<Record<ResourceKind, ResourceScope[]>>;
+  reservedConcurrency: number;
+  logRetentionDays: number;
+}
+
+export interface BuiltStep {
+  readonly step: Step;
+  readonly role: aws.iam.Role;
+  readonly fn: aws.lambda.CallbackFunction<unknown, unknown>;
+  readonly logGroup: aws.cloudwatch.LogGroup;
+  readonly deadLetterQueue: aws.sqs.Queue;
+}
+
+/** The role of every step, created first: key policies name roles before the roles' policies name the keys. */
+export function stepRoles(name: string, steps: readonly Step[], account: string, parent: pulumi.Resource) {
+  return new Map(
+    steps.map((step) => [
+      step.key,
+      new aws.iam.Role(
+        `${stepName(name, step)}-role`,
+        {
+          description: `rds-replication ${step.key}: ${step.description}`,
+          assumeRolePolicy: json(assumeRolePolicy("lambda", account)),
+        },
+        { parent },
+      ),
+    ]),
+  );
+}
+
+/** Each step's Lambda with its log group, DLQ (both under the operations key) and least-privilege role policy. */
+export function buildSteps(
+  name: string,
+  roles: ReadonlyMap<string, aws.iam.Role>,
+  args: StepsArgs,
+  parent: pulumi.Resource,
+): Map<string, BuiltStep> {
+  const config = pulumi.jsonStringify(args.runtimeConfig);
+  return new Map(
+    args.steps.map((step) => {
+      const prefix = stepName(name, step);
+      const role = roles.get(step.key)!;
+      const logGroup = new aws.cloudwatch.LogGroup(
+        `${prefix}-logs`,
+        {
+          namePrefix: `/rds-replication/${step.key}-`,
+          retentionInDays: args.logRetentionDays,
+          kmsKeyId: args.operationsKey.arn,
+        },
+        { parent },
+      );
+      const deadLetterQueue = new aws.sqs.Queue(
+        `${prefix}-dlq`,
+        { kmsMasterKeyId: args.operationsKey.arn, messageRetentionSeconds: 14 * 24 * 3600 },
+        { parent },
+      );
+      new aws.iam.RolePolicy(
+        `${prefix}-policy`,
+        {
+          role: role.id,
+          policy: json(
+            pulumi
+              .all([args.scopes, logGroup.arn, deadLetterQueue.arn, args.operationsKey.arn])
+              .apply(([scopes, logGroupArn, deadLetterQueueArn, operationsKeyArn]) =>
+                stepRolePolicy({ needs: step.iam, scopes, logGroupArn, deadLetterQueueArn, operationsKeyArn }),
+              ),
+          ),
+        },
+        { parent },
+      );
+      const fn = stepFunction(
+        prefix,
+        {
+          step,
+          role,
+          layer: args.layer,
+          environment: { [CONFIG_VARIABLE]: config, ...(args.extraEnvironment?.[step.key] ?? {}) },
+          deadLetterQueueArn: deadLetterQueue.arn,
+          logGroupName: logGroup.name,
+          reservedConcurrency: args.reservedConcurrency,
+        },
+        { parent },
+      );
+      return [step.key, { step, role, fn, logGroup, deadLetterQueue }];
+    }),
+  );
+}
+
+export interface StateMachineArgs {
+  definition: pulumi.Input<object>;
+  steps: ReadonlyMap<string, BuiltStep>;
+  account: string;
+  operationsKey: aws.kms.Key;
+  logRetentionDays: number;
+}
+
+/** A standard state machine that may invoke only its steps, logging errors to its own encrypted log group. */
+export function stateMachine(name: string, args: StateMachineArgs, parent: pulumi.Resource): aws.sfn.StateMachine {
+  const role = new aws.iam.Role(
+    `${name}-state-machine-role`,
+    { description: "rds-replication state machine", assumeRolePolicy: json(assumeRolePolicy("states", args.account)) },
+    { parent },
+  );
+  const functionArns = [...args.steps.values()].map((s) => s.fn.arn);
+  const policy = new aws.iam.RolePolicy(
+    `${name}-state-machine-policy`,
+    { role: role.id, policy: json(pulumi.all(functionArns).apply((arns) => stateMachineRolePolicy(arns))) },
+    { parent },
+  );
+  const logGroup = new aws.cloudwatch.LogGroup(
+    `${name}-state-machine-logs`,
+    {
+      namePrefix: "/rds-replication/states-",
+      retentionInDays: args.logRetentionDays,
+      kmsKeyId: args.operationsKey.arn,
+    },
+    { parent },
+  );
+  return new aws.sfn.StateMachine(
+    `${name}-state-machine`,
+    {
+      roleArn: role.arn,
+      definition: pulumi.jsonStringify(args.definition),
+      loggingConfiguration: {
+        level: "ERROR",
+        includeExecutionData: false,
+        logDestination: pulumi.interpolate`${logGroup.arn}:*`,
+      },
+      tracingConfiguration: { enabled: true },
+    },
+    { parent, dependsOn: [policy] },
+  );
+}
+
+export interface AlarmsArgs {
+  stateMachine: aws.sfn.StateMachine;
+  steps: ReadonlyMap<string, BuiltStep>;
+  topic: aws.sns.Topic;
+}
+
+/** Alarms to the notifications topic: failed or timed-out executions, Lambda errors, messages in a DLQ. */
+export function operationalAlarms(
+  name: string,
+  args: AlarmsArgs,
+  parent: pulumi.Resource,
+): aws.cloudwatch.MetricAlarm[] {
+  const common = {
+    comparisonOperator: "GreaterThanOrEqualToThreshold",
+    threshold: 1,
+    evaluationPeriods: 1,
+    period: 300,
+    treatMissingData: "notBreaching",
+    alarmActions: [args.topic.arn],
+    okActions: [args.topic.arn],
+  };
+  const alarms = ["ExecutionsFailed", "ExecutionsTimedOut"].map(
+    (metricName) =>
+      new aws.cloudwatch.MetricAlarm(
+        `${name}-state-machine-${metricName}`,
+        {
+          ...common,
+          alarmDescription: `rds-replication ${name}: ${metricName} of the state machine`,
+          namespace: "AWS/States",
+          metricName,
+          statistic: "Sum",
+          dimensions: { StateMachineArn: args.stateMachine.arn },
+        },
+        { parent },
+      ),
+  );
+  for (const built of args.steps.values()) {
+    alarms.push(
+      new aws.cloudwatch.MetricAlarm(
+        `${stepName(name, built.step)}-errors`,
+        {
+          ...common,
+          alarmDescription: `rds-replication ${built.step.key}: Lambda errors`,
+          namespace: "AWS/Lambda",
+          metricName: "Errors",
+          statistic: "Sum",
+          dimensions: { FunctionName: built.fn.name },
+        },
+        { parent },
+      ),
+      new aws.cloudwatch.MetricAlarm(
+        `${stepName(name, built.step)}-dlq-depth`,
+        {
+          ...common,
+          alarmDescription: `rds-replication ${built.step.key}: events in the dead-letter queue`,
+          namespace: "AWS/SQS",
+          metricName: "ApproximateNumberOfMessagesVisible",
+          statistic: "Maximum",
+          dimensions: { QueueName: built.deadLetterQueue.name },
+        },
+        { parent },
+      ),
+    );
+  }
+  return alarms;
+}

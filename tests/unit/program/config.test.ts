@@ -1,0 +1,377 @@
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
+import {
+  CONFIG_KEYS,
+  ConfigError,
+  type DestStackConfig,
+  enabledRestore,
+  parseStackConfig,
+  rawConfigFromPulumi,
+  retentionPolicyOf,
+  type SourceStackConfig,
+  scheduleExpressionProblem,
+} from "../../../components/config";
+import { RETENTION_PRESETS } from "../../../functions/retention";
+import { DEST_ACCOUNT, PROJECT_DIR, SOURCE_ACCOUNT, stackFileConfig } from "../../support/pulumiMocks";
+
+const SOURCE_HERE = { account: SOURCE_ACCOUNT, region: "eu-west-1" };
+const DEST_HERE = { account: DEST_ACCOUNT, region: "eu-central-1" };
+
+// A stack file's config as the program receives it: through Pulumi's string map.
+function fromStackFile(stack: string): { project: Record<string, unknown>; awsRegion?: string } {
+  const config = stackFileConfig(stack);
+  return rawConfigFromPulumi(
+    Object.fromEntries(Object.entries(config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)])),
+  );
+}
+
+const validSource = () => ({ ...fromStackFile("source").project });
+const validDest = () => ({ ...fromStackFile("dest").project });
+
+function problemsOf(raw: Record<string, unknown>, here = SOURCE_HERE): string[] {
+  try {
+    parseStackConfig(raw, here);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${error}`);
+    assert.ok(error.message.startsWith("Invalid rds-replication configuration:"));
+    return [...error.problems];
+  }
+  assert.fail("expected the config to be rejected");
+}
+
+function assertOneProblem(raw: Record<string, unknown>, expected: string, here = SOURCE_HERE) {
+  assert.deepEqual(problemsOf(raw, here), [expected]);
+}
+
+describe("program config", () => {
+  describe("the example stack files", () => {
+    it("Pulumi.source.yaml is a valid source stack, with its destinations, selection and triggers", () => {
+      const { project, awsRegion } = fromStackFile("source");
+      assert.equal(awsRegion, "eu-west-1");
+      const config = parseStackConfig(project, { account: SOURCE_ACCOUNT, region: awsRegion! }) as SourceStackConfig;
+      assert.equal(config.role, "source");
+      assert.deepEqual(config.destinations, [
+        { account: "222222222222", region: "eu-central-1", databases: ["orders-db"] },
+        { account: "333333333333", region: "eu-west-1", databases: [] },
+      ]);
+      assert.deepEqual(config.instances, ["orders-db"]);
+      assert.deepEqual(config.clusters, ["billing-aurora"]);
+      assert.deepEqual(config.selectorTags, [["replicate-to-dr", "true"]]);
+      assert.equal(config.schedule, "cron(0 2 * * ? *)");
+      assert.equal(config.transitKeep, 2);
+      assert.equal(config.transitDeletionsEnabled, false);
+      assert.deepEqual(config.notificationEmails, ["dba@example.com"]);
+    });
+
+    it("Pulumi.dest.yaml is a valid dest stack with restore into a created network", () => {
+      const { project, awsRegion } = fromStackFile("dest");
+      const config = parseStackConfig(project, { account: DEST_ACCOUNT, region: awsRegion! }) as DestStackConfig;
+      assert.deepEqual(config.sources, ["acme/rds-replication/source"]);
+      assert.deepEqual(retentionPolicyOf(config), RETENTION_PRESETS.Standard);
+      assert.equal(config.retentionTagKey, "Draco_Lifecycle");
+      assert.equal(config.deletionsEnabled, false);
+      assert.deepEqual(enabledRestore(config), {
+        instanceClass: "db.t4g.medium",
+        subnetGroupName: undefined,
+        network: { cidrBlock: "10.42.0.0/16", availabilityZones: ["eu-central-1a", "eu-central-1b"] },
+        securityGroupIds: [],
+        secretName: "rds-replication/orders-db",
+        instancePrefix: "orders-dev",
+        keepInstances: 2,
+      });
+    });
+
+    it("Pulumi.yaml declares every key the program reads, with its type and a description, and nothing else", () => {
+      const project = parse(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), "utf8"));
+      assert.equal(project.name, "rds-replication");
+      assert.equal(project.runtime.name, "nodejs");
+      assert.ok(project.description.length > 20);
+      assert.deepEqual(Object.keys(project.config).sort(), Object.keys(CONFIG_KEYS).sort());
+      for (const [key, declaration] of Object.entries<{ type: string; description: string; items?: { type: string } }>(
+        project.config,
+      )) {
+        assert.equal(declaration.type, CONFIG_KEYS[key].type, key);
+        assert.ok(declaration.description.length > 10, `${key} has a description`);
+        // Pulumi applies declared defaults to every stack; the program applies them per role instead.
+        assert.equal("default" in declaration, false, `${key} has no default in Pulumi.yaml`);
+        if (declaration.type === "array") assert.deepEqual(declaration.items, { type: "string" }, key);
+      }
+    });
+
+    it("every key of the example stacks is declared for its role", () => {
+      for (const stack of ["source", "dest"]) {
+        const { project } = fromStackFile(stack);
+        for (const key of Object.keys(project))
+          assert.ok(CONFIG_KEYS[key]?.roles.includes(project.role as "source"), `${stack}: ${key}`);
+      }
+    });
+  });
+
+  describe("defaults", () => {
+    it("a minimal source stack reacts to both snapshot kinds, keeps 2 transit copies and deletes nothing", () => {
+      const config = parseStackConfig(
+        { role: "source", destinations: ["222222222222/eu-central-1"], instances: ["db1"] },
+        SOURCE_HERE,
+      ) as SourceStackConfig;
+      assert.equal(config.automatedSnapshots, true);
+      assert.equal(config.manualSnapshots, true);
+      assert.equal(config.schedule, undefined);
+      assert.equal(config.transitKeep, 2);
+      assert.equal(config.transitGraceHours, 24);
+      assert.equal(config.transitDeletionsEnabled, false);
+      assert.equal(config.reservedConcurrency, 5);
+      assert.equal(config.logRetentionDays, 90);
+    });
+
+    it("a minimal dest stack uses Standard retention, Draco_Lifecycle, dry-run deletions and no restore", () => {
+      const config = parseStackConfig({ role: "dest", sources: ["o/p/s"] }, DEST_HERE) as DestStackConfig;
+      assert.deepEqual(retentionPolicyOf(config), RETENTION_PRESETS.Standard);
+      assert.equal(config.retentionTagKey, "Draco_Lifecycle");
+      assert.equal(config.deletionsEnabled, false);
+      assert.equal(config.maxDeletionsPerRun, 10);
+      assert.equal(config.holdTagKey, "rds-replication:hold");
+      assert.equal(enabledRestore(config), undefined);
+    });
+
+    it("an explicit retention policy and the Test preset are read as policies", () => {
+      const explicit = parseStackConfig(
+        { role: "dest", sources: ["o/p/s"], retention: "keepLast=3, daily=7,maxAgeDays=1.5" },
+        DEST_HERE,
+      );
+      assert.deepEqual(retentionPolicyOf(explicit as DestStackConfig), { keepLast: 3, daily: 7, maxAgeDays: 1.5 });
+      const test = parseStackConfig({ role: "dest", sources: ["o/p/s"], retention: "Test" }, DEST_HERE);
+      assert.deepEqual(retentionPolicyOf(test as DestStackConfig), RETENTION_PRESETS.Test);
+    });
+
+    it("restore with an existing subnet group creates no network and keeps the given security groups", () => {
+      const config = parseStackConfig(
+        {
+          role: "dest",
+          sources: ["o/p/s"],
+          restoreEnabled: true,
+          restoreInstanceClass: "db.r6g.large",
+          restoreSubnetGroupName: "dev-dbs",
+          restoreSecurityGroupIds: ["sg-0123456789abcdef0"],
+          restoreSecretName: "dev/orders",
+          restoreInstancePrefix: "orders",
+        },
+        DEST_HERE,
+      ) as DestStackConfig;
+      const restore = enabledRestore(config)!;
+      assert.equal(restore.network, undefined);
+      assert.equal(restore.subnetGroupName, "dev-dbs");
+      assert.deepEqual(restore.securityGroupIds, ["sg-0123456789abcdef0"]);
+      assert.equal(restore.keepInstances, 1);
+    });
+  });
+
+  describe("errors name the key, the value and what is expected", () => {
+    it("an 11-digit account id", () => {
+      assertOneProblem(
+        { ...validSource(), destinations: ["22222222222/eu-central-1"] },
+        'rds-replication:destinations[0] = "22222222222/eu-central-1": account: expected a 12-digit AWS account id',
+      );
+    });
+
+    it("an unknown destination region", () => {
+      assertOneProblem(
+        { ...validSource(), destinations: ["222222222222/eu-middle-1"] },
+        'rds-replication:destinations[0] = "222222222222/eu-middle-1": region: expected a known AWS region such as eu-west-1',
+      );
+    });
+
+    it("an unknown stack region", () => {
+      assert.deepEqual(problemsOf(validSource(), { account: SOURCE_ACCOUNT, region: "mars-north-1" }), [
+        'aws:region = "mars-north-1": expected a known AWS region such as eu-west-1',
+      ]);
+    });
+
+    it("a destination equal to the source account", () => {
+      assertOneProblem(
+        { ...validSource(), destinations: ["111111111111/eu-central-1"] },
+        'rds-replication:destinations[0] = "111111111111/eu-central-1": account: expected another account than the source account 111111111111 (a snapshot cannot be shared with its own account)',
+      );
+    });
+
+    it("an invalid schedule expression", () => {
+      assertOneProblem(
+        { ...validSource(), schedule: "cron(0 2 * * *)" },
+        'rds-replication:schedule = "cron(0 2 * * *)": expected 6 cron fields (minutes hours day-of-month month day-of-week year), got 5',
+      );
+      assertOneProblem(
+        { ...validSource(), schedule: "every night" },
+        'rds-replication:schedule = "every night": expected rate(<n> <minutes|hours|days>) or cron(<6 fields>)',
+      );
+    });
+
+    it("a negative retention count", () => {
+      assertOneProblem(
+        { ...validDest(), retention: "daily=-1" },
+        'rds-replication:retention = "daily=-1": daily: expected a non-negative whole number',
+        DEST_HERE,
+      );
+    });
+
+    it("an unknown retention preset or field", () => {
+      assertOneProblem(
+        { ...validDest(), retention: "Weekly" },
+        'rds-replication:retention = "Weekly": "Weekly": expected Test or Standard or comma-separated keepLast|maxAgeDays|daily|weekly|monthly|yearly=N',
+        DEST_HERE,
+      );
+    });
+
+    it("a transit keep below 1 and a negative deletion bound", () => {
+      assertOneProblem(
+        { ...validSource(), transitKeep: 0 },
+        "rds-replication:transitKeep = 0: expected a whole number >= 1",
+      );
+      assertOneProblem(
+        { ...validDest(), maxDeletionsPerRun: -2 },
+        "rds-replication:maxDeletionsPerRun = -2: expected a whole number >= 1",
+        DEST_HERE,
+      );
+    });
+
+    it("a missing or unknown role", () => {
+      assert.deepEqual(problemsOf({}), ['rds-replication:role is missing: expected "source" or "dest"']);
+      assert.deepEqual(problemsOf({ role: "both" }), ['rds-replication:role = "both": expected "source" or "dest"']);
+    });
+
+    it("a key of the other role and an unknown key", () => {
+      assert.deepEqual(problemsOf({ ...validSource(), sources: ["o/p/s"], retentionDays: 3 }), [
+        "rds-replication:sources: expected only in a dest stack, this one has role source",
+        "rds-replication:retentionDays: unknown key, expected one of those documented in docs/configuration.md",
+      ]);
+    });
+
+    it("no destination, no database selected, a destination database outside the selection", () => {
+      assertOneProblem(
+        { ...validSource(), destinations: [] },
+        "rds-replication:destinations = []: expected at least one destination",
+      );
+      assertOneProblem(
+        { role: "source", destinations: ["222222222222/eu-central-1"] },
+        "rds-replication:instances is missing: expected instances, clusters or selectorTags that select at least one database",
+      );
+      assertOneProblem(
+        { role: "source", destinations: ["222222222222/eu-central-1/other-db"], instances: ["orders-db"] },
+        'rds-replication:destinations[0] = "222222222222/eu-central-1/other-db": expected only selected databases (orders-db), not other-db',
+      );
+    });
+
+    it("a duplicate destination and a bad tag selector", () => {
+      assertOneProblem(
+        { ...validSource(), destinations: ["222222222222/eu-central-1", "222222222222/eu-central-1"] },
+        'rds-replication:destinations[1] = "222222222222/eu-central-1": expected 222222222222/eu-central-1 only once',
+      );
+      assertOneProblem(
+        { ...validSource(), selectorTags: ["aws:cloudformation:stack-name=x"] },
+        'rds-replication:selectorTags[0] = "aws:cloudformation:stack-name=x": tag key: expected a tag key that does not start with aws: (reserved)',
+      );
+    });
+
+    it("a source stack name that is not fully qualified", () => {
+      assertOneProblem(
+        { ...validDest(), sources: ["prod"] },
+        'rds-replication:sources[0] = "prod": expected a fully qualified stack name org/project/stack',
+        DEST_HERE,
+      );
+    });
+
+    it("restore enabled without its required settings, or with AZs of another region", () => {
+      assert.deepEqual(problemsOf({ role: "dest", sources: ["o/p/s"], restoreEnabled: true }, DEST_HERE), [
+        "rds-replication:restoreInstanceClass is missing: expected a value when restoreEnabled is true",
+        "rds-replication:restoreSecretName is missing: expected a value when restoreEnabled is true",
+        "rds-replication:restoreInstancePrefix is missing: expected a value when restoreEnabled is true",
+      ]);
+      assertOneProblem(
+        { ...validDest(), restoreAvailabilityZones: ["eu-central-1a", "eu-west-1b"] },
+        'rds-replication:restoreAvailabilityZones[1] = "eu-west-1b": expected an availability zone of eu-central-1',
+        DEST_HERE,
+      );
+    });
+
+    it("a value of the wrong type, as Pulumi passes it", () => {
+      const { project } = rawConfigFromPulumi({
+        "rds-replication:role": "source",
+        "rds-replication:destinations": '["222222222222/eu-central-1"]',
+        "rds-replication:instances": '["db1"]',
+        "rds-replication:automatedSnapshots": "yes",
+        "rds-replication:transitKeep": "two",
+      });
+      assert.deepEqual(problemsOf(project), [
+        'rds-replication:automatedSnapshots = "yes": expected true or false',
+        'rds-replication:transitKeep = "two": expected a whole number >= 1',
+      ]);
+    });
+
+    it("collects every problem at once", () => {
+      const problems = problemsOf({
+        ...validSource(),
+        destinations: ["1/eu-west-1", "222222222222/nowhere-1"],
+        schedule: "rate(1 days)",
+        transitKeep: -1,
+      });
+      assert.equal(problems.length, 4);
+      assert.match(problems[0], /destinations\[0\].*12-digit/);
+      assert.match(problems[1], /destinations\[1\].*known AWS region/);
+      assert.match(problems[2], /schedule = "rate\(1 days\)": expected "days" in singular form/);
+      assert.match(problems[3], /transitKeep = -1/);
+    });
+  });
+
+  describe("schedule expressions", () => {
+    it("accepts EventBridge rate and cron expressions", () => {
+      for (const ok of [
+        "rate(1 day)",
+        "rate(5 minutes)",
+        "rate(2 hours)",
+        "cron(0 2 * * ? *)",
+        "cron(15 10 ? * MON-FRI *)",
+        "cron(0/15 * L * ? 2030)",
+      ])
+        assert.equal(scheduleExpressionProblem(ok), undefined, ok);
+    });
+
+    it("rejects what EventBridge rejects", () => {
+      assert.equal(scheduleExpressionProblem("rate(0 minutes)"), "expected a rate value of at least 1");
+      assert.equal(scheduleExpressionProblem("rate(2 day)"), 'expected "day" in plural form');
+      assert.equal(
+        scheduleExpressionProblem("cron(0 2 * * * *)"),
+        "expected ? in exactly one of day-of-month and day-of-week",
+      );
+      assert.equal(
+        scheduleExpressionProblem("cron(0 2 ? * ? *)"),
+        "expected ? in exactly one of day-of-month and day-of-week",
+      );
+      assert.equal(
+        scheduleExpressionProblem("cron(0 2 * * ? $)"),
+        "expected cron fields made of digits, names, * ? , / - L W #",
+      );
+    });
+  });
+
+  describe("reading Pulumi's config map", () => {
+    it("types values by their declared key type and keeps only the project's keys", () => {
+      const { project, awsRegion } = rawConfigFromPulumi({
+        "aws:region": "eu-west-1",
+        "other:key": "x",
+        "rds-replication:role": "source",
+        "rds-replication:transitKeep": "3",
+        "rds-replication:manualSnapshots": "false",
+        "rds-replication:instances": '["a","b"]',
+        "rds-replication:schedule": "rate(1 day)",
+      });
+      assert.equal(awsRegion, "eu-west-1");
+      assert.deepEqual(project, {
+        role: "source",
+        transitKeep: 3,
+        manualSnapshots: false,
+        instances: ["a", "b"],
+        schedule: "rate(1 day)",
+      });
+    });
+  });
+});

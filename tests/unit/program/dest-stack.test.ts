@@ -1,0 +1,349 @@
+import * as assert from "node:assert/strict";
+import { ConfigError } from "../../../components/config";
+import { checkSource, type SourceOutputs } from "../../../components/consumer";
+import { consumerDefinition } from "../../../components/stateMachines";
+import { stepsOf } from "../../../functions/catalog";
+import { consumerConfigSchema, STATE_MACHINE_VARIABLE } from "../../../functions/runtimeConfig";
+import {
+  evaluateStack,
+  lastEvaluationResources,
+  type StackEvaluation,
+  stackFileConfig,
+} from "../../support/pulumiMocks";
+import { assertLeastPrivilege, expectedStepChildren, policyOf, shortKey, statementsWith } from "./stackAssertions";
+
+const STEPS = stepsOf("consumer");
+const SOURCE_STACK = "acme/rds-replication/source";
+const destConfig = stackFileConfig("dest");
+
+describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's outputs)", () => {
+  let source: Record<string, unknown>;
+  let stack: StackEvaluation;
+  const arn = (name: string) => String(stack.named(name).state.arn);
+  const evaluateDest = (config: Record<string, unknown>, extra: Partial<Parameters<typeof evaluateStack>[0]> = {}) =>
+    evaluateStack({ config, stackOutputs: { [SOURCE_STACK]: source }, ...extra });
+
+  before(async () => {
+    source = (await evaluateStack({ config: stackFileConfig("source") })).outputs;
+    stack = await evaluateDest(destConfig);
+  });
+
+  it("creates exactly the expected children of one SnapshotConsumer, each parented to it", () => {
+    const expected = [
+      "rds-replication:index:SnapshotConsumer consumer",
+      "aws:kms/key:Key consumer-key",
+      "aws:kms/key:Key consumer-operations-key",
+      "aws:sns/topic:Topic consumer-notifications",
+      "aws:sns/topicPolicy:TopicPolicy consumer-notifications-policy",
+      "aws:sns/topicSubscription:TopicSubscription consumer-notifications-dev-team@example.com",
+      "aws:lambda/layerVersion:LayerVersion consumer-layer",
+      ...STEPS.flatMap((s) => expectedStepChildren("consumer", s)),
+      "aws:iam/role:Role consumer-state-machine-role",
+      "aws:iam/rolePolicy:RolePolicy consumer-state-machine-policy",
+      "aws:cloudwatch/logGroup:LogGroup consumer-state-machine-logs",
+      "aws:sfn/stateMachine:StateMachine consumer-state-machine",
+      "aws:cloudwatch/metricAlarm:MetricAlarm consumer-state-machine-ExecutionsFailed",
+      "aws:cloudwatch/metricAlarm:MetricAlarm consumer-state-machine-ExecutionsTimedOut",
+      "pulumi:providers:aws consumer-source-acme-rds-replication-source-region",
+      "aws:sns/topicSubscription:TopicSubscription consumer-intake-acme-rds-replication-source",
+      "aws:lambda/permission:Permission consumer-intake-acme-rds-replication-source-permission",
+      "aws:secretsmanager/secret:Secret consumer-restore-secret",
+      "aws:secretsmanager/secretVersion:SecretVersion consumer-restore-secret-value",
+      "awsx:ec2:Vpc consumer-restore-network",
+      "aws:rds/subnetGroup:SubnetGroup consumer-restore-subnets",
+      "aws:ec2/securityGroup:SecurityGroup consumer-restore-sg",
+    ];
+    const seen = stack.resources.map((r) => `${r.type} ${r.name}`);
+    assert.deepEqual([...seen].sort(), [...expected].sort());
+    assert.equal(new Set(seen).size, seen.length, "no duplicate (type, name)");
+    for (const r of stack.resources.filter((r) => r.name !== "consumer")) assert.equal(r.parent, "consumer", r.name);
+  });
+
+  it("subscribes its intake Lambda to the source topic, in the topic's region, and lets only that topic invoke it", () => {
+    const provider = stack.named("consumer-source-acme-rds-replication-source-region");
+    assert.equal(provider.inputs.region, source.region);
+    const subscription = stack.named("consumer-intake-acme-rds-replication-source");
+    assert.equal(subscription.inputs.topic, source.announceTopicArn);
+    assert.equal(subscription.inputs.protocol, "lambda");
+    assert.equal(subscription.inputs.endpoint, arn("consumer-intake"));
+    assert.equal(subscription.provider, provider.name);
+    assert.equal(subscription.region, "eu-west-1");
+    const permission = stack.named("consumer-intake-acme-rds-replication-source-permission");
+    assert.deepEqual(
+      [permission.inputs.action, permission.inputs.principal, permission.inputs.sourceArn, permission.inputs.function],
+      ["lambda:InvokeFunction", "sns.amazonaws.com", source.announceTopicArn, "consumer-intake"],
+    );
+    assert.equal(permission.region, "eu-central-1");
+  });
+
+  it("its own key never names the source account and lets the copy roles use it through RDS only", () => {
+    const key = stack.named("consumer-key");
+    assert.equal(key.inputs.enableKeyRotation, true);
+    const text = String(key.inputs.policy);
+    assert.equal(text.includes(String(source.account)), false);
+    const use = policyOf(text).Statement.find((s) => s.Sid === "CopyRolesThroughRdsUse")!;
+    const keyUsers = STEPS.filter((s) => s.iam.some((n) => n.resources.includes("own-key"))).map((s) =>
+      arn(`consumer-${shortKey(s)}-role`),
+    );
+    assert.deepEqual(keyUsers.length > 0, true);
+    assert.deepEqual(use.Principal, { AWS: [...keyUsers].sort() });
+    assert.deepEqual(use.Condition, { StringEquals: { "kms:ViaService": "rds.eu-central-1.amazonaws.com" } });
+  });
+
+  it("the copy role reads the source's shared snapshots and its transit key for this region, nothing else of the source", () => {
+    const copy = policyOf(stack.named("consumer-copy-policy").inputs.policy);
+    assertLeastPrivilege(copy, "consumer-copy");
+    const keys = (source.transitKeyArns as Record<string, string>) ?? {};
+    const grant = statementsWith(copy, "kms:CreateGrant").flatMap((s) => [s.Resource].flat());
+    assert.deepEqual(grant.sort(), [arn("consumer-key"), keys["eu-central-1"]].sort());
+    assert.equal(grant.includes(keys["eu-west-1"]), false);
+    const copies = statementsWith(copy, "rds:CopyDBSnapshot").flatMap((s) => [s.Resource].flat());
+    assert.deepEqual(copies.sort(), [
+      "arn:aws:rds:eu-central-1:111111111111:cluster-snapshot:*",
+      "arn:aws:rds:eu-central-1:111111111111:snapshot:*",
+      "arn:aws:rds:eu-central-1:222222222222:cluster-snapshot:*",
+      "arn:aws:rds:eu-central-1:222222222222:snapshot:*",
+    ]);
+  });
+
+  it("every role is least privilege; the intake may start only its state machine; restores stay within the prefix", () => {
+    for (const step of STEPS)
+      assertLeastPrivilege(policyOf(stack.named(`consumer-${shortKey(step)}-policy`).inputs.policy), step.key);
+    const intake = policyOf(stack.named("consumer-intake-policy").inputs.policy);
+    assert.deepEqual(
+      statementsWith(intake, "states:StartExecution").map((s) => s.Resource),
+      [arn("consumer-state-machine")],
+    );
+    const restore = policyOf(stack.named("consumer-restore-policy").inputs.policy);
+    const targets = statementsWith(restore, "rds:RestoreDBInstanceFromDBSnapshot").flatMap((s) => [s.Resource].flat());
+    assert.ok(targets.includes("arn:aws:rds:eu-central-1:222222222222:db:orders-dev*"));
+    assert.ok(targets.includes("arn:aws:rds:eu-central-1:222222222222:subgrp:consumer-restore-subnets"));
+    const secret = statementsWith(
+      policyOf(stack.named("consumer-switch-policy").inputs.policy),
+      "secretsmanager:PutSecretValue",
+    );
+    assert.deepEqual(
+      secret.map((s) => s.Resource),
+      [arn("consumer-restore-secret")],
+    );
+  });
+
+  it("runs the engine's consumer definition over its task Lambdas; the intake is not a task", () => {
+    const tasks = STEPS.filter((s) => s.key !== "consumer-intake");
+    const arns = Object.fromEntries(tasks.map((s) => [s.key, arn(`consumer-${shortKey(s)}`)]));
+    assert.deepEqual(
+      JSON.parse(String(stack.named("consumer-state-machine").inputs.definition)),
+      consumerDefinition(arns),
+    );
+    const invoke = policyOf(stack.named("consumer-state-machine-policy").inputs.policy).Statement.find(
+      (s) => s.Sid === "InvokeOwnSteps",
+    )!;
+    assert.equal([invoke.Resource].flat().includes(arn("consumer-intake")), false);
+  });
+
+  it("gives every Lambda the consumer runtime config from the source stack's outputs; the intake also the state machine", () => {
+    for (const step of STEPS) {
+      const env = (
+        stack.named(`consumer-${shortKey(step)}`).inputs.environment as { variables: Record<string, string> }
+      ).variables;
+      const config = consumerConfigSchema().parse(JSON.parse(env.RDS_REPLICATION_CONFIG));
+      assert.deepEqual(config.sources, [
+        { account: "111111111111", region: "eu-west-1", topicArn: source.announceTopicArn },
+      ]);
+      assert.equal(config.keyArn, arn("consumer-key"));
+      assert.equal(config.notifyTopicArn, arn("consumer-notifications"));
+      assert.deepEqual(config.retention, {
+        default: { daily: 7, weekly: 5, monthly: 12, yearly: 7 },
+        tagKey: "Draco_Lifecycle",
+        deletionsEnabled: false,
+        maxDeletionsPerRun: 10,
+        holdTagKey: "rds-replication:hold",
+      });
+      assert.deepEqual(config.restore, {
+        instanceClass: "db.t4g.medium",
+        subnetGroupName: "consumer-restore-subnets",
+        securityGroupIds: ["sg-0123456789abcdef0"],
+        secretName: "rds-replication/orders-db",
+        instancePrefix: "orders-dev",
+        keepInstances: 2,
+      });
+      assert.equal(
+        env[STATE_MACHINE_VARIABLE],
+        step.key === "consumer-intake" ? arn("consumer-state-machine") : undefined,
+      );
+    }
+  });
+
+  it("creates an isolated network without NAT in the pinned zones, with a subnet group and security group", () => {
+    const vpc = stack.named("consumer-restore-network");
+    assert.equal(vpc.inputs.cidrBlock, "10.42.0.0/16");
+    assert.deepEqual(vpc.inputs.availabilityZoneNames, ["eu-central-1a", "eu-central-1b"]);
+    assert.deepEqual(vpc.inputs.natGateways, { strategy: "None" });
+    assert.deepEqual(vpc.inputs.subnetSpecs, [{ type: "Isolated", name: "restore" }]);
+    assert.deepEqual(stack.named("consumer-restore-subnets").inputs.subnetIds, vpc.state.isolatedSubnetIds);
+    const sg = stack.named("consumer-restore-sg");
+    assert.equal(sg.inputs.vpcId, vpc.state.vpcId);
+    assert.deepEqual(sg.inputs.egress, []);
+    assert.deepEqual(
+      (sg.inputs.ingress as { self: boolean }[]).map((r) => r.self),
+      [true],
+    );
+  });
+
+  it("creates the restore secret under its operations key", () => {
+    const secret = stack.named("consumer-restore-secret");
+    assert.equal(secret.inputs.name, "rds-replication/orders-db");
+    assert.equal(secret.inputs.kmsKeyId, arn("consumer-operations-key"));
+    assert.deepEqual(secret.inputs.tags, { "managed-by": "rds-replication" });
+    assert.equal(stack.named("consumer-restore-secret-value").inputs.secretId, "consumer-restore-secret-id");
+  });
+
+  it("alarms on failed executions, Lambda errors and DLQ depth to the notifications topic", () => {
+    const alarms = stack.ofType("aws:cloudwatch/metricAlarm:MetricAlarm");
+    assert.equal(alarms.length, 2 + 2 * STEPS.length);
+    for (const alarm of alarms)
+      assert.deepEqual(alarm.inputs.alarmActions, [arn("consumer-notifications")], alarm.name);
+    assert.deepEqual(stack.named("consumer-state-machine-ExecutionsFailed").inputs.dimensions, {
+      StateMachineArn: arn("consumer-state-machine"),
+    });
+    assert.deepEqual(stack.named("consumer-copy-dlq-depth").inputs.dimensions, { QueueName: "consumer-copy-dlq" });
+  });
+
+  it("exports its key, state machine, topic, intake and secret", () => {
+    assert.deepEqual(stack.outputs, {
+      role: "dest",
+      account: "222222222222",
+      region: "eu-central-1",
+      keyArn: arn("consumer-key"),
+      stateMachineArn: arn("consumer-state-machine"),
+      notifyTopicArn: arn("consumer-notifications"),
+      intakeFunctionArn: arn("consumer-intake"),
+      secretArn: arn("consumer-restore-secret"),
+    });
+  });
+
+  describe("variants", () => {
+    it("restore into an existing subnet group creates no network and passes the given security groups", async () => {
+      const variant = await evaluateDest({
+        ...destConfig,
+        "rds-replication:restoreSubnetGroupName": "dev-dbs",
+        "rds-replication:restoreSecurityGroupIds": ["sg-0aaaaaaaaaaaaaaaa"],
+        "rds-replication:restoreAvailabilityZones": undefined,
+      });
+      assert.deepEqual(variant.ofType("awsx:ec2:Vpc"), []);
+      assert.deepEqual(variant.ofType("aws:rds/subnetGroup:SubnetGroup"), []);
+      const env = (variant.named("consumer-copy").inputs.environment as { variables: Record<string, string> })
+        .variables;
+      const restore = JSON.parse(env.RDS_REPLICATION_CONFIG).restore;
+      assert.equal(restore.subnetGroupName, "dev-dbs");
+      assert.deepEqual(restore.securityGroupIds, ["sg-0aaaaaaaaaaaaaaaa"]);
+    });
+
+    it("adopts an existing secret it did not create instead of creating one, and grants access to it", async () => {
+      const existing = "arn:aws:secretsmanager:eu-central-1:222222222222:secret:rds-replication/orders-db-Q1w2E3";
+      const variant = await evaluateDest(destConfig, {
+        existingSecrets: [
+          { name: "rds-replication/orders-db", arn: existing, tags: {} },
+          { name: "rds-replication/orders-db-old", arn: `${existing}-old`, tags: {} },
+        ],
+      });
+      assert.deepEqual(variant.ofType("aws:secretsmanager/secret:Secret"), []);
+      const policy = policyOf(variant.named("consumer-switch-policy").inputs.policy);
+      assert.deepEqual(
+        statementsWith(policy, "secretsmanager:PutSecretValue").map((s) => s.Resource),
+        [existing],
+      );
+      assert.equal(variant.outputs.secretArn, existing);
+    });
+
+    it("keeps managing the secret it created once it exists", async () => {
+      const variant = await evaluateDest(destConfig, {
+        existingSecrets: [
+          { name: "rds-replication/orders-db", arn: "arn:x", tags: { "managed-by": "rds-replication" } },
+        ],
+      });
+      assert.equal(variant.ofType("aws:secretsmanager/secret:Secret").length, 1);
+    });
+
+    it("without restore: no network, no secret, a null restore config and no secret access", async () => {
+      const variant = await evaluateDest({ ...destConfig, "rds-replication:restoreEnabled": false });
+      for (const type of ["awsx:ec2:Vpc", "aws:secretsmanager/secret:Secret", "aws:ec2/securityGroup:SecurityGroup"])
+        assert.deepEqual(variant.ofType(type), [], type);
+      const env = (variant.named("consumer-switch").inputs.environment as { variables: Record<string, string> })
+        .variables;
+      assert.equal(JSON.parse(env.RDS_REPLICATION_CONFIG).restore, null);
+      assert.equal(String(variant.named("consumer-switch-policy").inputs.policy).includes("secretsmanager"), false);
+    });
+
+    it("consumes two source stacks through two references, subscriptions and permissions", async () => {
+      const other = {
+        ...source,
+        account: "444444444444",
+        announceTopicArn: "arn:aws:sns:us-east-1:444444444444:producer-announce",
+        region: "us-east-1",
+      };
+      const variant = await evaluateStack({
+        config: { ...destConfig, "rds-replication:sources": [SOURCE_STACK, "acme/rds-replication/other"] },
+        stackOutputs: { [SOURCE_STACK]: source, "acme/rds-replication/other": other },
+      });
+      const subscriptions = variant
+        .ofType("aws:sns/topicSubscription:TopicSubscription")
+        .filter((s) => s.inputs.protocol === "lambda");
+      assert.deepEqual(subscriptions.map((s) => [s.inputs.topic, s.region]).sort(), [
+        [source.announceTopicArn, "eu-west-1"],
+        [other.announceTopicArn, "us-east-1"],
+      ]);
+      const sources = JSON.parse(
+        (variant.named("consumer-intake").inputs.environment as { variables: Record<string, string> }).variables
+          .RDS_REPLICATION_CONFIG,
+      ).sources;
+      assert.equal(sources.length, 2);
+    });
+
+    it("a bad config fails before any resource is registered", async () => {
+      let caught: unknown;
+      const config = { ...destConfig, "rds-replication:sources": ["prod"], "rds-replication:maxDeletionsPerRun": -1 };
+      try {
+        await evaluateDest(config);
+      } catch (error) {
+        caught = error;
+      }
+      assert.ok(caught instanceof ConfigError, String(caught));
+      assert.deepEqual(caught.problems, [
+        'rds-replication:sources[0] = "prod": expected a fully qualified stack name org/project/stack',
+        "rds-replication:maxDeletionsPerRun = -1: expected a whole number >= 1",
+      ]);
+      assert.deepEqual(lastEvaluationResources(), []);
+    });
+  });
+
+  describe("checks on the source stack's outputs", () => {
+    const outputs = (): SourceOutputs => ({
+      account: "111111111111",
+      region: "eu-west-1",
+      announceTopicArn: "arn:aws:sns:eu-west-1:111111111111:a",
+      transitKeyArns: { "eu-west-1": "k1" },
+      announcementVersion: 1,
+    });
+    const here = { account: "222222222222", region: "eu-central-1" };
+
+    it("names the missing destination when the source has no transit key in this region", () => {
+      assert.throws(
+        () => checkSource("acme/p/s", outputs(), here),
+        /source stack acme\/p\/s has no transit key in eu-central-1: add 222222222222\/eu-central-1 to its destinations/,
+      );
+    });
+
+    it("refuses another announcement format version", () => {
+      assert.throws(
+        () =>
+          checkSource(
+            "acme/p/s",
+            { ...outputs(), transitKeyArns: { "eu-central-1": "k" }, announcementVersion: 2 },
+            here,
+          ),
+        /announces format version 2; this program reads version 1/,
+      );
+    });
+  });
+});

@@ -1,0 +1,51 @@
+import * as assert from "node:assert/strict";
+import * as pulumi from "@pulumi/pulumi";
+import { dependencyNames, layerPackages } from "../../../components/lambda";
+import { evaluateStack, stackFileConfig } from "../../support/pulumiMocks";
+
+const paths = async (exclude: string[]) =>
+  [...(await pulumi.runtime.computeCodePaths({ extraExcludePackages: exclude })).keys()].map((p) =>
+    p.replace(/.*node_modules\//, ""),
+  );
+
+describe("Lambda packaging", () => {
+  it("without exclusions Pulumi would bundle the AWS SDK into every function", async () => {
+    const bundled = await paths([]);
+    assert.ok(
+      bundled.some((p) => p.startsWith("@aws-sdk/")),
+      bundled.join(", "),
+    );
+  });
+
+  it("excluding package.json's dependencies leaves nothing but the serialized handler to bundle", async () => {
+    assert.deepEqual(await paths(dependencyNames()), []);
+    assert.ok(dependencyNames().includes("@aws-sdk/client-rds"));
+    assert.ok(dependencyNames().includes("zod"));
+  });
+
+  it("the layer holds the handlers' runtime libraries and their dependencies, not the SDK", () => {
+    const packages = layerPackages();
+    assert.ok(packages.includes("@aws/lambda-invoke-store"), "a dependency of Powertools commons");
+    assert.equal(packages.filter((p) => p.startsWith("@aws-sdk/")).length, 0);
+  });
+
+  it("resources grow with destinations and regions, not with databases", async () => {
+    const count = async (overrides: Record<string, unknown>) =>
+      (await evaluateStack({ config: { ...stackFileConfig("source"), ...overrides } })).resources.length;
+    const many = Array.from({ length: 40 }, (_, i) => `db-${i}`);
+    const base = await count({});
+    assert.equal(
+      await count({ "rds-replication:instances": many, "rds-replication:clusters": many.map((d) => `c${d}`) }),
+      base,
+    );
+    const regions = await count({
+      "rds-replication:destinations": [
+        "222222222222/eu-central-1",
+        "333333333333/eu-west-1",
+        "444444444444/us-east-1",
+        "555555555555/us-east-1",
+      ],
+    });
+    assert.equal(regions, base + 2, "one more provider and transit key for the one new region");
+  });
+});

@@ -1,0 +1,263 @@
+import * as assert from "node:assert/strict";
+import {
+  announceTopicPolicy,
+  assumeRolePolicy,
+  consumerKeyPolicy,
+  eventsRolePolicy,
+  notifyTopicPolicy,
+  operationsKeyPolicy,
+  partitionOf,
+  type ResourceScope,
+  type Statement,
+  stateMachineRolePolicy,
+  stepRolePolicy,
+  transitKeyPolicy,
+} from "../../../components/policies";
+
+const sid = (statements: Statement[], id: string) => {
+  const found = statements.find((s) => s.Sid === id);
+  assert.ok(found, `statement ${id}`);
+  return found;
+};
+
+describe("policy documents", () => {
+  it("the transit key lets each destination account use it only through RDS in the key's region", () => {
+    const policy = transitKeyPolicy({
+      account: "111111111111",
+      region: "eu-central-1",
+      destinationAccounts: ["333333333333", "222222222222", "222222222222"],
+    });
+    assert.equal(policy.Version, "2012-10-17");
+    assert.deepEqual(policy.Statement, [
+      {
+        Sid: "AccountAdministersThroughIam",
+        Effect: "Allow",
+        Principal: { AWS: "arn:aws:iam::111111111111:root" },
+        Action: "kms:*",
+        Resource: "*",
+      },
+      {
+        Sid: "DestinationAccountsThroughRdsUse",
+        Effect: "Allow",
+        Principal: { AWS: ["arn:aws:iam::222222222222:root", "arn:aws:iam::333333333333:root"] },
+        Action: ["kms:Decrypt", "kms:DescribeKey", "kms:ReEncrypt*", "kms:GenerateDataKey*"],
+        Resource: "*",
+        Condition: { StringEquals: { "kms:ViaService": "rds.eu-central-1.amazonaws.com" } },
+      },
+      {
+        Sid: "DestinationAccountsThroughRdsGrant",
+        Effect: "Allow",
+        Principal: { AWS: ["arn:aws:iam::222222222222:root", "arn:aws:iam::333333333333:root"] },
+        Action: "kms:CreateGrant",
+        Resource: "*",
+        Condition: {
+          StringEquals: { "kms:ViaService": "rds.eu-central-1.amazonaws.com" },
+          Bool: { "kms:GrantIsForAWSResource": true },
+        },
+      },
+    ]);
+  });
+
+  it("a transit key without destination accounts in its region grants no other account", () => {
+    const policy = transitKeyPolicy({ account: "111111111111", region: "eu-west-1", destinationAccounts: [] });
+    assert.equal(policy.Statement.length, 1);
+    assert.equal(JSON.stringify(policy).includes("222222222222"), false);
+  });
+
+  it("the consumer key names only this account and its copy roles, through RDS", () => {
+    const policy = consumerKeyPolicy({
+      account: "222222222222",
+      region: "eu-central-1",
+      copyRoleArns: ["arn:aws:iam::222222222222:role/restore", "arn:aws:iam::222222222222:role/copy"],
+    });
+    const principals = policy.Statement.flatMap((s) =>
+      [s.Principal && typeof s.Principal === "object" ? s.Principal.AWS : []].flat(),
+    );
+    assert.ok(
+      principals.every((p) => String(p).startsWith("arn:aws:iam::222222222222:")),
+      String(principals),
+    );
+    const use = sid(policy.Statement, "CopyRolesThroughRdsUse");
+    assert.deepEqual(use.Principal, {
+      AWS: ["arn:aws:iam::222222222222:role/copy", "arn:aws:iam::222222222222:role/restore"],
+    });
+    assert.deepEqual(use.Condition, { StringEquals: { "kms:ViaService": "rds.eu-central-1.amazonaws.com" } });
+    assert.deepEqual(sid(policy.Statement, "CopyRolesThroughRdsGrant").Condition?.Bool, {
+      "kms:GrantIsForAWSResource": true,
+    });
+  });
+
+  it("the operations key lets CloudWatch Logs use it for this account's log groups only", () => {
+    const policy = operationsKeyPolicy({ account: "111111111111", region: "eu-west-1" });
+    const logs = sid(policy.Statement, "CloudWatchLogsForThisAccount");
+    assert.deepEqual(logs.Principal, { Service: "logs.eu-west-1.amazonaws.com" });
+    assert.deepEqual(logs.Condition, {
+      ArnLike: { "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:eu-west-1:111111111111:log-group:*" },
+    });
+    assert.deepEqual(sid(policy.Statement, "CloudWatchAlarmsPublishToEncryptedTopics").Condition, {
+      StringEquals: { "aws:SourceAccount": "111111111111" },
+    });
+  });
+
+  it("the announcement topic is TLS-only and lets each destination subscribe only its own Lambda", () => {
+    const topicArn = "arn:aws:sns:eu-west-1:111111111111:announce";
+    const policy = announceTopicPolicy({
+      topicArn,
+      destinationAccounts: ["222222222222", "333333333333", "222222222222"],
+    });
+    assert.deepEqual(policy.Statement[0], {
+      Sid: "DenyInsecureTransport",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "sns:*",
+      Resource: topicArn,
+      Condition: { Bool: { "aws:SecureTransport": false } },
+    });
+    assert.deepEqual(policy.Statement.slice(1), [
+      {
+        Sid: "Subscribe222222222222LambdaOnly",
+        Effect: "Allow",
+        Principal: { AWS: "arn:aws:iam::222222222222:root" },
+        Action: "sns:Subscribe",
+        Resource: topicArn,
+        Condition: {
+          StringEquals: { "sns:Protocol": "lambda" },
+          StringLike: { "sns:Endpoint": "arn:aws:lambda:*:222222222222:function:*" },
+        },
+      },
+      {
+        Sid: "Subscribe333333333333LambdaOnly",
+        Effect: "Allow",
+        Principal: { AWS: "arn:aws:iam::333333333333:root" },
+        Action: "sns:Subscribe",
+        Resource: topicArn,
+        Condition: {
+          StringEquals: { "sns:Protocol": "lambda" },
+          StringLike: { "sns:Endpoint": "arn:aws:lambda:*:333333333333:function:*" },
+        },
+      },
+    ]);
+  });
+
+  it("the notifications topic is TLS-only and takes alarms of this account", () => {
+    const policy = notifyTopicPolicy({ topicArn: "arn:aws:sns:eu-west-1:111111111111:n", account: "111111111111" });
+    assert.equal(policy.Statement[0].Sid, "DenyInsecureTransport");
+    assert.deepEqual(policy.Statement[1].Principal, { Service: "cloudwatch.amazonaws.com" });
+    assert.equal(policy.Statement[1].Action, "sns:Publish");
+  });
+
+  it("service roles trust one service, on behalf of this account where the service supports it", () => {
+    assert.deepEqual(assumeRolePolicy("states", "111111111111").Statement[0].Condition, {
+      StringEquals: { "aws:SourceAccount": "111111111111" },
+    });
+    assert.deepEqual(assumeRolePolicy("lambda", "111111111111").Statement[0].Principal, {
+      Service: "lambda.amazonaws.com",
+    });
+    assert.deepEqual(eventsRolePolicy("arn:aws:states:eu-west-1:111111111111:stateMachine:p").Statement, [
+      {
+        Sid: "StartProducer",
+        Effect: "Allow",
+        Action: "states:StartExecution",
+        Resource: "arn:aws:states:eu-west-1:111111111111:stateMachine:p",
+      },
+    ]);
+  });
+
+  it("a state machine invokes only its own functions and their versions", () => {
+    const policy = stateMachineRolePolicy([
+      "arn:aws:lambda:eu-west-1:1:function:b",
+      "arn:aws:lambda:eu-west-1:1:function:a",
+    ]);
+    assert.deepEqual(sid(policy.Statement, "InvokeOwnSteps").Resource, [
+      "arn:aws:lambda:eu-west-1:1:function:a",
+      "arn:aws:lambda:eu-west-1:1:function:b",
+      "arn:aws:lambda:eu-west-1:1:function:a:*",
+      "arn:aws:lambda:eu-west-1:1:function:b:*",
+    ]);
+  });
+
+  describe("step role policies", () => {
+    type Kind = "db" | "snap" | "topic" | "empty" | "any";
+    const scopes: Record<Kind, ResourceScope[]> = {
+      db: [
+        { arns: ["arn:aws:rds:eu-west-1:1:db:orders"] },
+        { arns: ["arn:aws:rds:eu-west-1:1:db:*"], condition: { StringEquals: { "aws:ResourceTag/team": "a" } } },
+      ],
+      snap: [{ arns: ["arn:aws:rds:eu-west-1:1:snapshot:*"] }],
+      topic: [{ arns: ["arn:aws:sns:eu-west-1:1:t"] }],
+      empty: [{ arns: [] }],
+      any: [{ arns: ["*"] }],
+    };
+    const base = {
+      logGroupArn: "arn:aws:logs:eu-west-1:1:log-group:g",
+      deadLetterQueueArn: "arn:aws:sqs:eu-west-1:1:q",
+      operationsKeyArn: "arn:aws:kms:eu-west-1:1:key/k",
+    };
+
+    it("always writes only its own logs and DLQ, with the operations key", () => {
+      const policy = stepRolePolicy<Kind>({ needs: [], scopes, ...base });
+      assert.deepEqual(sid(policy.Statement, "OwnLogs").Resource, "arn:aws:logs:eu-west-1:1:log-group:g:*");
+      assert.deepEqual(sid(policy.Statement, "OwnDeadLetterQueue"), {
+        Sid: "OwnDeadLetterQueue",
+        Effect: "Allow",
+        Action: "sqs:SendMessage",
+        Resource: "arn:aws:sqs:eu-west-1:1:q",
+      });
+      assert.deepEqual(sid(policy.Statement, "OperationsKey").Resource, "arn:aws:kms:eu-west-1:1:key/k");
+    });
+
+    it("resolves kinds to ARNs and keeps a tag condition on its own statement", () => {
+      const policy = stepRolePolicy<Kind>({
+        needs: [
+          {
+            actions: ["rds:CreateDBSnapshot"],
+            resources: ["db", "snap"],
+            conditions: { StringEquals: { "aws:RequestTag/m": "r" } },
+          },
+        ],
+        scopes,
+        ...base,
+      });
+      const [plain, tagged] = policy.Statement.slice(4);
+      assert.deepEqual(plain, {
+        Sid: "Need0Scope0",
+        Effect: "Allow",
+        Action: ["rds:CreateDBSnapshot"],
+        Resource: ["arn:aws:rds:eu-west-1:1:db:orders", "arn:aws:rds:eu-west-1:1:snapshot:*"],
+        Condition: { StringEquals: { "aws:RequestTag/m": "r" } },
+      });
+      assert.deepEqual(tagged, {
+        Sid: "Need0Scope1",
+        Effect: "Allow",
+        Action: ["rds:CreateDBSnapshot"],
+        Resource: "arn:aws:rds:eu-west-1:1:db:*",
+        Condition: { StringEquals: { "aws:RequestTag/m": "r", "aws:ResourceTag/team": "a" } },
+      });
+    });
+
+    it("drops a need whose kinds have no resources here, and never allows Action *", () => {
+      const policy = stepRolePolicy<Kind>({
+        needs: [
+          { actions: ["secretsmanager:GetSecretValue"], resources: ["empty"] },
+          { actions: ["rds:DescribeDBSnapshots"], resources: ["any"] },
+          { actions: ["sns:Publish"], resources: ["topic"] },
+        ],
+        scopes,
+        ...base,
+      });
+      assert.equal(JSON.stringify(policy).includes("secretsmanager"), false);
+      assert.deepEqual(
+        policy.Statement.slice(4).map((s) => s.Resource),
+        ["*", "arn:aws:sns:eu-west-1:1:t"],
+      );
+      assert.ok(policy.Statement.every((s) => ![s.Action].flat().includes("*")));
+    });
+  });
+
+  it("knows the partitions of China, GovCloud and the standard regions", () => {
+    assert.equal(partitionOf("eu-west-1"), "aws");
+    assert.equal(partitionOf("cn-north-1"), "aws-cn");
+    assert.equal(partitionOf("us-gov-west-1"), "aws-us-gov");
+    assert.equal(partitionOf("us-isob-east-1"), "aws-iso-b");
+  });
+});

@@ -1,0 +1,318 @@
+import * as assert from "node:assert/strict";
+import { layerPackages } from "../../../components/lambda";
+import { SNAPSHOT_EVENT_IDS } from "../../../components/producer";
+import { producerDefinition } from "../../../components/stateMachines";
+import { stepsOf } from "../../../functions/catalog";
+import { SNAPSHOT_CREATED_EVENTS } from "../../../functions/producer/plan";
+import { producerConfigSchema } from "../../../functions/runtimeConfig";
+import { archiveAssets, evaluateStack, type StackEvaluation, stackFileConfig } from "../../support/pulumiMocks";
+import { assertLeastPrivilege, expectedStepChildren, policyOf, shortKey, statementsWith } from "./stackAssertions";
+
+const STEPS = stepsOf("producer");
+
+describe("source stack (Pulumi.source.yaml under mocks)", () => {
+  let stack: StackEvaluation;
+  const arn = (name: string) => String(stack.named(name).state.arn);
+
+  before(async () => {
+    stack = await evaluateStack({ config: stackFileConfig("source") });
+  });
+
+  it("creates exactly the expected children of one SnapshotProducer, each parented to it", () => {
+    const expected = [
+      "rds-replication:index:SnapshotProducer producer",
+      "pulumi:providers:aws producer-provider-eu-central-1",
+      "aws:kms/key:Key producer-transit-key-eu-west-1",
+      "aws:kms/key:Key producer-transit-key-eu-central-1",
+      "aws:kms/key:Key producer-operations-key",
+      "aws:sns/topic:Topic producer-announce",
+      "aws:sns/topicPolicy:TopicPolicy producer-announce-policy",
+      "aws:sns/topic:Topic producer-notifications",
+      "aws:sns/topicPolicy:TopicPolicy producer-notifications-policy",
+      "aws:sns/topicSubscription:TopicSubscription producer-notifications-dba@example.com",
+      "aws:lambda/layerVersion:LayerVersion producer-layer",
+      ...STEPS.flatMap((s) => expectedStepChildren("producer", s)),
+      "aws:iam/role:Role producer-state-machine-role",
+      "aws:iam/rolePolicy:RolePolicy producer-state-machine-policy",
+      "aws:cloudwatch/logGroup:LogGroup producer-state-machine-logs",
+      "aws:sfn/stateMachine:StateMachine producer-state-machine",
+      "aws:cloudwatch/metricAlarm:MetricAlarm producer-state-machine-ExecutionsFailed",
+      "aws:cloudwatch/metricAlarm:MetricAlarm producer-state-machine-ExecutionsTimedOut",
+      "aws:iam/role:Role producer-events-role",
+      "aws:iam/rolePolicy:RolePolicy producer-events-policy",
+      "aws:cloudwatch/eventRule:EventRule producer-instance-snapshots",
+      "aws:cloudwatch/eventTarget:EventTarget producer-instance-snapshots-target",
+      "aws:cloudwatch/eventRule:EventRule producer-cluster-snapshots",
+      "aws:cloudwatch/eventTarget:EventTarget producer-cluster-snapshots-target",
+      "aws:cloudwatch/eventRule:EventRule producer-schedule",
+      "aws:cloudwatch/eventTarget:EventTarget producer-schedule-target",
+    ];
+    const seen = stack.resources.map((r) => `${r.type} ${r.name}`);
+    assert.deepEqual([...seen].sort(), [...expected].sort());
+    assert.equal(new Set(seen).size, seen.length, "no duplicate (type, name)");
+    for (const r of stack.resources.filter((r) => r.name !== "producer")) assert.equal(r.parent, "producer", r.name);
+  });
+
+  it("puts the second region's key in that region through an explicit provider", () => {
+    const provider = stack.named("producer-provider-eu-central-1");
+    assert.equal(provider.inputs.region, "eu-central-1");
+    const key = stack.named("producer-transit-key-eu-central-1");
+    assert.equal(key.provider, "producer-provider-eu-central-1");
+    assert.equal(key.region, "eu-central-1");
+    const own = stack.resources.filter((r) => r.provider !== undefined).map((r) => r.name);
+    assert.deepEqual(own, ["producer-transit-key-eu-central-1"], "only the second region's key uses it");
+  });
+
+  it("passes the stack's aws:profile on to the second region's provider", async () => {
+    const withProfile = await evaluateStack({ config: { ...stackFileConfig("source"), "aws:profile": "prod-admin" } });
+    assert.equal(withProfile.named("producer-provider-eu-central-1").inputs.profile, "prod-admin");
+    assert.equal(stack.named("producer-provider-eu-central-1").inputs.profile, undefined);
+  });
+
+  it("rotates every key and lets a destination account use only the key of its region, through RDS", () => {
+    for (const name of [
+      "producer-transit-key-eu-west-1",
+      "producer-transit-key-eu-central-1",
+      "producer-operations-key",
+    ])
+      assert.equal(stack.named(name).inputs.enableKeyRotation, true, name);
+    const grantees = (name: string, region: string) => {
+      const statements = policyOf(stack.named(name).inputs.policy).Statement.filter((s) =>
+        s.Sid?.startsWith("DestinationAccounts"),
+      );
+      for (const s of statements)
+        assert.deepEqual(
+          s.Condition?.StringEquals,
+          { "kms:ViaService": `rds.${region}.amazonaws.com` },
+          `${name} ${s.Sid}`,
+        );
+      if (statements.length > 0)
+        assert.deepEqual(statements.find((s) => s.Sid?.endsWith("Grant"))?.Condition?.Bool, {
+          "kms:GrantIsForAWSResource": true,
+        });
+      return statements.flatMap((s) => [(s.Principal as { AWS: string[] }).AWS].flat());
+    };
+    assert.deepEqual(
+      [...new Set(grantees("producer-transit-key-eu-central-1", "eu-central-1"))],
+      ["arn:aws:iam::222222222222:root"],
+    );
+    assert.deepEqual(
+      [...new Set(grantees("producer-transit-key-eu-west-1", "eu-west-1"))],
+      ["arn:aws:iam::333333333333:root"],
+    );
+    assert.deepEqual(grantees("producer-operations-key", "eu-west-1"), []);
+  });
+
+  it("encrypts the announcement topic and lets only the destination accounts subscribe a Lambda", () => {
+    const topic = stack.named("producer-announce");
+    assert.equal(topic.inputs.kmsMasterKeyId, arn("producer-operations-key"));
+    const topicPolicy = stack.named("producer-announce-policy");
+    assert.equal(topicPolicy.inputs.arn, arn("producer-announce"));
+    const statements = policyOf(topicPolicy.inputs.policy).Statement;
+    assert.deepEqual(statements[0].Condition, { Bool: { "aws:SecureTransport": false } });
+    assert.equal(statements[0].Effect, "Deny");
+    const allows = statements.filter((s) => s.Effect === "Allow");
+    assert.deepEqual(
+      allows.map((s) => [s.Principal, s.Action, s.Resource, s.Condition]),
+      ["222222222222", "333333333333"].map((account) => [
+        { AWS: `arn:aws:iam::${account}:root` },
+        "sns:Subscribe",
+        arn("producer-announce"),
+        {
+          StringEquals: { "sns:Protocol": "lambda" },
+          StringLike: { "sns:Endpoint": `arn:aws:lambda:*:${account}:function:*` },
+        },
+      ]),
+    );
+  });
+
+  it("sends notifications to the configured email, on an encrypted TLS-only topic", () => {
+    assert.equal(stack.named("producer-notifications").inputs.kmsMasterKeyId, arn("producer-operations-key"));
+    const sub = stack.named("producer-notifications-dba@example.com");
+    assert.deepEqual(
+      [sub.inputs.protocol, sub.inputs.endpoint, sub.inputs.topic],
+      ["email", "dba@example.com", arn("producer-notifications")],
+    );
+    assert.equal(
+      policyOf(stack.named("producer-notifications-policy").inputs.policy).Statement[0].Sid,
+      "DenyInsecureTransport",
+    );
+  });
+
+  it("one rule per event family targets the state machine directly with a role that may only start it", () => {
+    const pattern = (name: string) => JSON.parse(String(stack.named(name).inputs.eventPattern));
+    assert.deepEqual(pattern("producer-instance-snapshots"), {
+      source: ["aws.rds"],
+      "detail-type": ["RDS DB Snapshot Event"],
+      detail: { EventID: ["RDS-EVENT-0042", "RDS-EVENT-0091"] },
+    });
+    assert.deepEqual(pattern("producer-cluster-snapshots").detail, { EventID: ["RDS-EVENT-0075", "RDS-EVENT-0169"] });
+    assert.equal(stack.named("producer-schedule").inputs.scheduleExpression, "cron(0 2 * * ? *)");
+    for (const rule of ["producer-instance-snapshots", "producer-cluster-snapshots", "producer-schedule"]) {
+      const target = stack.named(`${rule}-target`);
+      assert.equal(target.inputs.arn, arn("producer-state-machine"), rule);
+      assert.equal(target.inputs.roleArn, arn("producer-events-role"), rule);
+      assert.equal(target.inputs.rule, rule);
+    }
+    assert.deepEqual(JSON.parse(String(stack.named("producer-schedule-target").inputs.input)), { trigger: "schedule" });
+    assert.equal(stack.named("producer-instance-snapshots-target").inputs.input, undefined);
+    assert.deepEqual(policyOf(stack.named("producer-events-policy").inputs.policy).Statement, [
+      {
+        Sid: "StartProducer",
+        Effect: "Allow",
+        Action: "states:StartExecution",
+        Resource: arn("producer-state-machine"),
+      },
+    ]);
+    assert.deepEqual(policyOf(stack.named("producer-events-role").inputs.assumeRolePolicy).Statement[0].Principal, {
+      Service: "events.amazonaws.com",
+    });
+  });
+
+  it("the rules' event ids are exactly the ones the plan step accepts", () => {
+    for (const kind of ["instance", "cluster"] as const)
+      assert.deepEqual(Object.values(SNAPSHOT_EVENT_IDS[kind]).sort(), [...SNAPSHOT_CREATED_EVENTS[kind]].sort());
+  });
+
+  it("runs the engine's producer definition over its own Lambdas, invoking only those, logging to its group", () => {
+    const machine = stack.named("producer-state-machine");
+    const functionArns = Object.fromEntries(STEPS.map((s) => [s.key, arn(`producer-${shortKey(s)}`)]));
+    assert.deepEqual(JSON.parse(String(machine.inputs.definition)), producerDefinition(functionArns));
+    assert.equal(machine.inputs.roleArn, arn("producer-state-machine-role"));
+    assert.deepEqual(machine.inputs.loggingConfiguration, {
+      level: "ERROR",
+      includeExecutionData: false,
+      logDestination: `${arn("producer-state-machine-logs")}:*`,
+    });
+    const invoke = policyOf(stack.named("producer-state-machine-policy").inputs.policy).Statement.find(
+      (s) => s.Sid === "InvokeOwnSteps",
+    )!;
+    const fns = Object.values(functionArns).sort();
+    assert.deepEqual(invoke.Resource, [...fns, ...fns.map((f) => `${f}:*`)]);
+  });
+
+  it("each Lambda has its own role, runtime, layer, DLQ, log group, reserved concurrency and the runtime config", () => {
+    const layerArn = arn("producer-layer");
+    for (const step of STEPS) {
+      const name = `producer-${shortKey(step)}`;
+      const fn = stack.named(name);
+      assert.equal(fn.inputs.role, arn(`${name}-role`), name);
+      assert.equal(fn.inputs.runtime, "nodejs22.x");
+      assert.deepEqual(fn.inputs.layers, [layerArn]);
+      assert.deepEqual(fn.inputs.deadLetterConfig, { targetArn: arn(`${name}-dlq`) });
+      assert.equal(fn.inputs.reservedConcurrentExecutions, 5);
+      assert.deepEqual(fn.inputs.tracingConfig, { mode: "Active" });
+      assert.equal((fn.inputs.loggingConfig as { logGroup: string }).logGroup, stack.named(`${name}-logs`).state.name);
+      assert.equal(fn.inputs.timeout, step.timeoutSeconds);
+      const env = (fn.inputs.environment as { variables: Record<string, string> }).variables;
+      assert.deepEqual(Object.keys(env), ["RDS_REPLICATION_CONFIG"]);
+      const config = producerConfigSchema().parse(JSON.parse(env.RDS_REPLICATION_CONFIG));
+      assert.deepEqual(config, {
+        version: 1,
+        account: "111111111111",
+        region: "eu-west-1",
+        transitKeyArns: {
+          "eu-west-1": arn("producer-transit-key-eu-west-1"),
+          "eu-central-1": arn("producer-transit-key-eu-central-1"),
+        },
+        databases: { identifiers: ["orders-db", "billing-aurora"], tags: { "replicate-to-dr": "true" } },
+        destinations: [
+          { account: "222222222222", region: "eu-central-1", databases: ["orders-db"] },
+          { account: "333333333333", region: "eu-west-1", databases: [] },
+        ],
+        announceTopicArn: arn("producer-announce"),
+        notifyTopicArn: arn("producer-notifications"),
+        transit: { keep: 2, graceHours: 24, deletionsEnabled: false },
+      });
+      assert.equal(stack.named(`${name}-logs`).inputs.kmsKeyId, arn("producer-operations-key"));
+      assert.equal(stack.named(`${name}-logs`).inputs.retentionInDays, 90);
+      assert.equal(stack.named(`${name}-dlq`).inputs.kmsMasterKeyId, arn("producer-operations-key"));
+      assert.deepEqual(stack.named(`${name}-errors`).inputs.alarmActions, [arn("producer-notifications")]);
+      assert.deepEqual(stack.named(`${name}-dlq-depth`).inputs.alarmActions, [arn("producer-notifications")]);
+    }
+  });
+
+  it("role policies grant the catalog's needs on concrete ARNs, and nothing broad", () => {
+    const policies = Object.fromEntries(
+      STEPS.map((s) => [s.key, policyOf(stack.named(`producer-${shortKey(s)}-policy`).inputs.policy)]),
+    );
+    for (const step of STEPS) {
+      assert.equal(stack.named(`producer-${shortKey(step)}-policy`).inputs.role, `producer-${shortKey(step)}-role-id`);
+      assertLeastPrivilege(policies[step.key], step.key);
+    }
+    // Snapshots of the selected databases: explicit ones by ARN, tag-selected ones only with the tags.
+    const create = statementsWith(policies["producer-snapshot"], "rds:CreateDBSnapshot");
+    assert.deepEqual(
+      create.map((s) => [s.Resource, s.Condition]),
+      [
+        [
+          [
+            "arn:aws:rds:eu-central-1:111111111111:snapshot:*",
+            "arn:aws:rds:eu-west-1:111111111111:db:orders-db",
+            "arn:aws:rds:eu-west-1:111111111111:snapshot:*",
+          ],
+          undefined,
+        ],
+        ["arn:aws:rds:eu-west-1:111111111111:db:*", { StringEquals: { "aws:ResourceTag/replicate-to-dr": "true" } }],
+      ],
+    );
+    const transitKeys = [arn("producer-transit-key-eu-central-1"), arn("producer-transit-key-eu-west-1")].sort();
+    for (const s of statementsWith(policies["producer-transit"], "kms:CreateGrant"))
+      assert.deepEqual([s.Resource].flat().sort(), transitKeys);
+    assert.deepEqual(
+      statementsWith(policies["producer-publish"], "sns:Publish").map((s) => s.Resource),
+      [arn("producer-announce")],
+    );
+    assert.deepEqual(
+      statementsWith(policies["producer-notify"], "sns:Publish").map((s) => s.Resource),
+      [arn("producer-notifications")],
+    );
+    for (const s of statementsWith(policies["producer-prune"], "rds:DeleteDBSnapshot"))
+      assert.deepEqual(s.Condition, { StringEquals: { "aws:ResourceTag/managed-by": "rds-replication" } });
+    assert.equal(JSON.stringify(policies["producer-plan"]).includes("sns:Publish"), false);
+  });
+
+  it("exports what a dest stack needs", () => {
+    assert.deepEqual(stack.outputs, {
+      role: "source",
+      account: "111111111111",
+      region: "eu-west-1",
+      regions: ["eu-west-1", "eu-central-1"],
+      announcementVersion: 1,
+      announceTopicArn: arn("producer-announce"),
+      transitKeyArns: {
+        "eu-west-1": arn("producer-transit-key-eu-west-1"),
+        "eu-central-1": arn("producer-transit-key-eu-central-1"),
+      },
+      notifyTopicArn: arn("producer-notifications"),
+      stateMachineArn: arn("producer-state-machine"),
+    });
+  });
+
+  it("deploys each Lambda as its serialized handler alone: no AWS SDK, no Pulumi, no node_modules", async () => {
+    for (const fn of stack.ofType("aws:lambda/function:Function")) {
+      const assets = await archiveAssets(fn.inputs.code);
+      assert.deepEqual(Object.keys(assets), ["__index.js"], fn.name);
+      const text = await (assets["__index.js"] as { text: Promise<string> }).text;
+      assert.ok(text.length < 100_000, `${fn.name}: ${text.length} bytes`);
+      assert.doesNotMatch(text, /require\("@pulumi\//, fn.name);
+    }
+  });
+
+  it("ships zod and Powertools once, in the shared layer, without the AWS SDK", async () => {
+    const assets = await archiveAssets(stack.named("producer-layer").inputs.code);
+    const packages = layerPackages();
+    assert.deepEqual(Object.keys(assets).sort(), packages.map((p) => `nodejs/node_modules/${p}`).sort());
+    for (const p of [
+      "zod",
+      "@aws-lambda-powertools/logger",
+      "@aws-lambda-powertools/metrics",
+      "@aws-lambda-powertools/commons",
+    ])
+      assert.ok(packages.includes(p), p);
+    assert.ok(
+      packages.every((p) => !p.startsWith("@aws-sdk/") && !p.startsWith("@smithy/") && !p.startsWith("@pulumi/")),
+    );
+    assert.deepEqual(stack.named("producer-layer").inputs.compatibleRuntimes, ["nodejs22.x"]);
+  });
+});
