@@ -1,4 +1,6 @@
-"""Start moto's server with one test-only fix: snapshots shared from another account.
+"""Start moto's server with two test-only fixes, each to make moto answer as AWS does.
+
+1. Snapshots shared from another account.
 
 moto looks up the snapshot named by an ARN in the *caller's* account, so CopyDBSnapshot or
 CopyDBClusterSnapshot of a snapshot shared from another account fails with "not found" even when it was
@@ -6,11 +8,22 @@ shared. AWS looks it up in the account named by the ARN and refuses (with the sa
 the caller's account is not in the snapshot's `restore` attribute. This launcher does the same, nothing
 else. `get_db_snapshot` and `get_db_cluster_snapshot` are `functools.partialmethod`s bound to the original
 `get_snapshot` when the class was created, so they are rebound here or the patch has no effect.
-Covered by tests/integration/emulator.test.ts (shared -> copy works; not shared -> not found).
+
+2. Step Functions timestamps. AWS's JSON protocol sends them as epoch seconds; moto sends ISO-8601 strings,
+which boto3 tolerates but the JavaScript SDK v3 rejects ("Expected real number"), so every StartExecution or
+DescribeExecution from our handlers would fail against moto. moto's stepfunctions modules format all their
+dates through one imported helper; replacing that name there (and only there) yields epoch seconds.
+
+Both are covered by tests/integration/emulator.test.ts.
 """
 
+import calendar
 import sys
+from datetime import datetime
 from functools import partialmethod
+
+import moto.stepfunctions.models as sfn_models
+import moto.stepfunctions.responses as sfn_responses
 
 from moto.backends import get_backend
 from moto.rds import models
@@ -46,6 +59,17 @@ models.RDSBackend.get_db_cluster_snapshot = partialmethod(
     resource_type=models.DBClusterSnapshot,
     not_found_exception=DBClusterSnapshotNotFoundError,
 )
+
+
+
+def epoch_seconds(value=None):
+    # moto's datetimes are naive UTC (utcnow()).
+    value = value or datetime.utcnow()
+    return calendar.timegm(value.utctimetuple()) + value.microsecond / 1e6
+
+
+sfn_models.iso_8601_datetime_with_milliseconds = epoch_seconds
+sfn_responses.iso_8601_datetime_with_milliseconds = epoch_seconds
 
 if __name__ == "__main__":
     main(sys.argv[1:])

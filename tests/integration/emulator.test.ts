@@ -9,6 +9,7 @@ import {
   DescribeDBSnapshotsCommand,
   ModifyDBSnapshotAttributeCommand,
 } from "@aws-sdk/client-rds";
+import { CreateStateMachineCommand, DescribeExecutionCommand, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import { type Clients, clientsFor, DEST, SOURCE, THIRD } from "../support/aws";
 
 async function keyIn(clients: Clients): Promise<string> {
@@ -121,5 +122,22 @@ describe("AWS emulator harness", () => {
     );
     const { DBSnapshots } = await third.rds.send(new DescribeDBSnapshotsCommand({}));
     assert.equal(DBSnapshots?.length, 0, "nothing was copied");
+  });
+
+  it("answers Step Functions calls with timestamps the JavaScript SDK can read", async () => {
+    const dest = await clientsFor(DEST);
+    const { stateMachineArn } = await dest.sfn.send(
+      new CreateStateMachineCommand({
+        name: "timestamps",
+        roleArn: `arn:aws:iam::${DEST.account}:role/sfn`,
+        definition: JSON.stringify({ StartAt: "Done", States: { Done: { Type: "Succeed" } } }),
+      }),
+    );
+    const before = Date.now();
+    const started = await dest.sfn.send(new StartExecutionCommand({ stateMachineArn, name: "run-1" }));
+    assert.ok(started.startDate instanceof Date);
+    assert.ok(Math.abs(started.startDate.getTime() - before) < 60_000, `startDate ${started.startDate.toISOString()}`);
+    const described = await dest.sfn.send(new DescribeExecutionCommand({ executionArn: started.executionArn }));
+    assert.equal(described.startDate?.getTime(), started.startDate.getTime());
   });
 });
