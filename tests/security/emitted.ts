@@ -1,0 +1,30 @@
+// Both example stacks evaluated once under Pulumi mocks (tests/support/pulumiMocks.ts), shared by the
+// security suites that inspect what the program really declares.
+import { evaluateStack, type StackEvaluation, stackFileConfig } from "../support/pulumiMocks";
+
+export const SOURCE_STACK_OUTPUTS = {
+  account: "111111111111",
+  region: "eu-west-1",
+  announceTopicArn: "arn:aws:sns:eu-west-1:111111111111:producer-announce",
+  transitKeyArns: {
+    "eu-west-1": "arn:aws:kms:eu-west-1:111111111111:key/a",
+    "eu-central-1": "arn:aws:kms:eu-central-1:111111111111:key/b",
+  },
+  announcementVersion: 1,
+};
+
+let stacks: Promise<{ source: StackEvaluation; dest: StackEvaluation }> | undefined;
+
+/** The source and dest example stacks, evaluated one after the other (mocks are process-global). */
+export function exampleStacks(): Promise<{ source: StackEvaluation; dest: StackEvaluation }> {
+  stacks ??= (async () => {
+    const source = await evaluateStack({ config: stackFileConfig("source"), stack: "source" });
+    const dest = await evaluateStack({
+      config: stackFileConfig("dest"),
+      stack: "dest",
+      stackOutputs: { "acme/rds-replication/source": SOURCE_STACK_OUTPUTS },
+    });
+    return { source, dest };
+  })();
+  return stacks;
+}
