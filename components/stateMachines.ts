@@ -1,0 +1,317 @@
+// The two state machines as ASL objects. Pure (no Pulumi): the program JSON.stringify's the result inside
+// an apply, and the e2e tests execute the very same objects with aws-local-stepfunctions. Every Task has
+// Retry (the retryable error classes of functions/errors.ts), Catch and TimeoutSeconds; every poll loop is
+// Poll -> Choice -> Wait -> Poll, bounded by the poll step giving up (functions/pollSchedule.ts).
+import { RETRY_POLICIES } from "../functions/errors";
+
+export type LambdaArns = Record<string, string>;
+
+export interface DefinitionOptions {
+  /** Per step key, the Task timeout (defaults to the Lambda timeout plus a margin). */
+  timeoutSeconds?: Record<string, number>;
+  /** Databases replicated in parallel by one producer run. */
+  maxConcurrency?: number;
+}
+
+type State = Record<string, unknown>;
+
+const LAMBDA_SERVICE_ERRORS = [
+  "Lambda.ServiceException",
+  "Lambda.AWSLambdaException",
+  "Lambda.SdkClientException",
+  "Lambda.TooManyRequestsException",
+];
+
+const DEFAULT_TASK_TIMEOUT = 330;
+
+export function taskRetries(): State[] {
+  return [
+    { ErrorEquals: LAMBDA_SERVICE_ERRORS, IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2, JitterStrategy: "FULL" },
+    ...Object.entries(RETRY_POLICIES).map(([name, policy]) => ({
+      ErrorEquals: [name],
+      ...policy,
+      JitterStrategy: "FULL",
+    })),
+    { ErrorEquals: ["States.Timeout"], IntervalSeconds: 10, MaxAttempts: 2, BackoffRate: 2 },
+  ];
+}
+
+function arnOf(arns: LambdaArns, key: string): string {
+  const arn = arns[key];
+  if (!arn) throw new Error(`state machine definition: no Lambda ARN for step ${key}`);
+  return arn;
+}
+
+interface TaskSpec {
+  key: string;
+  parameters?: State;
+  resultPath?: string | null;
+  next?: string;
+  catchTo: string;
+}
+
+function taskState(arns: LambdaArns, options: DefinitionOptions, spec: TaskSpec): State {
+  return {
+    Type: "Task",
+    Resource: arnOf(arns, spec.key),
+    ...(spec.parameters ? { Parameters: spec.parameters } : {}),
+    ...(spec.resultPath !== undefined ? { ResultPath: spec.resultPath } : {}),
+    TimeoutSeconds: options.timeoutSeconds?.[spec.key] ?? DEFAULT_TASK_TIMEOUT,
+    Retry: taskRetries(),
+    Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: spec.catchTo }],
+    ...(spec.next ? { Next: spec.next } : { End: true }),
+  };
+}
+
+/** Poll -> ready? -> (next | Wait -> Poll). `progressPath` holds the poll step's result between checks. */
+function pollLoop(
+  arns: LambdaArns,
+  options: DefinitionOptions,
+  names: { check: string; ready: string; wait: string },
+  spec: { key: string; targetPath: string; operationPath: string; progressPath: string; next: string; catchTo: string },
+): Record<string, State> {
+  return {
+    [names.check]: taskState(arns, options, {
+      key: spec.key,
+      parameters: {
+        "target.$": spec.targetPath,
+        "operation.$": spec.operationPath,
+        "poll.$": spec.progressPath,
+        "execution.$": "$$.Execution.Id",
+      },
+      resultPath: spec.progressPath,
+      next: names.ready,
+      catchTo: spec.catchTo,
+    }),
+    [names.ready]: {
+      Type: "Choice",
+      Choices: [{ Variable: `${spec.progressPath}.done`, BooleanEquals: true, Next: spec.next }],
+      Default: names.wait,
+    },
+    [names.wait]: { Type: "Wait", SecondsPath: `${spec.progressPath}.waitSeconds`, Next: names.check },
+  };
+}
+
+function notifyParameters(
+  side: "producer" | "consumer",
+  outcome: "succeeded" | "failed",
+  startedAtPath: string,
+): State {
+  return {
+    side,
+    outcome,
+    "execution.$": "$$.Execution.Id",
+    "startedAt.$": startedAtPath,
+    "state.$": "$",
+  };
+}
+
+/**
+ * Producer: plan -> for each database (take snapshot?, wait for it, transit per destination region: wait for
+ * the copy, share + announce; prune) -> one notification -> fail if anything failed.
+ */
+export function producerDefinition(arns: LambdaArns, options: DefinitionOptions = {}): State {
+  const perRegion: State = {
+    StartAt: "Check transit copy",
+    States: {
+      ...pollLoop(
+        arns,
+        options,
+        { check: "Check transit copy", ready: "Transit copy ready?", wait: "Wait for transit copy" },
+        {
+          key: "producer-poll",
+          targetPath: "$.snapshot",
+          operationPath: "$.operation",
+          progressPath: "$.poll",
+          next: "Share and announce",
+          catchTo: "Region failed",
+        },
+      ),
+      "Share and announce": taskState(arns, options, {
+        key: "producer-publish",
+        resultPath: "$.published",
+        catchTo: "Region failed",
+      }),
+      "Region failed": { Type: "Pass", End: true },
+    },
+  };
+  const perDatabase: State = {
+    StartAt: "Take snapshot?",
+    States: {
+      "Take snapshot?": {
+        Type: "Choice",
+        Choices: [{ Variable: "$.take", BooleanEquals: true, Next: "Take snapshot" }],
+        Default: "Check source snapshot",
+      },
+      "Take snapshot": taskState(arns, options, {
+        key: "producer-snapshot",
+        resultPath: "$.source",
+        next: "Check source snapshot",
+        catchTo: "Database failed",
+      }),
+      ...pollLoop(
+        arns,
+        options,
+        { check: "Check source snapshot", ready: "Source snapshot ready?", wait: "Wait for source snapshot" },
+        {
+          key: "producer-poll",
+          targetPath: "$.source",
+          operationPath: "$.sourceOperation",
+          progressPath: "$.sourcePoll",
+          next: "Prepare transit",
+          catchTo: "Database failed",
+        },
+      ),
+      "Prepare transit": taskState(arns, options, {
+        key: "producer-transit",
+        resultPath: "$.transits",
+        next: "Each destination region",
+        catchTo: "Database failed",
+      }),
+      "Each destination region": {
+        Type: "Map",
+        ItemsPath: "$.transits",
+        ItemProcessor: { ProcessorConfig: { Mode: "INLINE" }, ...perRegion },
+        ResultPath: "$.transits",
+        Next: "Prune transit copies",
+        Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "Database failed" }],
+      },
+      "Prune transit copies": taskState(arns, options, {
+        key: "producer-prune",
+        resultPath: "$.pruned",
+        catchTo: "Database failed",
+      }),
+      "Database failed": { Type: "Pass", End: true },
+    },
+  };
+  return {
+    Comment: "rds-replication producer: snapshot -> transit copy -> share -> announce",
+    StartAt: "Plan",
+    States: {
+      Plan: taskState(arns, options, { key: "producer-plan", next: "Each database", catchTo: "Notify failure" }),
+      "Each database": {
+        Type: "Map",
+        ItemsPath: "$.items",
+        MaxConcurrency: options.maxConcurrency ?? 4,
+        ItemProcessor: { ProcessorConfig: { Mode: "INLINE" }, ...perDatabase },
+        ResultPath: "$.results",
+        Next: "Notify",
+        Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "Notify failure" }],
+      },
+      Notify: taskState(arns, options, {
+        key: "producer-notify",
+        parameters: notifyParameters("producer", "succeeded", "$.startedAt"),
+        resultPath: "$.notification",
+        next: "Any failure?",
+        catchTo: "Failed",
+      }),
+      "Any failure?": {
+        Type: "Choice",
+        Choices: [{ Variable: "$.notification.failed", NumericGreaterThan: 0, Next: "Failed" }],
+        Default: "Done",
+      },
+      "Notify failure": taskState(arns, options, {
+        key: "producer-notify",
+        parameters: notifyParameters("producer", "failed", "$$.Execution.StartTime"),
+        resultPath: "$.notification",
+        next: "Failed",
+        catchTo: "Failed",
+      }),
+      Done: { Type: "Succeed" },
+      Failed: { Type: "Fail", Error: "ReplicationFailed", Cause: "see the failure notification and the step logs" },
+    },
+  };
+}
+
+/**
+ * Consumer: copy under own key, wait for it, optionally restore + wait + switch the secret, retention,
+ * notification. Any failure: failure notification, then the run fails with the step's error.
+ */
+export function consumerDefinition(arns: LambdaArns, options: DefinitionOptions = {}): State {
+  return {
+    Comment: "rds-replication consumer: copy -> (restore -> switch) -> retention",
+    StartAt: "Start",
+    States: {
+      Start: {
+        Type: "Pass",
+        Parameters: {
+          "announcement.$": "$",
+          "execution.$": "$$.Execution.Id",
+          "startedAt.$": "$$.Execution.StartTime",
+        },
+        Next: "Copy snapshot",
+      },
+      "Copy snapshot": taskState(arns, options, {
+        key: "consumer-copy",
+        resultPath: "$.copy",
+        next: "Check copy",
+        catchTo: "Notify failure",
+      }),
+      ...pollLoop(
+        arns,
+        options,
+        { check: "Check copy", ready: "Copy ready?", wait: "Wait for copy" },
+        {
+          key: "consumer-poll",
+          targetPath: "$.copy.snapshot",
+          operationPath: "$.copy.operation",
+          progressPath: "$.copy.poll",
+          next: "Restore?",
+          catchTo: "Notify failure",
+        },
+      ),
+      "Restore?": {
+        Type: "Choice",
+        Choices: [{ Variable: "$.copy.restore", BooleanEquals: true, Next: "Restore database" }],
+        Default: "Apply retention",
+      },
+      "Restore database": taskState(arns, options, {
+        key: "consumer-restore",
+        resultPath: "$.restore",
+        next: "Check restore",
+        catchTo: "Notify failure",
+      }),
+      ...pollLoop(
+        arns,
+        options,
+        { check: "Check restore", ready: "Restore ready?", wait: "Wait for restore" },
+        {
+          key: "consumer-poll",
+          targetPath: "$.restore.restored",
+          operationPath: "$.restore.operation",
+          progressPath: "$.restore.poll",
+          next: "Switch endpoint",
+          catchTo: "Notify failure",
+        },
+      ),
+      "Switch endpoint": taskState(arns, options, {
+        key: "consumer-switch",
+        resultPath: "$.switch",
+        next: "Apply retention",
+        catchTo: "Notify failure",
+      }),
+      "Apply retention": taskState(arns, options, {
+        key: "consumer-retention",
+        resultPath: "$.retention",
+        next: "Notify success",
+        catchTo: "Notify failure",
+      }),
+      "Notify success": taskState(arns, options, {
+        key: "consumer-notify",
+        parameters: notifyParameters("consumer", "succeeded", "$.startedAt"),
+        resultPath: "$.notification",
+        next: "Done",
+        catchTo: "Failed",
+      }),
+      "Notify failure": taskState(arns, options, {
+        key: "consumer-notify",
+        parameters: notifyParameters("consumer", "failed", "$.startedAt"),
+        resultPath: "$.notification",
+        next: "Failed",
+        catchTo: "Failed",
+      }),
+      Done: { Type: "Succeed" },
+      Failed: { Type: "Fail", ErrorPath: "$.error.Error", CausePath: "$.error.Cause" },
+    },
+  };
+}

@@ -1,0 +1,288 @@
+// Every Lambda of the product: the program turns each entry into a CallbackFunction with a role built from
+// `iam`, and the state machines reference Tasks by `key`. Keys are stable (Lambda names and ASL states).
+
+import { copyShared } from "./consumer/copy";
+import { intake } from "./consumer/intake";
+import { restore } from "./consumer/restore";
+import { applyRetention } from "./consumer/retention";
+import { switchEndpoint } from "./consumer/switch";
+import { notify } from "./notify";
+import { poll } from "./poll";
+import { plan } from "./producer/plan";
+import { pruneTransit } from "./producer/prune";
+import { publish } from "./producer/publish";
+import { takeSnapshot } from "./producer/snapshot";
+import { prepareTransit } from "./producer/transit";
+import { MANAGED_BY_KEY, MANAGED_BY_VALUE } from "./tags";
+
+export type ResourceKind =
+  | "source-db-instance"
+  | "source-db-cluster"
+  | "db-snapshot"
+  | "db-cluster-snapshot"
+  | "transit-key"
+  | "own-key"
+  | "source-transit-key"
+  | "announce-topic"
+  | "notify-topic"
+  | "restore-secret"
+  | "restored-db-instance"
+  | "restored-db-cluster"
+  | "subnet-group"
+  | "security-group"
+  | "state-machine"
+  | "any";
+
+export interface IamStatement {
+  actions: string[];
+  resources: ResourceKind[];
+  conditions?: Record<string, Record<string, string | string[]>>;
+}
+
+export interface Step {
+  key: string;
+  side: "producer" | "consumer";
+  // biome-ignore lint/suspicious/noExplicitAny: each handler takes its own event type
+  handler: (event: any) => Promise<unknown>;
+  description: string;
+  timeoutSeconds: number;
+  memoryMb: number;
+  iam: IamStatement[];
+}
+
+const MANAGED = { StringEquals: { [`aws:ResourceTag/${MANAGED_BY_KEY}`]: MANAGED_BY_VALUE } };
+const TAGGED_ON_CREATE = { StringEquals: { [`aws:RequestTag/${MANAGED_BY_KEY}`]: MANAGED_BY_VALUE } };
+
+// RDS Describe* calls have no resource-level permissions that cover listing.
+const DESCRIBE_SNAPSHOTS: IamStatement = {
+  actions: ["rds:DescribeDBSnapshots", "rds:DescribeDBClusterSnapshots"],
+  resources: ["any"],
+};
+const READ_TAGS: IamStatement = {
+  actions: ["rds:ListTagsForResource"],
+  resources: ["db-snapshot", "db-cluster-snapshot"],
+};
+
+// Copying under a KMS key needs the key's use through RDS, including the grant RDS makes for the copy.
+const useKey = (key: ResourceKind): IamStatement[] => [
+  {
+    actions: ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"],
+    resources: [key],
+    conditions: { StringLike: { "kms:ViaService": "rds.*.amazonaws.com" } },
+  },
+  { actions: ["kms:CreateGrant"], resources: [key], conditions: { Bool: { "kms:GrantIsForAWSResource": "true" } } },
+];
+
+const COPY_SNAPSHOTS: IamStatement[] = [
+  DESCRIBE_SNAPSHOTS,
+  // The source side of a copy: any snapshot we can read (shared with us or our own).
+  { actions: ["rds:CopyDBSnapshot", "rds:CopyDBClusterSnapshot"], resources: ["db-snapshot", "db-cluster-snapshot"] },
+  // Tags are set in the copy call itself.
+  {
+    actions: ["rds:AddTagsToResource"],
+    resources: ["db-snapshot", "db-cluster-snapshot"],
+    conditions: TAGGED_ON_CREATE,
+  },
+];
+
+const PUBLISH_NOTIFY: IamStatement = { actions: ["sns:Publish"], resources: ["notify-topic"] };
+
+export const STEPS: Step[] = [
+  {
+    key: "producer-plan",
+    side: "producer",
+    handler: plan,
+    description: "Turns an RDS snapshot event, the schedule or a manual start into work items",
+    timeoutSeconds: 60,
+    memoryMb: 256,
+    iam: [DESCRIBE_SNAPSHOTS, { actions: ["rds:DescribeDBInstances", "rds:DescribeDBClusters"], resources: ["any"] }],
+  },
+  {
+    key: "producer-snapshot",
+    side: "producer",
+    handler: takeSnapshot,
+    description: "Takes the scheduled snapshot <db>-<UTC timestamp>",
+    timeoutSeconds: 60,
+    memoryMb: 256,
+    iam: [
+      DESCRIBE_SNAPSHOTS,
+      { actions: ["rds:CreateDBSnapshot"], resources: ["source-db-instance", "db-snapshot"] },
+      { actions: ["rds:CreateDBClusterSnapshot"], resources: ["source-db-cluster", "db-cluster-snapshot"] },
+      {
+        actions: ["rds:AddTagsToResource"],
+        resources: ["db-snapshot", "db-cluster-snapshot"],
+        conditions: TAGGED_ON_CREATE,
+      },
+    ],
+  },
+  {
+    key: "producer-poll",
+    side: "producer",
+    handler: poll,
+    description: "Checks a snapshot or copy in progress and decides the next wait",
+    timeoutSeconds: 30,
+    memoryMb: 256,
+    iam: [DESCRIBE_SNAPSHOTS],
+  },
+  {
+    key: "producer-transit",
+    side: "producer",
+    handler: prepareTransit,
+    description: "Shares directly or starts the transit copy under the producer key in each destination region",
+    timeoutSeconds: 120,
+    memoryMb: 256,
+    iam: [...COPY_SNAPSHOTS, READ_TAGS, ...useKey("transit-key")],
+  },
+  {
+    key: "producer-publish",
+    side: "producer",
+    handler: publish,
+    description: "Shares the transit snapshot with the destination accounts and announces it",
+    timeoutSeconds: 60,
+    memoryMb: 256,
+    iam: [
+      {
+        actions: ["rds:ModifyDBSnapshotAttribute", "rds:ModifyDBClusterSnapshotAttribute"],
+        resources: ["db-snapshot", "db-cluster-snapshot"],
+      },
+      { actions: ["sns:Publish"], resources: ["announce-topic"] },
+    ],
+  },
+  {
+    key: "producer-prune",
+    side: "producer",
+    handler: pruneTransit,
+    description: "Keeps the newest K transit copies per database, deleting older ones this tool made",
+    timeoutSeconds: 120,
+    memoryMb: 256,
+    iam: [
+      DESCRIBE_SNAPSHOTS,
+      {
+        actions: ["rds:DeleteDBSnapshot", "rds:DeleteDBClusterSnapshot"],
+        resources: ["db-snapshot", "db-cluster-snapshot"],
+        conditions: MANAGED,
+      },
+    ],
+  },
+  {
+    key: "producer-notify",
+    side: "producer",
+    handler: notify,
+    description: "Publishes the run's success or failure on the notify topic",
+    timeoutSeconds: 30,
+    memoryMb: 256,
+    iam: [PUBLISH_NOTIFY],
+  },
+  {
+    key: "consumer-intake",
+    side: "consumer",
+    handler: intake,
+    description: "Validates announcements from the producer topic and starts the consumer state machine",
+    timeoutSeconds: 30,
+    memoryMb: 256,
+    iam: [{ actions: ["states:StartExecution"], resources: ["state-machine"] }, PUBLISH_NOTIFY],
+  },
+  {
+    key: "consumer-copy",
+    side: "consumer",
+    handler: copyShared,
+    description: "Copies the shared snapshot into this account under this account's key",
+    timeoutSeconds: 120,
+    memoryMb: 256,
+    iam: [...COPY_SNAPSHOTS, ...useKey("own-key"), ...useKey("source-transit-key")],
+  },
+  {
+    key: "consumer-poll",
+    side: "consumer",
+    handler: poll,
+    description: "Checks a copy or restore in progress and decides the next wait",
+    timeoutSeconds: 30,
+    memoryMb: 256,
+    iam: [DESCRIBE_SNAPSHOTS, { actions: ["rds:DescribeDBInstances", "rds:DescribeDBClusters"], resources: ["any"] }],
+  },
+  {
+    key: "consumer-restore",
+    side: "consumer",
+    handler: restore,
+    description: "Restores a new database from the copy (optional refresh)",
+    timeoutSeconds: 120,
+    memoryMb: 256,
+    iam: [
+      { actions: ["secretsmanager:GetSecretValue"], resources: ["restore-secret"] },
+      { actions: ["rds:DescribeDBInstances", "rds:DescribeDBClusters"], resources: ["any"] },
+      {
+        actions: ["rds:RestoreDBInstanceFromDBSnapshot", "rds:RestoreDBClusterFromSnapshot", "rds:CreateDBInstance"],
+        resources: [
+          "db-snapshot",
+          "db-cluster-snapshot",
+          "restored-db-instance",
+          "restored-db-cluster",
+          "subnet-group",
+          "security-group",
+        ],
+      },
+      {
+        actions: ["rds:AddTagsToResource"],
+        resources: ["restored-db-instance", "restored-db-cluster"],
+        conditions: TAGGED_ON_CREATE,
+      },
+      ...useKey("own-key"),
+    ],
+  },
+  {
+    key: "consumer-switch",
+    side: "consumer",
+    handler: switchEndpoint,
+    description: "Points the secret at the restored database and prunes older restored databases",
+    timeoutSeconds: 300,
+    memoryMb: 256,
+    iam: [
+      { actions: ["secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"], resources: ["restore-secret"] },
+      { actions: ["rds:DescribeDBInstances", "rds:DescribeDBClusters"], resources: ["any"] },
+      // The previous database may predate the tool: tagging it superseded is the only change made to it.
+      { actions: ["rds:AddTagsToResource"], resources: ["restored-db-instance", "restored-db-cluster"] },
+      {
+        actions: ["rds:ModifyDBInstance", "rds:DeleteDBInstance", "rds:ModifyDBCluster", "rds:DeleteDBCluster"],
+        resources: ["restored-db-instance", "restored-db-cluster"],
+        conditions: MANAGED,
+      },
+    ],
+  },
+  {
+    key: "consumer-retention",
+    side: "consumer",
+    handler: applyRetention,
+    description: "Applies the retention policy to this account's copies (dry run unless enabled)",
+    timeoutSeconds: 300,
+    memoryMb: 256,
+    iam: [
+      DESCRIBE_SNAPSHOTS,
+      { actions: ["rds:DescribeDBInstances", "rds:DescribeDBClusters"], resources: ["any"] },
+      { actions: ["secretsmanager:GetSecretValue"], resources: ["restore-secret"] },
+      {
+        actions: ["rds:DeleteDBSnapshot", "rds:DeleteDBClusterSnapshot"],
+        resources: ["db-snapshot", "db-cluster-snapshot"],
+        conditions: MANAGED,
+      },
+    ],
+  },
+  {
+    key: "consumer-notify",
+    side: "consumer",
+    handler: notify,
+    description: "Publishes the run's success or failure on the notify topic",
+    timeoutSeconds: 30,
+    memoryMb: 256,
+    iam: [PUBLISH_NOTIFY],
+  },
+];
+
+export function stepsOf(side: Step["side"]): Step[] {
+  return STEPS.filter((s) => s.side === side);
+}
+
+export function stepByKey(key: string): Step {
+  const step = STEPS.find((s) => s.key === key);
+  if (!step) throw new Error(`no step ${key} in the catalog`);
+  return step;
+}

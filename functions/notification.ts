@@ -1,0 +1,107 @@
+// What a success or failure notification says: what was replicated, where, how long it took, and why it
+// failed. Pure: built from the state machine's state, published by functions/notify.ts.
+
+export interface StepError {
+  Error: string;
+  Cause?: string;
+}
+
+export interface NotifyEvent {
+  side: "producer" | "consumer";
+  outcome: "succeeded" | "failed";
+  execution?: string;
+  startedAt?: string;
+  /** The state machine state at that point (producer: plan + results; consumer: announcement + steps). */
+  state: Record<string, unknown>;
+}
+
+export interface Notification {
+  subject: string;
+  outcome: "succeeded" | "failed" | "partially failed";
+  side: "producer" | "consumer";
+  what: string[];
+  where: string[];
+  durationSeconds?: number;
+  failures: { item: string; error: string; cause: string }[];
+  execution?: string;
+  summary: string;
+}
+
+/** Lambda errors reach Step Functions with Cause = JSON {errorMessage, errorType}; local runs give the text. */
+export function causeText(cause: string | undefined): string {
+  if (!cause) return "";
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: string };
+    return parsed.errorMessage ?? cause;
+  } catch {
+    return cause;
+  }
+}
+
+interface ProducerItem {
+  database?: string;
+  kind?: string;
+  source?: { arn?: string; id?: string };
+  transits?: { region?: string; accounts?: string[]; snapshot?: { arn?: string }; error?: StepError }[];
+  error?: StepError;
+}
+
+function producerParts(state: Record<string, unknown>) {
+  const items = ((state.results ?? state.items ?? []) as ProducerItem[]).filter(Boolean);
+  const what: string[] = [];
+  const where: string[] = [];
+  const failures: Notification["failures"] = [];
+  for (const item of items) {
+    const label = `${item.kind ?? "instance"} ${item.database ?? "?"}: ${item.source?.arn ?? item.source?.id ?? "new snapshot"}`;
+    what.push(label);
+    for (const t of item.transits ?? []) {
+      for (const account of t.accounts ?? []) where.push(`${account}/${t.region} via ${t.snapshot?.arn ?? "?"}`);
+      if (t.error) {
+        failures.push({ item: `${label} -> ${t.region}`, error: t.error.Error, cause: causeText(t.error.Cause) });
+      }
+    }
+    if (item.error) failures.push({ item: label, error: item.error.Error, cause: causeText(item.error.Cause) });
+  }
+  const error = state.error as StepError | undefined;
+  if (error) failures.push({ item: "producer run", error: error.Error, cause: causeText(error.Cause) });
+  return { what, where, failures, total: items.length };
+}
+
+function consumerParts(state: Record<string, unknown>) {
+  const a = (state.announcement ?? {}) as Record<string, string>;
+  const copy = (state.copy ?? {}) as { snapshot?: { arn?: string } };
+  const restored = (state.restore ?? {}) as { restored?: { id?: string } };
+  const what = [
+    `${a.kind ?? "?"} snapshot ${a.snapshotArn ?? "?"} of ${a.sourceAccount ?? "?"}/${a.sourceDatabase ?? "?"}`,
+  ];
+  const where = [`${a.destinationAccount ?? "?"}/${a.destinationRegion ?? "?"}: ${copy.snapshot?.arn ?? "(no copy)"}`];
+  if (restored.restored?.id) where.push(`restored as ${restored.restored.id}`);
+  const error = state.error as StepError | undefined;
+  const failures = error ? [{ item: what[0], error: error.Error, cause: causeText(error.Cause) }] : [];
+  return { what, where, failures, total: 1 };
+}
+
+export function buildNotification(event: NotifyEvent, now: Date): Notification {
+  const parts = event.side === "producer" ? producerParts(event.state) : consumerParts(event.state);
+  const durationSeconds = event.startedAt
+    ? Math.max(0, Math.round((now.getTime() - Date.parse(event.startedAt)) / 1000))
+    : undefined;
+  const failed = event.outcome === "failed" || parts.failures.length > 0;
+  const outcome = !failed ? "succeeded" : parts.failures.length < parts.total ? "partially failed" : "failed";
+  const took = durationSeconds === undefined ? "" : ` in ${durationSeconds} s`;
+  const summary =
+    `rds-replication ${event.side} ${outcome}${took}: ${parts.what.join("; ") || "nothing to do"}` +
+    (parts.where.length ? ` -> ${parts.where.join("; ")}` : "") +
+    parts.failures.map((f) => `\n${f.error}: ${f.cause}`).join("");
+  return {
+    subject: `rds-replication ${event.side} ${outcome}`.slice(0, 100),
+    outcome,
+    side: event.side,
+    what: parts.what,
+    where: parts.where,
+    durationSeconds,
+    failures: parts.failures,
+    execution: event.execution,
+    summary,
+  };
+}

@@ -1,0 +1,42 @@
+// Publishes the success/failure notification of a run on the side's notify topic.
+import { PublishCommand } from "@aws-sdk/client-sns";
+import { regionOfArn, snsIn } from "./aws";
+import { buildNotification, type Notification, type NotifyEvent } from "./notification";
+import { MetricUnit, observe, runStep } from "./observability";
+import { loadConsumerConfig, loadProducerConfig } from "./runtimeConfig";
+
+export interface NotifyResult {
+  outcome: Notification["outcome"];
+  failed: number;
+  messageId?: string;
+}
+
+export async function publishNotification(topicArn: string, notification: Notification): Promise<string | undefined> {
+  const out = await snsIn(regionOfArn(topicArn)).send(
+    new PublishCommand({
+      TopicArn: topicArn,
+      Subject: notification.subject,
+      Message: JSON.stringify(notification),
+      MessageAttributes: { outcome: { DataType: "String", StringValue: notification.outcome } },
+    }),
+  );
+  return out.MessageId;
+}
+
+export async function notify(event: NotifyEvent): Promise<NotifyResult> {
+  const obs = observe(`${event.side}-notify`, { execution: event.execution });
+  return runStep(obs, async () => {
+    const config = event.side === "producer" ? loadProducerConfig() : loadConsumerConfig();
+    const notification = buildNotification(event, new Date());
+    const messageId = await publishNotification(config.notifyTopicArn, notification);
+    if (event.side === "consumer" && notification.outcome === "succeeded") {
+      const created = (event.state.announcement as { snapshotCreateTime?: string } | undefined)?.snapshotCreateTime;
+      if (created) {
+        const lag = Math.max(0, (Date.now() - Date.parse(created)) / 1000);
+        obs.metrics.addMetric("ReplicationLagSeconds", MetricUnit.Seconds, lag);
+      }
+    }
+    obs.logger.info("notified", { notification });
+    return { outcome: notification.outcome, failed: notification.failures.length, messageId };
+  });
+}

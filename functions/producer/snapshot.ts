@@ -1,0 +1,35 @@
+// Takes the fresh snapshot of a scheduled or manual run, `<db>-<UTC timestamp>` as planned. The id is fixed
+// at plan time, so a retried step finds the snapshot it made instead of taking a second one.
+import { rdsIn } from "../aws";
+import { classifyAwsError, isAlreadyExists, replicationError } from "../errors";
+import { observe, runStep } from "../observability";
+import { loadProducerConfig } from "../runtimeConfig";
+import { createSnapshot, describeSnapshot } from "../snapshots";
+import { isManaged, MANAGED_BY_KEY, MANAGED_BY_VALUE, ROLE_KEY } from "../tags";
+import type { WorkItem } from "./plan";
+
+export async function takeSnapshot(item: WorkItem): Promise<WorkItem["source"]> {
+  const obs = observe("producer-snapshot", { database: item.database });
+  return runStep(obs, async () => {
+    const config = loadProducerConfig();
+    const rds = rdsIn();
+    const operation = `take snapshot ${item.source.id} of ${item.kind} ${item.database}`;
+    // Tagged as ours so its RDS "snapshot created" event does not start a second producer run.
+    const tags = { ...item.databaseTags, [MANAGED_BY_KEY]: MANAGED_BY_VALUE, [ROLE_KEY]: "source" };
+    try {
+      const made = await createSnapshot(rds, item.kind, item.database, item.source.id, tags);
+      obs.logger.info("snapshot requested", { snapshot: made.arn, status: made.status });
+      return { ...item.source, arn: made.arn, region: config.region };
+    } catch (error) {
+      if (!isAlreadyExists(error)) throw classifyAwsError(error, { operation, account: config.account });
+      const existing = await describeSnapshot(rds, item.kind, item.source.id);
+      if (!existing || !isManaged(existing.tags)) {
+        throw replicationError(
+          "AlreadyExistsNotOurs",
+          `${operation} failed: a snapshot named ${item.source.id} exists and was not made by rds-replication`,
+        );
+      }
+      return { ...item.source, arn: existing.arn, region: config.region };
+    }
+  });
+}

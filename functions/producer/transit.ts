@@ -1,0 +1,123 @@
+// Makes the source snapshot shareable in each destination region: either shares it as it is (a manual
+// snapshot already under the transit key in that region) or starts a transit copy there under the producer's
+// key, with the source tags carried (`aws:` keys renamed) and our own tags set in the same call.
+import type { Announcement } from "../announcement";
+import { rdsIn } from "../aws";
+import { startCopy } from "../copy";
+import { replicationError } from "../errors";
+import { transitSnapshotId } from "../naming";
+import { observe, runStep } from "../observability";
+import type { PollProgress, PollTarget } from "../poll";
+import type { PollOperation } from "../pollSchedule";
+import { loadProducerConfig } from "../runtimeConfig";
+import { describeSnapshot, snapshotTags } from "../snapshots";
+import {
+  carryTags,
+  MANAGED_BY_KEY,
+  MANAGED_BY_VALUE,
+  mergeTags,
+  ROLE_KEY,
+  SOURCE_ACCOUNT_KEY,
+  SOURCE_CREATED_KEY,
+  SOURCE_DATABASE_KEY,
+  SOURCE_REGION_KEY,
+  SOURCE_SNAPSHOT_KEY,
+} from "../tags";
+import type { WorkItem } from "./plan";
+import { transitDecision } from "./rules";
+
+/** The announcement minus the per-destination fields, carried to the publish step. */
+export type AnnouncementBase = Omit<Announcement, "destinationAccount" | "destinationRegion">;
+
+export interface Transit {
+  database: string;
+  kind: WorkItem["kind"];
+  region: string;
+  accounts: string[];
+  /** The snapshot that is shared: the transit copy, or the source itself. */
+  snapshot: PollTarget & { arn: string };
+  copied: boolean;
+  adopted: boolean;
+  reason: string;
+  poll: PollProgress;
+  operation: PollOperation;
+  announcement: AnnouncementBase;
+}
+
+export async function prepareTransit(item: WorkItem): Promise<Transit[]> {
+  const obs = observe("producer-transit", { database: item.database, snapshotArn: item.source.arn });
+  return runStep(obs, async () => {
+    const config = loadProducerConfig();
+    const source = await describeSnapshot(rdsIn(), item.kind, item.source.id);
+    if (!source) throw replicationError("SnapshotNotVisible", `source snapshot ${item.source.id} not found`);
+    const sourceTags = await snapshotTags(rdsIn(), source);
+    const carried = carryTags(sourceTags);
+    const created = source.createdAt ?? new Date().toISOString();
+    const transits: Transit[] = [];
+    for (const route of item.routes) {
+      const keyArn = config.transitKeyArns[route.region];
+      if (!keyArn) {
+        throw replicationError("ConfigInvalid", `no transit key configured for destination region ${route.region}`);
+      }
+      const decision = transitDecision(source, config.region, route.region, keyArn);
+      let shared = { arn: source.arn, id: source.id };
+      let copied = false;
+      let adopted = false;
+      if (decision.action === "copy") {
+        const own = {
+          [MANAGED_BY_KEY]: MANAGED_BY_VALUE,
+          [ROLE_KEY]: "transit",
+          [SOURCE_SNAPSHOT_KEY]: source.arn,
+          [SOURCE_DATABASE_KEY]: item.database,
+          [SOURCE_ACCOUNT_KEY]: config.account,
+          [SOURCE_REGION_KEY]: config.region,
+          [SOURCE_CREATED_KEY]: created,
+        };
+        const started = await startCopy(
+          rdsIn(route.region),
+          { account: config.account, region: route.region },
+          {
+            kind: item.kind,
+            source: source.arn,
+            target: transitSnapshotId(source.arn, route.region),
+            keyArn,
+            tags: mergeTags(carried, own),
+          },
+        );
+        shared = { arn: started.snapshot.arn, id: started.snapshot.id };
+        copied = true;
+        adopted = started.adopted;
+      }
+      obs.logger.info("transit prepared", { region: route.region, decision, shared: shared.arn, adopted });
+      transits.push({
+        database: item.database,
+        kind: item.kind,
+        region: route.region,
+        accounts: route.accounts,
+        snapshot: { resource: "snapshot", kind: item.kind, id: shared.id, arn: shared.arn, region: route.region },
+        copied,
+        adopted,
+        reason: decision.action === "copy" ? decision.reason : "shared directly",
+        poll: { polls: 0 },
+        operation: item.kind === "cluster" ? "cluster-snapshot-copy" : "snapshot-copy",
+        announcement: {
+          version: 1,
+          kind: item.kind,
+          snapshotArn: shared.arn,
+          sourceAccount: config.account,
+          sourceRegion: config.region,
+          snapshotRegion: route.region,
+          sourceDatabase: item.database,
+          engine: source.engine,
+          engineVersion: source.engineVersion,
+          snapshotCreateTime: created,
+          keyArn,
+          tags: carried,
+          databaseTags: carryTags(item.databaseTags),
+          sourceSnapshotArn: source.arn,
+        },
+      });
+    }
+    return transits;
+  });
+}

@@ -1,0 +1,50 @@
+// Tags the tool writes and carries. AWS rejects tag keys starting with `aws:` on copy, and a shared snapshot's
+// tags cannot be read from the other account, so the producer carries them (renamed) in the announcement.
+
+export const MANAGED_BY_KEY = "managed-by";
+export const MANAGED_BY_VALUE = "rds-replication";
+/** What the tool made this resource as: source (scheduled snapshot), transit, copy, restored. */
+export const ROLE_KEY = "rds-replication:role";
+export const SOURCE_SNAPSHOT_KEY = "rds-replication:source-snapshot";
+export const SOURCE_ACCOUNT_KEY = "rds-replication:source-account";
+export const SOURCE_REGION_KEY = "rds-replication:source-region";
+export const SOURCE_DATABASE_KEY = "rds-replication:source-database";
+export const SOURCE_CREATED_KEY = "rds-replication:source-created";
+/** Put on the previous restored instance when the secret moves to a new one. */
+export const DELETE_AFTER_KEY = "rds-replication:superseded-at";
+export const RESTORED_FROM_KEY = "rds-replication:restored-from";
+export const RENAMED_AWS_PREFIX = "source-aws:";
+
+export type TagMap = Record<string, string>;
+export type TagList = { Key?: string; Value?: string }[];
+
+export function tagMap(list: TagList | undefined): TagMap {
+  const out: TagMap = {};
+  for (const tag of list ?? []) if (tag.Key) out[tag.Key] = tag.Value ?? "";
+  return out;
+}
+
+export function tagList(map: TagMap): { Key: string; Value: string }[] {
+  return Object.entries(map).map(([Key, Value]) => ({ Key, Value }));
+}
+
+/** Source tags made copyable: `aws:` keys renamed, keys and values cut to AWS's limits (128 / 256). */
+export function carryTags(tags: TagMap): TagMap {
+  const out: TagMap = {};
+  for (const [key, value] of Object.entries(tags)) {
+    const carried = key.toLowerCase().startsWith("aws:") ? `${RENAMED_AWS_PREFIX}${key.slice(4)}` : key;
+    out[carried.slice(0, 128)] = value.slice(0, 256);
+  }
+  return out;
+}
+
+export function isManaged(tags: TagMap): boolean {
+  return tags[MANAGED_BY_KEY] === MANAGED_BY_VALUE;
+}
+
+/** AWS allows 50 tags per resource; the tool's own tags win over carried ones. */
+export function mergeTags(carried: TagMap, own: TagMap): TagMap {
+  const room = 50 - Object.keys(own).length;
+  const kept = Object.entries(carried).filter(([key]) => !(key in own));
+  return { ...Object.fromEntries(kept.slice(0, Math.max(0, room))), ...own };
+}

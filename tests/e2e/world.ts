@@ -1,0 +1,347 @@
+// Two accounts on the emulator wired the way the two stacks wire them: the producer's keys and topics in the
+// source account, the consumer's key, notify topic, secret and state machine in the destination account.
+// Announcements travel the real way: an HTTP subscription (filtered to the destination account) on the
+// announce topic receives what SNS pushes, and each message is handed to the intake handler as an SNS event.
+import { strict as assert } from "node:assert";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import { CreateKeyCommand } from "@aws-sdk/client-kms";
+import { CreateDBSubnetGroupCommand } from "@aws-sdk/client-rds";
+import { CreateSecretCommand } from "@aws-sdk/client-secrets-manager";
+import {
+  CreateStateMachineCommand,
+  DescribeExecutionCommand,
+  ListExecutionsCommand,
+  SFNClient,
+} from "@aws-sdk/client-sfn";
+import { CreateTopicCommand, SubscribeCommand } from "@aws-sdk/client-sns";
+import { consumerDefinition, producerDefinition } from "../../components/stateMachines";
+import { stepsOf } from "../../functions/catalog";
+import type { ConsumerRuntimeConfig, ProducerRuntimeConfig } from "../../functions/runtimeConfig";
+import { asLambdaIn, type Clients, clientsFor, DEST, type Place, SOURCE } from "../support/aws";
+import { emulatorEndpoint } from "../support/emulator";
+import { serialized } from "../support/serialized";
+import { type Execution, execute, fakeLambdaArns, type TaskHandler } from "../support/stepfunctions";
+import { EmulatorProxy } from "./proxy";
+
+export interface Posted {
+  path: string;
+  body: { Type?: string; MessageId?: string; TopicArn?: string; Message: string; Subject?: string };
+}
+
+/** Receives what SNS pushes to HTTP subscriptions. */
+export class Inbox {
+  readonly posted: Posted[] = [];
+  private server?: http.Server;
+  url = "";
+
+  async start(): Promise<void> {
+    this.server = http.createServer((req, res) => {
+      let data = "";
+      req.on("data", (chunk) => {
+        data += chunk;
+      });
+      req.on("end", () => {
+        this.posted.push({ path: req.url ?? "/", body: JSON.parse(data) });
+        res.end("ok");
+      });
+    });
+    const server = this.server;
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  at(path: string): Posted["body"][] {
+    return this.posted.filter((p) => p.path === path).map((p) => p.body);
+  }
+
+  /** Notifications published on a notify topic, parsed. */
+  notifications(path: string): { outcome: string; summary: string; failures: { error: string; cause: string }[] }[] {
+    return this.at(path).map((b) => JSON.parse(b.Message));
+  }
+}
+
+export interface WorldOptions {
+  /** Where the destination account consumes (DEST.region for cross-region, SOURCE.region for same region). */
+  destRegion: string;
+  restore?: boolean;
+  deletionsEnabled?: boolean;
+  keep?: number;
+}
+
+export interface World {
+  options: WorldOptions;
+  source: Clients;
+  sourceInDestRegion: Clients;
+  dest: Clients;
+  destPlace: Place;
+  transitKeys: Record<string, string>;
+  destKey: string;
+  producerConfig: ProducerRuntimeConfig;
+  consumerConfig: ConsumerRuntimeConfig;
+  stateMachineArn: string;
+  inbox: Inbox;
+  /** Between the handlers and moto (see proxy.ts). */
+  proxy: EmulatorProxy;
+  /** Step Functions in the destination account, through the proxy. */
+  sfn: SFNClient;
+  producer: Record<string, TaskHandler>;
+  consumer: Record<string, TaskHandler>;
+  intake: (event: unknown) => Promise<{ started: string[]; duplicates: string[]; rejected: { reason: string }[] }>;
+}
+
+async function key(clients: Clients): Promise<string> {
+  const { KeyMetadata } = await clients.kms.send(new CreateKeyCommand({ Description: "rds-replication test" }));
+  assert.ok(KeyMetadata?.Arn);
+  return KeyMetadata.Arn;
+}
+
+async function topic(clients: Clients, name: string): Promise<string> {
+  const { TopicArn } = await clients.sns.send(new CreateTopicCommand({ Name: name }));
+  assert.ok(TopicArn);
+  return TopicArn;
+}
+
+async function handlersFor(
+  side: "producer" | "consumer",
+  place: Place,
+  config: object,
+  extraEnv: Record<string, string>,
+): Promise<Record<string, TaskHandler>> {
+  const env = {
+    RDS_REPLICATION_CONFIG: JSON.stringify(config),
+    POWERTOOLS_LOG_LEVEL: "WARN",
+    POWERTOOLS_METRICS_DISABLED: "true",
+    ...extraEnv,
+  };
+  const entries = await Promise.all(
+    stepsOf(side).map(async (step) => {
+      const artifact = await serialized(step.handler);
+      const run: TaskHandler = (input) => asLambdaIn(place, () => artifact.handler(input), env);
+      return [step.key, run] as const;
+    }),
+  );
+  return Object.fromEntries(entries);
+}
+
+export const RESTORE_SECRET = "orders-dev-connection";
+
+export async function closeWorld(world: World | undefined): Promise<void> {
+  await world?.inbox.stop();
+  await world?.proxy.stop();
+}
+
+/**
+ * The default VPC's subnets moto creates in every account and region. No EC2 client is installed, so this one
+ * fixture call is a plain query request; moto takes the account from the access key in the Authorization header.
+ */
+async function defaultSubnets(clients: Clients): Promise<string[]> {
+  const { accessKeyId, sessionToken } = clients.credentials;
+  const response = await fetch(emulatorEndpoint(), {
+    method: "POST",
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      authorization: `AWS4-HMAC-SHA256 Credential=${accessKeyId}/20240101/${clients.place.region}/ec2/aws4_request, SignedHeaders=host, Signature=0`,
+      ...(sessionToken ? { "x-amz-security-token": sessionToken } : {}),
+    },
+    body: "Action=DescribeSubnets&Version=2016-11-15",
+  });
+  const xml = await response.text();
+  const ids = [...xml.matchAll(/<subnetId>(subnet-[0-9a-f]+)<\/subnetId>/g)].map((m) => m[1] ?? "");
+  assert.ok(ids.length > 0, `no default subnets: ${xml.slice(0, 300)}`);
+  return ids.slice(0, 2);
+}
+
+export async function buildWorld(options: WorldOptions): Promise<World> {
+  const destPlace = { account: DEST.account, region: options.destRegion };
+  const [source, sourceInDestRegion, dest] = await Promise.all([
+    clientsFor(SOURCE),
+    clientsFor({ account: SOURCE.account, region: options.destRegion }),
+    clientsFor(destPlace),
+  ]);
+  const transitKeys: Record<string, string> = { [SOURCE.region]: await key(source) };
+  if (options.destRegion !== SOURCE.region) transitKeys[options.destRegion] = await key(sourceInDestRegion);
+  const destKey = await key(dest);
+  const announceTopicArn = await topic(source, "rds-replication-announce");
+  const producerNotify = await topic(source, "rds-replication-notify");
+  const consumerNotify = await topic(dest, "rds-replication-consumer-notify");
+  const inbox = new Inbox();
+  await inbox.start();
+  const proxy = new EmulatorProxy();
+  await proxy.start();
+  const sfn = new SFNClient({ region: destPlace.region, endpoint: proxy.url, credentials: dest.credentials });
+  await source.sns.send(
+    new SubscribeCommand({
+      TopicArn: announceTopicArn,
+      Protocol: "http",
+      Endpoint: `${inbox.url}/announce`,
+      Attributes: { FilterPolicy: JSON.stringify({ destinationAccount: [DEST.account] }) },
+    }),
+  );
+  await source.sns.send(
+    new SubscribeCommand({ TopicArn: producerNotify, Protocol: "http", Endpoint: `${inbox.url}/producer-notify` }),
+  );
+  await dest.sns.send(
+    new SubscribeCommand({ TopicArn: consumerNotify, Protocol: "http", Endpoint: `${inbox.url}/consumer-notify` }),
+  );
+
+  const producerConfig: ProducerRuntimeConfig = {
+    version: 1,
+    account: SOURCE.account,
+    region: SOURCE.region,
+    transitKeyArns: transitKeys,
+    databases: { identifiers: ["orders"], tags: { replicate: "yes" } },
+    destinations: [{ account: DEST.account, region: options.destRegion, databases: [] }],
+    announceTopicArn,
+    notifyTopicArn: producerNotify,
+    transit: { keep: options.keep ?? 2, graceHours: 0, deletionsEnabled: options.deletionsEnabled ?? false },
+  };
+  const consumerConfig: ConsumerRuntimeConfig = {
+    version: 1,
+    account: DEST.account,
+    region: options.destRegion,
+    sources: [{ account: SOURCE.account, region: SOURCE.region, topicArn: announceTopicArn }],
+    keyArn: destKey,
+    notifyTopicArn: consumerNotify,
+    retention: {
+      default: { keepLast: 3 },
+      tagKey: "Draco_Lifecycle",
+      deletionsEnabled: options.deletionsEnabled ?? false,
+      maxDeletionsPerRun: 10,
+      holdTagKey: "rds-replication:hold",
+    },
+    restore: options.restore
+      ? {
+          instanceClass: "db.t3.micro",
+          subnetGroupName: "dev-subnets",
+          securityGroupIds: ["sg-0123456789abcdef0"],
+          secretName: RESTORE_SECRET,
+          instancePrefix: "orders-dev",
+          keepInstances: 1,
+        }
+      : null,
+  };
+  if (options.restore) {
+    await dest.rds.send(
+      new CreateDBSubnetGroupCommand({
+        DBSubnetGroupName: "dev-subnets",
+        DBSubnetGroupDescription: "restored databases",
+        SubnetIds: await defaultSubnets(dest),
+      }),
+    );
+    await dest.secrets.send(
+      new CreateSecretCommand({
+        Name: RESTORE_SECRET,
+        SecretString: JSON.stringify({ username: "app", password: "pw", host: "old.example", port: 5432 }),
+      }),
+    );
+  }
+  const consumerArns = fakeLambdaArns(
+    stepsOf("consumer").map((s) => s.key),
+    DEST.account,
+    options.destRegion,
+  );
+  const { stateMachineArn } = await sfn.send(
+    new CreateStateMachineCommand({
+      name: "rds-replication-consumer",
+      definition: JSON.stringify(consumerDefinition(consumerArns)),
+      roleArn: `arn:aws:iam::${DEST.account}:role/rds-replication-consumer`,
+    }),
+  );
+  assert.ok(stateMachineArn);
+  const viaProxy = { AWS_ENDPOINT_URL: proxy.url };
+  const consumer = await handlersFor("consumer", destPlace, consumerConfig, {
+    ...viaProxy,
+    STATE_MACHINE_ARN: stateMachineArn,
+  });
+  return {
+    options,
+    source,
+    sourceInDestRegion,
+    dest,
+    destPlace,
+    transitKeys,
+    destKey,
+    producerConfig,
+    consumerConfig,
+    stateMachineArn,
+    inbox,
+    proxy,
+    sfn,
+    producer: await handlersFor("producer", SOURCE, producerConfig, viaProxy),
+    consumer,
+    intake: consumer["consumer-intake"] as World["intake"],
+  };
+}
+
+export function producerMachine(): object {
+  return producerDefinition(
+    fakeLambdaArns(
+      stepsOf("producer").map((s) => s.key),
+      SOURCE.account,
+      SOURCE.region,
+    ),
+  );
+}
+
+export function consumerMachine(world: World): object {
+  return consumerDefinition(
+    fakeLambdaArns(
+      stepsOf("consumer").map((s) => s.key),
+      DEST.account,
+      world.options.destRegion,
+    ),
+  );
+}
+
+export function snsEvent(messages: Posted["body"][]) {
+  return {
+    Records: messages.map((m) => ({
+      EventSource: "aws:sns",
+      Sns: { Message: m.Message, TopicArn: m.TopicArn, MessageId: m.MessageId },
+    })),
+  };
+}
+
+export interface Flow {
+  producer: Execution;
+  intake: Awaited<ReturnType<World["intake"]>>;
+  consumers: Execution[];
+}
+
+/** Runs the executions the intake started in the emulator's Step Functions, each once. */
+export async function runStartedConsumers(world: World, alreadyRun: Set<string>): Promise<Execution[]> {
+  const { executions } = await world.sfn.send(new ListExecutionsCommand({ stateMachineArn: world.stateMachineArn }));
+  const runs: Execution[] = [];
+  for (const e of executions ?? []) {
+    if (!e.executionArn || alreadyRun.has(e.executionArn)) continue;
+    alreadyRun.add(e.executionArn);
+    const described = await world.sfn.send(new DescribeExecutionCommand({ executionArn: e.executionArn }));
+    runs.push(
+      await execute(consumerMachine(world), world.consumer, JSON.parse(described.input ?? "{}"), e.executionArn),
+    );
+  }
+  return runs;
+}
+
+/** Producer run -> announcements pushed by SNS -> intake -> consumer runs. */
+export async function replicate(world: World, trigger: unknown, alreadyRun = new Set<string>()): Promise<Flow> {
+  const before = world.inbox.at("/announce").length;
+  const producer = await execute(producerMachine(), world.producer, trigger);
+  const announcements = world.inbox.at("/announce").slice(before);
+  const intake = await world.intake(snsEvent(announcements));
+  const consumers = await runStartedConsumers(world, alreadyRun);
+  return { producer, intake, consumers };
+}
+
+/** What went wrong, from the notifications, for assertion messages. */
+export function explain(world: World): string {
+  return ["/producer-notify", "/consumer-notify"]
+    .flatMap((path) => world.inbox.notifications(path).map((n) => `${path}: ${n.summary}`))
+    .join("\n");
+}

@@ -1,0 +1,260 @@
+// The engine's pure decisions: error classes, transit rule, names, tags, announcement validation,
+// notifications, and the shape of both state machine definitions.
+import { strict as assert } from "node:assert";
+import { consumerDefinition, producerDefinition } from "../../../components/stateMachines";
+import { validateAnnouncement } from "../../../functions/announcement";
+import { STEPS } from "../../../functions/catalog";
+import { restoredToDelete, retentionPolicyFor, switchedSecret } from "../../../functions/consumer/rules";
+import { classifyAwsError, quotaMessage, RETRY_POLICIES } from "../../../functions/errors";
+import { destinationCopyId, executionName, scheduledSnapshotId, transitSnapshotId } from "../../../functions/naming";
+import { buildNotification } from "../../../functions/notification";
+import { isSelected, routesFor, transitDecision } from "../../../functions/producer/rules";
+import { RETENTION_PRESETS } from "../../../functions/retention";
+import type { ConsumerRuntimeConfig } from "../../../functions/runtimeConfig";
+import { loadProducerConfig } from "../../../functions/runtimeConfig";
+import { carryTags, mergeTags } from "../../../functions/tags";
+
+// asl-validator ships no type declarations.
+const validator = require("asl-validator") as (definition: object) => { isValid: boolean; errors: unknown };
+
+const awsError = (name: string, message = "boom") => Object.assign(new Error(message), { name });
+
+describe("engine: error classification", () => {
+  it("maps seed 004's AWS errors to retryable or fatal classes", () => {
+    const ctx = { operation: "copy x", keyArn: "arn:aws:kms:eu-west-1:111111111111:key/k", account: "222222222222" };
+    assert.equal(classifyAwsError(awsError("ThrottlingException"), ctx).name, "Throttled");
+    assert.equal(classifyAwsError(awsError("InvalidDBInstanceStateFault"), ctx).name, "ResourceBusy");
+    assert.equal(classifyAwsError(awsError("DBSnapshotNotFoundFault"), ctx).name, "SnapshotNotVisible");
+    assert.equal(classifyAwsError(awsError("DBClusterSnapshotNotFoundFault"), ctx).name, "SnapshotNotVisible");
+    const kms = classifyAwsError(awsError("KMSKeyNotAccessibleFault"), ctx);
+    assert.equal(kms.name, "KmsKeyNotAccessible");
+    assert.match(kms.message, /arn:aws:kms:eu-west-1:111111111111:key\/k/);
+    assert.match(kms.message, /account 222222222222/);
+    assert.match(kms.message, /kms:CreateGrant/);
+    const other = awsError("AccessDenied");
+    assert.equal(classifyAwsError(other, ctx), other, "unknown errors keep their own name");
+    for (const name of ["Throttled", "ResourceBusy", "SnapshotNotVisible", "CopyLimitReached"]) {
+      assert.ok(name in RETRY_POLICIES);
+    }
+    assert.ok(!("KmsKeyNotAccessible" in RETRY_POLICIES) && !("QuotaExceeded" in RETRY_POLICIES));
+  });
+
+  it("says which snapshot quota was reached", () => {
+    const base = { kind: "instance" as const, account: "2", region: "r" };
+    assert.match(
+      quotaMessage({ ...base, manualSnapshots: 100, copiesInProgress: 3 }),
+      /quota reached is manual snapshots \(100 of 100/,
+    );
+    assert.match(
+      quotaMessage({ ...base, manualSnapshots: 40, copiesInProgress: 20 }),
+      /quota reached is copies in progress \(20 of 20/,
+    );
+    assert.match(
+      quotaMessage({ ...base, kind: "cluster", manualSnapshots: 4, copiesInProgress: 5 }),
+      /5 of 5 DB cluster/,
+    );
+    assert.match(quotaMessage({ ...base, manualSnapshots: 4, copiesInProgress: 1 }), /neither count is at its limit/);
+  });
+});
+
+describe("engine: producer rules", () => {
+  const key = "arn:aws:kms:eu-central-1:111111111111:key/transit";
+  it("copies unless a manual snapshot is already under the transit key in the destination region", () => {
+    const manual = { type: "manual", encrypted: true, kmsKeyId: key };
+    assert.deepEqual(transitDecision(manual, "eu-central-1", "eu-central-1", key), { action: "share-directly" });
+    assert.equal(transitDecision({ ...manual, type: "automated" }, "eu-central-1", "eu-central-1", key).action, "copy");
+    assert.equal(transitDecision({ ...manual, encrypted: false }, "eu-central-1", "eu-central-1", key).action, "copy");
+    const defaultKey = { ...manual, kmsKeyId: "arn:aws:kms:eu-central-1:111111111111:key/aws-rds-default" };
+    assert.equal(transitDecision(defaultKey, "eu-central-1", "eu-central-1", key).action, "copy");
+    assert.equal(transitDecision(manual, "eu-west-1", "eu-central-1", key).action, "copy");
+  });
+
+  it("selects by identifier or by every tag, and groups destinations by region", () => {
+    const selection = { identifiers: ["a"], tags: { env: "prod", replicate: "yes" } };
+    assert.ok(isSelected({ id: "a", kind: "instance", tags: {} }, selection));
+    assert.ok(isSelected({ id: "b", kind: "instance", tags: { env: "prod", replicate: "yes" } }, selection));
+    assert.ok(!isSelected({ id: "b", kind: "instance", tags: { env: "prod" } }, selection));
+    assert.ok(!isSelected({ id: "b", kind: "instance", tags: {} }, { identifiers: [], tags: {} }));
+    const routes = routesFor("a", [
+      { account: "1", region: "x", databases: [] },
+      { account: "2", region: "x", databases: ["a"] },
+      { account: "3", region: "y", databases: ["other"] },
+    ]);
+    assert.deepEqual(routes, [{ region: "x", accounts: ["1", "2"] }]);
+  });
+});
+
+describe("engine: names and tags", () => {
+  const arn = "arn:aws:rds:eu-central-1:111111111111:snapshot:rr-rds-orders-2024-01-02-03-04-abcd1234";
+  it("are deterministic and valid RDS / Step Functions names", () => {
+    assert.equal(scheduledSnapshotId("orders", new Date("2024-01-02T03:04:05Z")), "orders-20240102-030405");
+    assert.equal(destinationCopyId(arn), destinationCopyId(arn));
+    assert.notEqual(destinationCopyId(arn), destinationCopyId(arn.replace("111111111111", "333333333333")));
+    assert.match(destinationCopyId(arn), /^[a-z][a-z0-9-]*[a-z0-9]$/);
+    assert.doesNotMatch(transitSnapshotId("arn:aws:rds:r:1:snapshot:rds:orders-2024", "x"), /--|:/);
+    const name = executionName(`${arn}${"x".repeat(200)}`);
+    assert.ok(name.length <= 80 && /^[A-Za-z0-9_-]+$/.test(name));
+  });
+
+  it("renames aws: tag keys and lets the tool's tags win within 50", () => {
+    assert.deepEqual(carryTags({ "aws:cloudformation:stack-name": "s", team: "t" }), {
+      "source-aws:cloudformation:stack-name": "s",
+      team: "t",
+    });
+    const many = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`k${i}`, "v"]));
+    const merged = mergeTags({ ...many, "managed-by": "someone" }, { "managed-by": "rds-replication" });
+    assert.equal(Object.keys(merged).length, 50);
+    assert.equal(merged["managed-by"], "rds-replication");
+  });
+});
+
+const consumerConfig: ConsumerRuntimeConfig = {
+  version: 1,
+  account: "222222222222",
+  region: "eu-central-1",
+  sources: [{ account: "111111111111", region: "eu-west-1", topicArn: "arn:aws:sns:eu-west-1:111111111111:announce" }],
+  keyArn: "arn:aws:kms:eu-central-1:222222222222:key/own",
+  notifyTopicArn: "arn:aws:sns:eu-central-1:222222222222:notify",
+  retention: {
+    default: { keepLast: 3 },
+    tagKey: "Draco_Lifecycle",
+    deletionsEnabled: false,
+    maxDeletionsPerRun: 5,
+    holdTagKey: "hold",
+  },
+  restore: null,
+};
+const announcement = {
+  version: 1,
+  kind: "instance",
+  snapshotArn: "arn:aws:rds:eu-central-1:111111111111:snapshot:rr-orders-1",
+  sourceAccount: "111111111111",
+  sourceRegion: "eu-west-1",
+  snapshotRegion: "eu-central-1",
+  sourceDatabase: "orders",
+  engine: "postgres",
+  snapshotCreateTime: "2024-01-02T03:04:05.000Z",
+  keyArn: "arn:aws:kms:eu-central-1:111111111111:key/transit",
+  tags: { Draco_Lifecycle: "Test" },
+  destinationAccount: "222222222222",
+  destinationRegion: "eu-central-1",
+  sourceSnapshotArn: "arn:aws:rds:eu-west-1:111111111111:snapshot:orders-1",
+};
+
+describe("engine: announcement validation and retention policy", () => {
+  it("accepts a genuine announcement and rejects each forged field with its reason", () => {
+    const ok = validateAnnouncement(JSON.stringify(announcement), consumerConfig, consumerConfig.sources[0]?.topicArn);
+    assert.ok(ok.ok);
+    const reject = (change: object, topic?: string) => {
+      const v = validateAnnouncement({ ...announcement, ...change }, consumerConfig, topic);
+      assert.ok(!v.ok);
+      return v.reason;
+    };
+    assert.match(reject({ version: 2 }), /version 2/);
+    assert.match(reject({ kind: "cluster" }), /does not match kind/);
+    assert.match(reject({ destinationRegion: "eu-west-1" }), /cannot be copied here/);
+    assert.match(reject({}, "arn:aws:sns:eu-west-1:111111111111:other"), /not the configured topic/);
+    assert.match(reject({ snapshotCreateTime: "yesterday" }), /snapshotCreateTime/);
+    assert.match(validateAnnouncement("{not json", consumerConfig).ok ? "" : "not JSON", /not JSON/);
+  });
+
+  it("takes the policy from the carried lifecycle tag, else the stack default", () => {
+    const a = validateAnnouncement(announcement, consumerConfig);
+    assert.ok(a.ok);
+    assert.deepEqual(retentionPolicyFor(a.announcement, consumerConfig.retention).policy, RETENTION_PRESETS.Test);
+    const other = { ...a.announcement, tags: { Draco_Lifecycle: "Gold" } };
+    assert.deepEqual(retentionPolicyFor(other, consumerConfig.retention), {
+      policy: { keepLast: 3 },
+      source: "unknown Draco_Lifecycle=Gold, stack default",
+    });
+  });
+});
+
+describe("engine: restore decisions and notifications", () => {
+  it("deletes restored databases beyond the newest N, never the current one", () => {
+    const dbs = [
+      { id: "d-1", createdAt: "2024-01-01" },
+      { id: "d-3", createdAt: "2024-01-03" },
+      { id: "d-2", createdAt: "2024-01-02" },
+    ];
+    assert.deepEqual(
+      restoredToDelete(dbs, 1, "d-3").map((d) => d.id),
+      ["d-1", "d-2"],
+    );
+    assert.deepEqual(
+      restoredToDelete(dbs, 1, "d-1").map((d) => d.id),
+      ["d-2"],
+    );
+    assert.deepEqual(switchedSecret({ password: "p", host: "old" }, { host: "h", port: 1, kind: "cluster", id: "c" }), {
+      password: "p",
+      host: "h",
+      port: 1,
+      dbClusterIdentifier: "c",
+    });
+  });
+
+  it("reports what, where, how long, and every failure", () => {
+    const n = buildNotification(
+      {
+        side: "producer",
+        outcome: "succeeded",
+        startedAt: "2024-01-01T00:00:00Z",
+        state: {
+          results: [
+            { database: "a", kind: "instance", source: { arn: "arn-a" }, transits: [{ region: "r", accounts: ["2"] }] },
+            {
+              database: "b",
+              kind: "instance",
+              error: { Error: "KmsKeyNotAccessible", Cause: '{"errorMessage":"key k"}' },
+            },
+          ],
+        },
+      },
+      new Date("2024-01-01T00:01:30Z"),
+    );
+    assert.equal(n.outcome, "partially failed");
+    assert.equal(n.durationSeconds, 90);
+    assert.deepEqual(n.where, ["2/r via ?"]);
+    assert.deepEqual(n.failures, [{ item: "instance b: new snapshot", error: "KmsKeyNotAccessible", cause: "key k" }]);
+  });
+
+  it("names the config field that is wrong", () => {
+    assert.throws(
+      () => loadProducerConfig({ RDS_REPLICATION_CONFIG: JSON.stringify({ version: 1, account: "12" }) }),
+      (e: Error) => e.name === "ConfigInvalid" && /account: must be a 12-digit/.test(e.message),
+    );
+  });
+});
+
+describe("engine: state machine definitions", () => {
+  const arns = Object.fromEntries(STEPS.map((s) => [s.key, `arn:aws:lambda:eu-west-1:111111111111:function:${s.key}`]));
+  const tasks = (states: Record<string, Record<string, unknown>>): Record<string, unknown>[] =>
+    Object.values(states).flatMap((s) => [
+      ...(s.Type === "Task" ? [s] : []),
+      ...(s.ItemProcessor
+        ? tasks((s.ItemProcessor as { States: Record<string, Record<string, unknown>> }).States)
+        : []),
+    ]);
+  for (const [name, definition] of [
+    ["producer", producerDefinition(arns)],
+    ["consumer", consumerDefinition(arns)],
+  ] as const) {
+    it(`${name}: valid ASL; every Task has Retry on the retryable classes, Catch and TimeoutSeconds`, () => {
+      const { isValid, errors } = validator(definition);
+      assert.ok(isValid, JSON.stringify(errors));
+      const all = tasks((definition as { States: Record<string, Record<string, unknown>> }).States);
+      assert.ok(all.length >= 5);
+      for (const t of all) {
+        const retried = (t.Retry as { ErrorEquals: string[] }[]).flatMap((r) => r.ErrorEquals);
+        for (const errorName of Object.keys(RETRY_POLICIES)) assert.ok(retried.includes(errorName));
+        assert.ok(!retried.includes("States.ALL"), "fatal errors are not retried");
+        assert.deepEqual((t.Catch as { ErrorEquals: string[] }[])[0]?.ErrorEquals, ["States.ALL"]);
+        assert.ok(typeof t.TimeoutSeconds === "number" && t.TimeoutSeconds > 0);
+      }
+    });
+  }
+
+  it("fails loudly when a step has no Lambda ARN", () => {
+    assert.throws(() => consumerDefinition({}), /no Lambda ARN for step consumer-copy/);
+  });
+});
