@@ -36,7 +36,8 @@ def get_snapshot(self, identifier, resource_type, not_found_exception):
     name = identifier
     if identifier.startswith("arn:"):
         parts = identifier.split(":")
-        region, account, name = parts[3], parts[4], parts[-1]
+        # Automated snapshot ids contain a colon themselves ("rds:orders-2026-11-21-02-00").
+        region, account, name = parts[3], parts[4], ":".join(parts[6:])
     backend = get_backend("rds")[account][region]
     snapshot = backend.resource_map[resource_type].get(name)
     if snapshot is None:

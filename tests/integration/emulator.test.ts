@@ -140,4 +140,31 @@ describe("AWS emulator harness", () => {
     const described = await dest.sfn.send(new DescribeExecutionCommand({ executionArn: started.executionArn }));
     assert.equal(described.startDate?.getTime(), started.startDate.getTime());
   });
+
+  it("copies an automated snapshot, whose id contains a colon, by ARN into another region", async () => {
+    const source = await clientsFor(SOURCE);
+    const sourceInDestRegion = await clientsFor({ account: SOURCE.account, region: DEST.region });
+    await source.rds.send(
+      new CreateDBInstanceCommand({
+        DBInstanceIdentifier: "orders",
+        Engine: "postgres",
+        DBInstanceClass: "db.t3.micro",
+        AllocatedStorage: 20,
+        MasterUsername: "admin",
+        MasterUserPassword: "password123",
+      }),
+    );
+    const { DBSnapshots } = await source.rds.send(new DescribeDBSnapshotsCommand({ SnapshotType: "automated" }));
+    const automated = DBSnapshots?.[0];
+    assert.ok(automated?.DBSnapshotIdentifier?.startsWith("rds:orders-"), automated?.DBSnapshotIdentifier);
+    const key = await keyIn(sourceInDestRegion);
+    const { DBSnapshot } = await sourceInDestRegion.rds.send(
+      new CopyDBSnapshotCommand({
+        SourceDBSnapshotIdentifier: automated.DBSnapshotArn,
+        TargetDBSnapshotIdentifier: "orders-transit",
+        KmsKeyId: key,
+      }),
+    );
+    assert.equal(DBSnapshot?.DBInstanceIdentifier, "orders");
+  });
 });
