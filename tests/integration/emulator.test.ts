@@ -156,7 +156,8 @@ describe("AWS emulator harness", () => {
     );
     const { DBSnapshots } = await source.rds.send(new DescribeDBSnapshotsCommand({ SnapshotType: "automated" }));
     const automated = DBSnapshots?.[0];
-    assert.ok(automated?.DBSnapshotIdentifier?.startsWith("rds:orders-"), automated?.DBSnapshotIdentifier);
+    assert.ok(automated?.DBSnapshotArn, "creating an instance makes its automated snapshot");
+    assert.ok(automated.DBSnapshotIdentifier?.startsWith("rds:orders-"), automated.DBSnapshotIdentifier);
     const key = await keyIn(sourceInDestRegion);
     const { DBSnapshot } = await sourceInDestRegion.rds.send(
       new CopyDBSnapshotCommand({
