@@ -57,6 +57,8 @@ export const CONFIG_KEYS: Readonly<Record<string, { type: ConfigType; roles: rea
   restoreSecretName: { type: "string", roles: ["dest"] },
   restoreInstancePrefix: { type: "string", roles: ["dest"] },
   restoreKeepInstances: { type: "integer", roles: ["dest"] },
+  rpoHours: { type: "integer", roles: ["dest"] },
+  rpoOverrides: { type: "array", roles: ["dest"] },
 };
 
 const wholeNumber = (min: number) => {
@@ -270,6 +272,36 @@ const retention = z
     return policy;
   });
 
+/** Recovery point objective of a dest stack: the lag alarms' thresholds (components/observability.ts). */
+export interface Rpo {
+  /** Hours within which every database must have a fresh copy. */
+  readonly defaultHours: number;
+  /** Per database (source identifier), hours that replace the default for that database. */
+  readonly overrides: Readonly<Record<string, number>>;
+}
+
+/** The lag alarms evaluate hourly periods, and CloudWatch evaluates at most 7 days. */
+export const MAX_RPO_HOURS = 168;
+
+const rpoHours = z
+  .number({ error: `expected a whole number of hours from 1 to ${MAX_RPO_HOURS}` })
+  .int(`expected a whole number of hours from 1 to ${MAX_RPO_HOURS}`)
+  .min(1, `expected a whole number of hours from 1 to ${MAX_RPO_HOURS}`)
+  .max(MAX_RPO_HOURS, `expected at most ${MAX_RPO_HOURS} hours (CloudWatch evaluates alarms over at most 7 days)`);
+
+// "database=hours": that database's RPO instead of the default.
+const rpoOverride = z.string({ error: "expected database=hours" }).transform((text, ctx): [string, number] => {
+  const at = text.indexOf("=");
+  if (at < 1)
+    return forward(ctx, [{ code: "custom", path: [], input: text, message: "expected database=hours" }], "format");
+  const database = dbIdentifier().safeParse(text.slice(0, at));
+  if (!database.success) return forward(ctx, database.error.issues, "database");
+  const hoursText = text.slice(at + 1).trim();
+  const hours = rpoHours.safeParse(/^\d+$/.test(hoursText) ? Number(hoursText) : hoursText);
+  if (!hours.success) return forward(ctx, hours.error.issues, "hours");
+  return [database.data, hours.data];
+});
+
 const STACK_NAME = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 const AVAILABILITY_ZONE = /^[a-z]{2}(-[a-z]+)+-\d[a-z]$/;
 
@@ -313,8 +345,17 @@ const destSchema = (here: Place) =>
       // The engine appends a timestamp suffix to this prefix; 40 characters leave room within RDS's 63.
       restoreInstancePrefix: dbIdentifier(40).optional(),
       restoreKeepInstances: wholeNumber(1).default(1),
+      // A nightly snapshot plus a copy of a few hours: a day and a bit.
+      rpoHours: rpoHours.default(26),
+      rpoOverrides: list(rpoOverride),
     })
     .superRefine((c, ctx) => {
+      const seen = new Set<string>();
+      c.rpoOverrides.forEach(([database], i) => {
+        if (seen.has(database))
+          ctx.addIssue({ code: "custom", path: ["rpoOverrides", i], message: `expected ${database} only once` });
+        seen.add(database);
+      });
       if (!c.restoreEnabled) return;
       for (const key of ["restoreInstanceClass", "restoreSecretName", "restoreInstancePrefix"] as const)
         if (c[key] === undefined)
@@ -366,6 +407,11 @@ export function enabledRestore(c: DestStackConfig): RestoreConfig | undefined {
 /** The dest stack's default retention policy, a preset resolved to its rules. */
 export function retentionPolicyOf(c: DestStackConfig): RetentionPolicy {
   return typeof c.retention === "string" ? { ...RETENTION_PRESETS[c.retention] } : c.retention;
+}
+
+/** The dest stack's recovery point objective: default hours and per-database overrides. */
+export function rpoOf(c: DestStackConfig): Rpo {
+  return { defaultHours: c.rpoHours, overrides: Object.fromEntries(c.rpoOverrides) };
 }
 
 /** The source stack's database selection: explicit identifiers and a tag selector (all must match). */

@@ -7,8 +7,9 @@ import { type ResourceKind, type Step, stepsOf } from "../functions/catalog";
 import type { RetentionPolicy } from "../functions/retention";
 import { type ConsumerRuntimeConfig, STATE_MACHINE_VARIABLE } from "../functions/runtimeConfig";
 import { MANAGED_BY_KEY, MANAGED_BY_VALUE } from "../functions/tags";
-import type { RestoreConfig } from "./config";
+import type { RestoreConfig, Rpo } from "./config";
 import { sharedLayer } from "./lambda";
+import { watch } from "./observability";
 import { consumerKeyPolicy, partitionOf, type ResourceScope } from "./policies";
 import { ANNOUNCEMENT_VERSION } from "./producer";
 import {
@@ -16,7 +17,6 @@ import {
   buildSteps,
   customerKey,
   notificationsTopic,
-  operationalAlarms,
   operationsKey,
   regionProvider,
   stateMachine,
@@ -48,6 +48,8 @@ export interface SnapshotConsumerArgs {
   readonly notificationEmails: readonly string[];
   readonly reservedConcurrency: number;
   readonly logRetentionDays: number;
+  /** Recovery point objective: the lag alarms' thresholds. */
+  readonly rpo: Rpo;
 }
 
 /** What a consumer needs from a source stack's outputs. */
@@ -232,9 +234,7 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
     const machine = stateMachine(
       name,
       {
-        definition: pulumi
-          .all(Object.fromEntries([...tasks].map(([k, s]) => [k, s.fn.arn])))
-          .apply((arns) => consumerDefinition(arns)),
+        define: (arns) => consumerDefinition(arns),
         steps: tasks,
         account: args.account,
         operationsKey: opsKey,
@@ -254,9 +254,15 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
       this,
     ).get(INTAKE_STEP)!;
     this.subscribe(name, sources, intake);
-    operationalAlarms(
+    watch(
       name,
-      { stateMachine: machine, steps: new Map([...tasks, [INTAKE_STEP, intake]]), topic: notify },
+      {
+        region: args.region,
+        stateMachine: machine,
+        steps: new Map([...tasks, [INTAKE_STEP, intake]]),
+        topic: notify,
+        rpo: args.rpo,
+      },
       this,
     );
 

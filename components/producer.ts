@@ -7,6 +7,7 @@ import { type ResourceKind, stepsOf } from "../functions/catalog";
 import type { ProducerRuntimeConfig } from "../functions/runtimeConfig";
 import type { Destination } from "./config";
 import { sharedLayer } from "./lambda";
+import { watch } from "./observability";
 import {
   announceTopicPolicy,
   assumeRolePolicy,
@@ -20,7 +21,6 @@ import {
   customerKey,
   json,
   notificationsTopic,
-  operationalAlarms,
   operationsKey,
   regionProvider,
   stateMachine,
@@ -243,9 +243,7 @@ export class SnapshotProducer extends pulumi.ComponentResource {
     const machine = stateMachine(
       name,
       {
-        definition: pulumi
-          .all(Object.fromEntries([...built].map(([key, s]) => [key, s.fn.arn])))
-          .apply((arns) => producerDefinition(arns)),
+        define: (arns) => producerDefinition(arns),
         steps: built,
         account: args.account,
         operationsKey: opsKey,
@@ -255,7 +253,7 @@ export class SnapshotProducer extends pulumi.ComponentResource {
     );
     this.stateMachineArn = machine.arn;
     this.triggers(name, args, machine);
-    operationalAlarms(name, { stateMachine: machine, steps: built, topic: notify }, this);
+    watch(name, { region: args.region, stateMachine: machine, steps: built, topic: notify }, this);
 
     this.announceTopicArn = announce.arn;
     this.notifyTopicArn = notify.arn;

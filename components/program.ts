@@ -10,6 +10,7 @@ import {
   parseStackConfig,
   rawConfigFromPulumi,
   retentionPolicyOf,
+  rpoOf,
   type SourceStackConfig,
   type StackConfig,
 } from "./config";
@@ -85,6 +86,7 @@ export function buildConsumer(
     notificationEmails: config.notificationEmails,
     reservedConcurrency: config.reservedConcurrency,
     logRetentionDays: config.logRetentionDays,
+    rpo: rpoOf(config),
   });
   return {
     role: "dest",

@@ -1,5 +1,5 @@
 // Pieces both components build the same way: KMS keys, the notifications topic, the step Lambdas with their
-// roles, log groups and DLQs, and the alarms watching them.
+// roles, log groups and DLQs, and the state machine over them (alarms and dashboard: observability.ts).
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ResourceKind, Step } from "../functions/catalog";
@@ -97,6 +97,8 @@ export interface StepsArgs {
 
 export interface BuiltStep {
   readonly step: Step;
+  /** The logical name base of the step's children. */
+  readonly prefix: string;
   readonly role: aws.iam.Role;
   readonly fn: aws.lambda.CallbackFunction<unknown, unknown>;
   readonly logGroup: aws.cloudwatch.LogGroup;
@@ -173,13 +175,14 @@ export function buildSteps(
         },
         { parent },
       );
-      return [step.key, { step, role, fn, logGroup, deadLetterQueue }];
+      return [step.key, { step, prefix, role, fn, logGroup, deadLetterQueue }];
     }),
   );
 }
 
 export interface StateMachineArgs {
-  definition: pulumi.Input<object>;
+  /** The ASL definition over the steps' Lambda ARNs (components/stateMachines.ts). */
+  define: (lambdaArns: Record<string, string>) => object;
   steps: ReadonlyMap<string, BuiltStep>;
   account: string;
   operationsKey: aws.kms.Key;
@@ -212,7 +215,9 @@ export function stateMachine(name: string, args: StateMachineArgs, parent: pulum
     `${name}-state-machine`,
     {
       roleArn: role.arn,
-      definition: pulumi.jsonStringify(args.definition),
+      definition: pulumi
+        .all(Object.fromEntries([...args.steps].map(([key, s]) => [key, s.fn.arn])))
+        .apply((arns) => JSON.stringify(args.define(arns))),
       loggingConfiguration: {
         level: "ERROR",
         includeExecutionData: false,
@@ -222,71 +227,4 @@ export function stateMachine(name: string, args: StateMachineArgs, parent: pulum
     },
     { parent, dependsOn: [policy] },
   );
-}
-
-export interface AlarmsArgs {
-  stateMachine: aws.sfn.StateMachine;
-  steps: ReadonlyMap<string, BuiltStep>;
-  topic: aws.sns.Topic;
-}
-
-/** Alarms to the notifications topic: failed or timed-out executions, Lambda errors, messages in a DLQ. */
-export function operationalAlarms(
-  name: string,
-  args: AlarmsArgs,
-  parent: pulumi.Resource,
-): aws.cloudwatch.MetricAlarm[] {
-  const common = {
-    comparisonOperator: "GreaterThanOrEqualToThreshold",
-    threshold: 1,
-    evaluationPeriods: 1,
-    period: 300,
-    treatMissingData: "notBreaching",
-    alarmActions: [args.topic.arn],
-    okActions: [args.topic.arn],
-  };
-  const alarms = ["ExecutionsFailed", "ExecutionsTimedOut"].map(
-    (metricName) =>
-      new aws.cloudwatch.MetricAlarm(
-        `${name}-state-machine-${metricName}`,
-        {
-          ...common,
-          alarmDescription: `rds-replication ${name}: ${metricName} of the state machine`,
-          namespace: "AWS/States",
-          metricName,
-          statistic: "Sum",
-          dimensions: { StateMachineArn: args.stateMachine.arn },
-        },
-        { parent },
-      ),
-  );
-  for (const built of args.steps.values()) {
-    alarms.push(
-      new aws.cloudwatch.MetricAlarm(
-        `${stepName(name, built.step)}-errors`,
-        {
-          ...common,
-          alarmDescription: `rds-replication ${built.step.key}: Lambda errors`,
-          namespace: "AWS/Lambda",
-          metricName: "Errors",
-          statistic: "Sum",
-          dimensions: { FunctionName: built.fn.name },
-        },
-        { parent },
-      ),
-      new aws.cloudwatch.MetricAlarm(
-        `${stepName(name, built.step)}-dlq-depth`,
-        {
-          ...common,
-          alarmDescription: `rds-replication ${built.step.key}: events in the dead-letter queue`,
-          namespace: "AWS/SQS",
-          metricName: "ApproximateNumberOfMessagesVisible",
-          statistic: "Maximum",
-          dimensions: { QueueName: built.deadLetterQueue.name },
-        },
-        { parent },
-      ),
-    );
-  }
-  return alarms;
 }

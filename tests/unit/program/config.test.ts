@@ -10,6 +10,7 @@ import {
   parseStackConfig,
   rawConfigFromPulumi,
   retentionPolicyOf,
+  rpoOf,
   type SourceStackConfig,
   scheduleExpressionProblem,
 } from "../../../components/config";
@@ -133,6 +134,13 @@ describe("program config", () => {
       assert.equal(config.maxDeletionsPerRun, 10);
       assert.equal(config.holdTagKey, "rds-replication:hold");
       assert.equal(enabledRestore(config), undefined);
+      assert.deepEqual(rpoOf(config), { defaultHours: 26, overrides: {} });
+    });
+
+    it("the RPO: Pulumi.dest.yaml's default and per-database override", () => {
+      const { project, awsRegion } = fromStackFile("dest");
+      const config = parseStackConfig(project, { account: DEST_ACCOUNT, region: awsRegion! }) as DestStackConfig;
+      assert.deepEqual(rpoOf(config), { defaultHours: 26, overrides: { "orders-db": 4 } });
     });
 
     it("an explicit retention policy and the Test preset are read as policies", () => {
@@ -168,6 +176,48 @@ describe("program config", () => {
   });
 
   describe("errors name the key, the value and what is expected", () => {
+    it("an RPO outside 1..168 hours or not whole", () => {
+      const dest = { ...validDest(), rpoOverrides: [] };
+      assert.deepEqual(problemsOf({ ...dest, rpoHours: 0 }, DEST_HERE), [
+        "rds-replication:rpoHours = 0: expected a whole number of hours from 1 to 168",
+      ]);
+      assert.deepEqual(problemsOf({ ...dest, rpoHours: 200 }, DEST_HERE), [
+        "rds-replication:rpoHours = 200: expected at most 168 hours (CloudWatch evaluates alarms over at most 7 days)",
+      ]);
+      assert.deepEqual(problemsOf({ ...dest, rpoHours: 1.5 }, DEST_HERE), [
+        "rds-replication:rpoHours = 1.5: expected a whole number of hours from 1 to 168",
+      ]);
+    });
+
+    it("RPO overrides that are not database=hours, name a bad identifier, or repeat a database", () => {
+      assert.deepEqual(
+        problemsOf(
+          {
+            ...validDest(),
+            rpoOverrides: ["orders-db", "orders-db=0", "2fast=4", "billing=a day"],
+          },
+          DEST_HERE,
+        ),
+        [
+          'rds-replication:rpoOverrides[0] = "orders-db": format: expected database=hours',
+          'rds-replication:rpoOverrides[1] = "orders-db=0": hours: expected a whole number of hours from 1 to 168',
+          'rds-replication:rpoOverrides[2] = "2fast=4": database: expected an RDS identifier: a letter, then letters, digits or single hyphens',
+          'rds-replication:rpoOverrides[3] = "billing=a day": hours: expected a whole number of hours from 1 to 168',
+        ],
+      );
+      assertOneProblem(
+        { ...validDest(), rpoOverrides: ["billing=6", "orders-db=4", "billing=8"] },
+        'rds-replication:rpoOverrides[2] = "billing=8": expected billing only once',
+        DEST_HERE,
+      );
+    });
+
+    it("RPO keys in a source stack", () => {
+      assert.deepEqual(problemsOf({ ...validSource(), rpoHours: 4 }), [
+        "rds-replication:rpoHours: expected only in a dest stack, this one has role source",
+      ]);
+    });
+
     it("an 11-digit account id", () => {
       assertOneProblem(
         { ...validSource(), destinations: ["22222222222/eu-central-1"] },

@@ -44,6 +44,9 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
       "aws:sfn/stateMachine:StateMachine consumer-state-machine",
       "aws:cloudwatch/metricAlarm:MetricAlarm consumer-state-machine-ExecutionsFailed",
       "aws:cloudwatch/metricAlarm:MetricAlarm consumer-state-machine-ExecutionsTimedOut",
+      "aws:cloudwatch/metricAlarm:MetricAlarm consumer-replication-lag",
+      "aws:cloudwatch/metricAlarm:MetricAlarm consumer-replication-lag-orders-db",
+      "aws:cloudwatch/dashboard:Dashboard consumer-dashboard",
       "pulumi:providers:aws consumer-source-acme-rds-replication-source-region",
       "aws:sns/topicSubscription:TopicSubscription consumer-intake-acme-rds-replication-source",
       "aws:lambda/permission:Permission consumer-intake-acme-rds-replication-source-permission",
@@ -198,9 +201,10 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
     assert.equal(stack.named("consumer-restore-secret-value").inputs.secretId, "consumer-restore-secret-id");
   });
 
-  it("alarms on failed executions, Lambda errors and DLQ depth to the notifications topic", () => {
+  it("alarms on failed executions, Lambda errors, DLQ depth and replication lag to the notifications topic", () => {
     const alarms = stack.ofType("aws:cloudwatch/metricAlarm:MetricAlarm");
-    assert.equal(alarms.length, 2 + 2 * STEPS.length);
+    // Two for the state machine, two per step, the default RPO and the one override of Pulumi.dest.yaml.
+    assert.equal(alarms.length, 2 + 2 * STEPS.length + 2);
     for (const alarm of alarms)
       assert.deepEqual(alarm.inputs.alarmActions, [arn("consumer-notifications")], alarm.name);
     assert.deepEqual(stack.named("consumer-state-machine-ExecutionsFailed").inputs.dimensions, {

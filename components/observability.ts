@@ -1,0 +1,278 @@
+// What an operator watches: CloudWatch alarms to the notifications topic (failed executions, Lambda errors,
+// dead-letter queues, replication lag above the RPO) and one dashboard per stack. The alarm and dashboard
+// specs are pure functions over plain names, tested directly; `watch` turns them into resources.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { METRICS_NAMESPACE, SERVICE } from "../functions/observability";
+import type { Rpo } from "./config";
+import type { BuiltStep } from "./shared";
+
+/**
+ * The engine's metrics (functions/observability.ts: namespace, `service` and `step` dimensions; the names
+ * are those the handlers pass to addMetric). `Failures` also carries `kind`, the error class.
+ */
+export const ENGINE_METRICS = {
+  replicationLag: "ReplicationLagSeconds",
+  copyDuration: "CopyDurationSeconds",
+  snapshotsCopied: "SnapshotsCopied",
+  failures: "Failures",
+} as const;
+/** Steps that emit them: the lag comes from the consumer's success notification, copies from the poll step. */
+export const LAG_STEP = "consumer-notify";
+export const POLL_STEP = "poll";
+/** The per-database dimension a lag alarm with an RPO override reads. */
+export const DATABASE_DIMENSION = "database";
+
+const HOUR = 3600;
+
+export interface AlarmSpec<T = string> {
+  /** Logical name of the alarm resource. */
+  readonly name: string;
+  readonly description: string;
+  readonly namespace: string;
+  readonly metricName: string;
+  readonly statistic: "Sum" | "Maximum" | "Minimum";
+  readonly dimensions: Readonly<Record<string, T>>;
+  readonly comparisonOperator: "GreaterThanOrEqualToThreshold" | "GreaterThanThreshold";
+  readonly threshold: number;
+  readonly period: number;
+  readonly evaluationPeriods: number;
+  readonly datapointsToAlarm: number;
+  readonly treatMissingData: "notBreaching" | "breaching";
+}
+
+/** A step Lambda and its dead-letter queue, by name. */
+export interface WatchedStep<T = string> {
+  readonly key: string;
+  /** The step's child name prefix (component name + short key), the alarms' logical name base. */
+  readonly prefix: string;
+  readonly functionName: T;
+  readonly queueName: T;
+}
+
+// Any occurrence in five minutes is worth a look: these count failures, not load.
+const anyInFiveMinutes = {
+  comparisonOperator: "GreaterThanOrEqualToThreshold",
+  threshold: 1,
+  period: 300,
+  evaluationPeriods: 1,
+  datapointsToAlarm: 1,
+  treatMissingData: "notBreaching",
+} as const;
+
+/** Failed or timed-out executions of the state machine, errors of each Lambda, messages in each DLQ. */
+export function operationalAlarmSpecs<T>(name: string, stateMachineArn: T, steps: readonly WatchedStep<T>[]) {
+  const specs: AlarmSpec<T>[] = (["ExecutionsFailed", "ExecutionsTimedOut"] as const).map((metricName) => ({
+    ...anyInFiveMinutes,
+    name: `${name}-state-machine-${metricName}`,
+    description: `rds-replication ${name}: ${metricName} of the state machine`,
+    namespace: "AWS/States",
+    metricName,
+    statistic: "Sum",
+    dimensions: { StateMachineArn: stateMachineArn },
+  }));
+  for (const step of steps)
+    specs.push(
+      {
+        ...anyInFiveMinutes,
+        name: `${step.prefix}-errors`,
+        description: `rds-replication ${step.key}: Lambda errors`,
+        namespace: "AWS/Lambda",
+        metricName: "Errors",
+        statistic: "Sum",
+        dimensions: { FunctionName: step.functionName },
+      },
+      {
+        ...anyInFiveMinutes,
+        name: `${step.prefix}-dlq-depth`,
+        description: `rds-replication ${step.key}: events in the dead-letter queue`,
+        namespace: "AWS/SQS",
+        metricName: "ApproximateNumberOfMessagesVisible",
+        statistic: "Maximum",
+        dimensions: { QueueName: step.queueName },
+      },
+    );
+  return specs;
+}
+
+/** The dimensions of the engine's lag metric: all databases together, or one database. */
+export function lagDimensions(database?: string): Record<string, string> {
+  return { service: SERVICE, step: LAG_STEP, ...(database ? { [DATABASE_DIMENSION]: database } : {}) };
+}
+
+/**
+ * Replication lag is emitted once per finished copy (source snapshot creation to copy available). The RPO is
+ * missed when, for `hours` hourly periods in a row, no copy arrived within the RPO: each hour's best (Minimum)
+ * lag is above it, or no copy arrived at all (missing data breaches). One alarm over every database with the
+ * default RPO, one per database with an override.
+ */
+export function lagAlarmSpecs(name: string, rpo: Rpo): AlarmSpec[] {
+  const spec = (hours: number, database?: string): AlarmSpec => ({
+    name: database ? `${name}-replication-lag-${database}` : `${name}-replication-lag`,
+    description:
+      `rds-replication ${name}: no copy ${database ? `of ${database} ` : ""}arrived within the RPO of ${hours} h ` +
+      `(replication lag = source snapshot creation to copy available) during the last ${hours} h`,
+    namespace: METRICS_NAMESPACE,
+    metricName: ENGINE_METRICS.replicationLag,
+    statistic: "Minimum",
+    dimensions: lagDimensions(database),
+    comparisonOperator: "GreaterThanThreshold",
+    threshold: hours * HOUR,
+    period: HOUR,
+    evaluationPeriods: hours,
+    datapointsToAlarm: hours,
+    treatMissingData: "breaching",
+  });
+  return [
+    spec(rpo.defaultHours),
+    ...Object.entries(rpo.overrides)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([database, hours]) => spec(hours, database)),
+  ];
+}
+
+export interface DashboardInput {
+  readonly title: string;
+  readonly region: string;
+  readonly stateMachineArn: string;
+  readonly steps: readonly WatchedStep[];
+  /** Dest stacks: the RPO drawn on the lag graph. */
+  readonly rpo?: Rpo;
+}
+
+type MetricRow = (string | Record<string, unknown>)[];
+
+const metricRow = (namespace: string, metricName: string, dimensions: Record<string, string>, options = {}) => [
+  namespace,
+  metricName,
+  ...Object.entries(dimensions).flat(),
+  options,
+];
+
+const engineSearch = (metricName: string, dimensionKeys: string[], statistic: string, period: number) => ({
+  expression: `SEARCH('{${METRICS_NAMESPACE},${dimensionKeys.join(",")}} MetricName="${metricName}"', '${statistic}', ${period})`,
+  label: metricName,
+});
+
+/** The stack's dashboard: executions, failures, lag per database, copy durations, DLQ depth. */
+export function dashboardBody(input: DashboardInput): { widgets: object[] } {
+  const widget = (title: string, metrics: MetricRow[], extra: Record<string, unknown> = {}) => ({
+    type: "metric",
+    width: 12,
+    height: 6,
+    properties: { title, region: input.region, view: "timeSeries", stat: "Sum", period: 300, metrics, ...extra },
+  });
+  const machine = { StateMachineArn: input.stateMachineArn };
+  const widgets = [
+    widget(
+      "Executions",
+      ["ExecutionsStarted", "ExecutionsSucceeded", "ExecutionsFailed", "ExecutionsTimedOut"].map((m) =>
+        metricRow("AWS/States", m, machine),
+      ),
+    ),
+    widget("Failures by step and error class, Lambda errors", [
+      [engineSearch(ENGINE_METRICS.failures, ["kind", "service", "step"], "Sum", 300)],
+      ...input.steps.map((s) => metricRow("AWS/Lambda", "Errors", { FunctionName: s.functionName }, { label: s.key })),
+    ]),
+    widget(
+      "Copies finished and their duration (s)",
+      [
+        metricRow(METRICS_NAMESPACE, ENGINE_METRICS.snapshotsCopied, { service: SERVICE, step: POLL_STEP }),
+        metricRow(
+          METRICS_NAMESPACE,
+          ENGINE_METRICS.copyDuration,
+          { service: SERVICE, step: POLL_STEP },
+          { stat: "Maximum", yAxis: "right" },
+        ),
+      ],
+      { period: 3600 },
+    ),
+    widget(
+      "Dead-letter queue depth",
+      input.steps.map((s) =>
+        metricRow("AWS/SQS", "ApproximateNumberOfMessagesVisible", { QueueName: s.queueName }, { label: s.key }),
+      ),
+      { stat: "Maximum" },
+    ),
+  ];
+  if (input.rpo)
+    widgets.push(
+      widget(
+        "Replication lag (s): all databases and per database",
+        [
+          metricRow(METRICS_NAMESPACE, ENGINE_METRICS.replicationLag, lagDimensions(), { label: "all databases" }),
+          [engineSearch(ENGINE_METRICS.replicationLag, [DATABASE_DIMENSION, "service", "step"], "Maximum", 3600)],
+        ],
+        {
+          stat: "Maximum",
+          period: 3600,
+          annotations: {
+            horizontal: [{ label: `RPO ${input.rpo.defaultHours} h`, value: input.rpo.defaultHours * HOUR }],
+          },
+        },
+      ),
+    );
+  return {
+    widgets: [{ type: "text", width: 24, height: 1, properties: { markdown: `# ${input.title}` } }, ...widgets],
+  };
+}
+
+export interface WatchArgs {
+  readonly region: string;
+  readonly stateMachine: aws.sfn.StateMachine;
+  readonly steps: ReadonlyMap<string, BuiltStep>;
+  readonly topic: aws.sns.Topic;
+  /** Dest stacks: lag alarms and the lag graph. */
+  readonly rpo?: Rpo;
+}
+
+const watched = (steps: ReadonlyMap<string, BuiltStep>): WatchedStep<pulumi.Output<string>>[] =>
+  [...steps.values()].map((s) => ({
+    key: s.step.key,
+    prefix: s.prefix,
+    functionName: s.fn.name,
+    queueName: s.deadLetterQueue.name,
+  }));
+
+/** The alarms (each to the notifications topic, also when it clears) and the dashboard of a component. */
+export function watch(name: string, args: WatchArgs, parent: pulumi.Resource) {
+  const steps = watched(args.steps);
+  const specs: AlarmSpec<pulumi.Input<string>>[] = [
+    ...operationalAlarmSpecs<pulumi.Input<string>>(name, args.stateMachine.arn, steps),
+    ...(args.rpo ? lagAlarmSpecs(name, args.rpo) : []),
+  ];
+  const alarms = specs.map(
+    ({ name: alarmName, description, ...spec }) =>
+      new aws.cloudwatch.MetricAlarm(
+        alarmName,
+        { ...spec, alarmDescription: description, alarmActions: [args.topic.arn], okActions: [args.topic.arn] },
+        { parent },
+      ),
+  );
+  const names = pulumi.all(
+    steps.map((s) =>
+      pulumi
+        .all([s.functionName, s.queueName])
+        .apply(([functionName, queueName]) => ({ ...s, functionName, queueName })),
+    ),
+  );
+  const dashboard = new aws.cloudwatch.Dashboard(
+    `${name}-dashboard`,
+    {
+      dashboardName: `rds-replication-${pulumi.getStack()}-${name}`.replace(/[^A-Za-z0-9_-]/g, "-"),
+      dashboardBody: pulumi.all([args.stateMachine.arn, names]).apply(([stateMachineArn, resolved]) =>
+        JSON.stringify(
+          dashboardBody({
+            title: `rds-replication ${pulumi.getStack()}: ${name}`,
+            region: args.region,
+            stateMachineArn,
+            steps: resolved,
+            rpo: args.rpo,
+          }),
+        ),
+      ),
+    },
+    { parent },
+  );
+  return { alarms, dashboard };
+}

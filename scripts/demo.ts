@@ -1,0 +1,21 @@
+// `npm run demo` / `npm start`: the replication flow on the embedded emulator (see docs/demo.md).
+import "../tests/support/setup";
+import { stopEmulator } from "../tests/support/emulator";
+import { runDemo } from "./demo/main";
+
+// Ctrl-C: stop the emulator before leaving, so no process outlives the demo.
+process.once("SIGINT", () => {
+  process.stderr.write("\nInterrupted: stopping the emulator.\n");
+  void stopEmulator().finally(() => process.exit(130));
+});
+
+runDemo({ out: process.stdout }).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  async (error: Error) => {
+    process.stderr.write(`Demo failed: ${error.message}\n`);
+    await stopEmulator();
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,96 @@
+// What exists where after the demo: snapshots (with their keys and tags), KMS keys, DB instances and the
+// restore secret of each account and region, read back from the emulator and laid out as tables.
+import { DescribeKeyCommand, ListKeysCommand } from "@aws-sdk/client-kms";
+import { DescribeDBInstancesCommand, DescribeDBSnapshotsCommand } from "@aws-sdk/client-rds";
+import { GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
+import type { RetentionResult } from "../../functions/consumer/retention";
+import type { Clients } from "../../tests/support/aws";
+import type { Table } from "./table";
+
+type Tags = { Key?: string; Value?: string }[] | undefined;
+
+const tagLines = (tags: Tags) => (tags ?? []).map((t) => `${t.Key}=${t.Value}`).join("\n");
+
+/** Key ARN -> what it is for, so tables name keys by role rather than by UUID. */
+export type KeyRoles = ReadonlyMap<string, string>;
+
+function keyName(arn: string | undefined, roles: KeyRoles): string {
+  if (!arn) return "not encrypted";
+  const role = roles.get(arn);
+  if (role) return role;
+  // The emulator names the account's default aws/rds key by a placeholder rather than an ARN.
+  return arn.startsWith("arn:") ? `other key ${arn.split("/").pop()}` : "default RDS key (aws/rds)";
+}
+
+export async function snapshotsTable(title: string, clients: Clients, roles: KeyRoles): Promise<Table> {
+  // Shared snapshots are listed too: in a destination account they are the transit copies offered to it.
+  const [own, shared] = await Promise.all(
+    [undefined, "shared"].map((SnapshotType) =>
+      clients.rds.send(new DescribeDBSnapshotsCommand({ SnapshotType, IncludeShared: SnapshotType === "shared" })),
+    ),
+  );
+  const rows = [...(own?.DBSnapshots ?? []), ...(shared?.DBSnapshots ?? [])]
+    .sort((a, b) => (a.SnapshotCreateTime?.getTime() ?? 0) - (b.SnapshotCreateTime?.getTime() ?? 0))
+    .map((s) => {
+      const ours = s.DBSnapshotArn?.split(":")[4] === clients.place.account;
+      return [
+        s.DBSnapshotIdentifier ?? "?",
+        ours ? (s.SnapshotType ?? "?") : "shared with us",
+        s.Status ?? "?",
+        keyName(s.KmsKeyId, roles),
+        // AWS hides a shared snapshot's tags from the other account (the emulator does not): hence the announcement.
+        ours ? tagLines(s.TagList) : "(not readable here:\ncarried in the announcement)",
+      ];
+    });
+  return { title, columns: ["Snapshot", "Type", "Status", "Encrypted with", "Tags"], rows };
+}
+
+export async function keysTable(title: string, clients: Clients, roles: KeyRoles): Promise<Table> {
+  const { Keys } = await clients.kms.send(new ListKeysCommand({}));
+  const rows = await Promise.all(
+    (Keys ?? []).map(async (k) => {
+      const { KeyMetadata: m } = await clients.kms.send(new DescribeKeyCommand({ KeyId: k.KeyId }));
+      return [m?.KeyId ?? "?", keyName(m?.Arn, roles), m?.KeyState ?? "?"];
+    }),
+  );
+  return { title, columns: ["Key id", "Role", "State"], rows };
+}
+
+export async function instancesTable(title: string, clients: Clients): Promise<Table> {
+  const { DBInstances } = await clients.rds.send(new DescribeDBInstancesCommand({}));
+  const rows = (DBInstances ?? []).map((i) => [
+    i.DBInstanceIdentifier ?? "?",
+    i.DBInstanceStatus ?? "?",
+    i.DBInstanceClass ?? "?",
+    i.Endpoint ? `${i.Endpoint.Address}:${i.Endpoint.Port}` : "-",
+    tagLines(i.TagList),
+  ]);
+  return { title, columns: ["Instance", "Status", "Class", "Endpoint", "Tags"], rows };
+}
+
+export async function secretTable(title: string, clients: Clients, secretName: string): Promise<Table> {
+  const { SecretString } = await clients.secrets.send(new GetSecretValueCommand({ SecretId: secretName }));
+  const value = JSON.parse(SecretString ?? "{}") as Record<string, unknown>;
+  // The password stays out of the report; the point is where the secret sends clients.
+  const shown = ["host", "port", "dbInstanceIdentifier", "username"].filter((k) => k in value);
+  return { title, columns: ["Secret", "Field", "Value"], rows: shown.map((k) => [secretName, k, String(value[k])]) };
+}
+
+/** The consumer's retention decision for the database, one row per copy. */
+export function retentionTable(title: string, plan: RetentionResult): Table {
+  const why = new Map(plan.skipped.map((s) => [s.id, s.reason]));
+  const deleted = new Set(plan.deleted);
+  const rows = [
+    ...plan.keep.map((id) => [id, "keep", why.get(id) ?? "kept by the policy"]),
+    ...plan.delete.map((id) => [
+      id,
+      deleted.has(id) ? "deleted" : "would delete",
+      plan.dryRun ? "dry run: deletionsEnabled is false" : "",
+    ]),
+  ];
+  return {
+    title: `${title} (policy ${plan.policy}${plan.dryRun ? ", dry run" : ""})`,
+    columns: ["Copy", "Decision", "Why"],
+    rows,
+  };
+}

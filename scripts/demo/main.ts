@@ -1,0 +1,204 @@
+// The one-command demo: two accounts and two regions on the embedded emulator, wired as the source and dest
+// stacks wire them, and the real replication run through them: the serialized step handlers the program
+// deploys, executed by the very state machine definitions it deploys, with SNS carrying the announcements.
+import { CreateDBInstanceCommand, CreateDBSnapshotCommand } from "@aws-sdk/client-rds";
+import type { RetentionResult } from "../../functions/consumer/retention";
+import {
+  buildWorld,
+  closeWorld,
+  explain,
+  producerMachine,
+  RESTORE_SECRET,
+  runStartedConsumers,
+  snsEvent,
+  type World,
+} from "../../tests/e2e/world";
+import { DEST, SOURCE } from "../../tests/support/aws";
+import { emulatorEndpoint, startEmulator, stopEmulator } from "../../tests/support/emulator";
+import { type Execution, execute } from "../../tests/support/stepfunctions";
+import { instancesTable, keysTable, retentionTable, secretTable, snapshotsTable } from "./inventory";
+import { type ProgressOutput, runSteps, type Step } from "./progress";
+import { renderTable, type Table } from "./table";
+
+export const DATABASE = "orders";
+export const PRE_RELEASE_SNAPSHOT = "orders-before-release";
+/** The production database's tags: the lifecycle tag picks the copies' retention in the destination. */
+export const DATABASE_TAGS = { Draco_Lifecycle: "Standard", team: "checkout", environment: "production" };
+
+export interface DemoOptions {
+  out: ProgressOutput;
+  /** Called once both accounts are wired, before any replication: tests inject faults here. */
+  prepare?: (world: World) => void | Promise<void>;
+}
+
+interface DemoContext {
+  options: DemoOptions;
+  ownsEmulator: boolean;
+  world?: World;
+  /** Consumer executions already run, so each round runs only the ones its intake started. */
+  done: Set<string>;
+  announced: number;
+  consumerRuns: Execution[];
+}
+
+const world = (c: DemoContext): World => {
+  if (!c.world) throw new Error("the accounts are not wired yet");
+  return c.world;
+};
+
+function failed(what: string, run: Execution, w: World): Error {
+  const notes = explain(w);
+  return new Error(`${what} ended ${run.status}: ${run.error}: ${run.cause}${notes ? `\n${notes}` : ""}`);
+}
+
+/** One producer run, then what SNS delivered to the destination account goes to its intake. */
+async function producerRound(c: DemoContext, trigger: object): Promise<void> {
+  const w = world(c);
+  const run = await execute(producerMachine(), w.producer, trigger);
+  if (run.status !== "SUCCEEDED") throw failed("the producer run", run, w);
+  const announcements = w.inbox.at("/announce").slice(c.announced);
+  c.announced += announcements.length;
+  if (announcements.length === 0) throw new Error(`the producer run announced nothing\n${explain(w)}`);
+  const intake = await w.intake(snsEvent(announcements));
+  if (intake.rejected.length > 0)
+    throw new Error(`the intake rejected the announcement: ${intake.rejected.map((r) => r.reason).join("; ")}`);
+  if (intake.started.length === 0) throw new Error("the intake started no consumer run");
+}
+
+async function consumerRound(c: DemoContext): Promise<void> {
+  const w = world(c);
+  const runs = await runStartedConsumers(w, c.done);
+  if (runs.length === 0) throw new Error("no consumer run was waiting");
+  for (const run of runs) if (run.status !== "SUCCEEDED") throw failed("the consumer run", run, w);
+  c.consumerRuns.push(...runs);
+}
+
+const place = (p: { account: string; region: string }) => `${p.account}/${p.region}`;
+
+export const STEPS: Step<DemoContext>[] = [
+  {
+    title: "Start the AWS emulator (moto, installed on first use)",
+    run: async (c) => {
+      try {
+        emulatorEndpoint();
+      } catch {
+        await startEmulator();
+        c.ownsEmulator = true;
+      }
+    },
+  },
+  {
+    title: `Wire source ${place(SOURCE)} and destination ${place(DEST)} as the two stacks do`,
+    run: async (c) => {
+      c.world = await buildWorld({ destRegion: DEST.region, restore: true });
+      await c.options.prepare?.(c.world);
+    },
+  },
+  {
+    title: `Production database ${DATABASE} with data, and a manual snapshot ${PRE_RELEASE_SNAPSHOT}`,
+    run: async (c) => {
+      const rds = world(c).source.rds;
+      const Tags = Object.entries(DATABASE_TAGS).map(([Key, Value]) => ({ Key, Value }));
+      await rds.send(
+        new CreateDBInstanceCommand({
+          DBInstanceIdentifier: DATABASE,
+          Engine: "postgres",
+          DBInstanceClass: "db.m6g.large",
+          AllocatedStorage: 200,
+          MasterUsername: "app",
+          MasterUserPassword: "demo-password-1",
+          StorageEncrypted: true,
+          Tags,
+        }),
+      );
+      await rds.send(
+        new CreateDBSnapshotCommand({
+          DBInstanceIdentifier: DATABASE,
+          DBSnapshotIdentifier: PRE_RELEASE_SNAPSHOT,
+          Tags,
+        }),
+      );
+    },
+  },
+  {
+    title: `Producer, manual start for ${PRE_RELEASE_SNAPSHOT}: transit copy in ${DEST.region}, share, announce`,
+    run: (c) =>
+      producerRound(c, { trigger: "manual", database: DATABASE, kind: "instance", snapshot: PRE_RELEASE_SNAPSHOT }),
+  },
+  {
+    title: "Consumer: copy under its own key, restore, switch the secret, retention",
+    run: consumerRound,
+  },
+  {
+    title: "Producer, nightly schedule: fresh snapshot, transit copy, share, announce",
+    run: (c) => producerRound(c, { trigger: "schedule" }),
+  },
+  {
+    title: "Consumer: second copy, new restored instance, secret switched to it",
+    run: consumerRound,
+  },
+];
+
+async function report(w: World, retention: RetentionResult | undefined): Promise<Table[]> {
+  const roles = new Map<string, string>([
+    ...Object.entries(w.transitKeys).map(([region, arn]): [string, string] => [
+      arn,
+      `producer transit key (${region})`,
+    ]),
+    [w.destKey, "consumer key (never shared)"],
+  ]);
+  const src = `Source account ${place(SOURCE)}`;
+  const hop = `Source account ${place(w.sourceInDestRegion.place)}`;
+  const dst = `Destination account ${place(w.destPlace)}`;
+  const tables = [
+    await instancesTable(`${src}: DB instances`, w.source),
+    await snapshotsTable(`${src}: snapshots`, w.source, roles),
+    await keysTable(`${src}: KMS keys`, w.source, roles),
+    await snapshotsTable(`${hop}: snapshots (transit copies)`, w.sourceInDestRegion, roles),
+    await keysTable(`${hop}: KMS keys`, w.sourceInDestRegion, roles),
+    await snapshotsTable(`${dst}: snapshots`, w.dest, roles),
+    await keysTable(`${dst}: KMS keys`, w.dest, roles),
+    await instancesTable(`${dst}: DB instances`, w.dest),
+    await secretTable(`${dst}: restore secret`, w.dest, RESTORE_SECRET),
+  ];
+  if (retention) tables.push(retentionTable(`${dst}: retention plan for the copies of ${DATABASE}`, retention));
+  return tables;
+}
+
+function timingsTable(timings: { title: string; seconds: number; ok: boolean }[], totalSeconds: number): Table {
+  return {
+    title: "Timings",
+    columns: ["Step", "Seconds", "Result"],
+    rows: [
+      ...timings.map((t) => [t.title, t.seconds.toFixed(2), t.ok ? "ok" : "failed"]),
+      ["Total (wall time)", totalSeconds.toFixed(2), ""],
+    ],
+  };
+}
+
+/** Runs the demo and prints its report; resolves to the process exit code (0, or 1 when a step failed). */
+export async function runDemo(options: DemoOptions): Promise<number> {
+  const started = performance.now();
+  const c: DemoContext = { options, ownsEmulator: false, done: new Set(), announced: 0, consumerRuns: [] };
+  const { out } = options;
+  out.write("rds-replication demo: replicate a production database to another account and region\n\n");
+  try {
+    const outcome = await runSteps(STEPS, c, out);
+    const tables: Table[] = [];
+    if (!outcome.failure && c.world) {
+      const last = c.consumerRuns.at(-1)?.output as { retention?: RetentionResult } | undefined;
+      tables.push(...(await report(c.world, last?.retention)));
+    }
+    tables.push(timingsTable(outcome.timings, (performance.now() - started) / 1000));
+    out.write(`\n${tables.map(renderTable).join("\n\n")}\n`);
+    if (outcome.failure) {
+      out.write(`\nDemo failed at step "${outcome.failure.title}":\n${outcome.failure.message}\n`);
+      return 1;
+    }
+    out.write("\nDemo finished: every step succeeded.\n");
+    return 0;
+  } finally {
+    await closeWorld(c.world);
+    if (c.ownsEmulator) await stopEmulator();
+  }
+}

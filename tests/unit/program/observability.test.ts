@@ -1,0 +1,253 @@
+// Alarms and dashboards of both stacks under mocks, checked against what the engine really emits: metric
+// names from the handlers' addMetric calls, dimensions from the EMF that functions/observability.ts writes.
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import {
+  DATABASE_DIMENSION,
+  ENGINE_METRICS,
+  LAG_STEP,
+  lagDimensions,
+  POLL_STEP,
+} from "../../../components/observability";
+import { stepsOf } from "../../../functions/catalog";
+import { METRICS_NAMESPACE, observe, SERVICE } from "../../../functions/observability";
+import { evaluateStack, PROJECT_DIR, type StackEvaluation, stackFileConfig } from "../../support/pulumiMocks";
+import { shortKey } from "./stackAssertions";
+
+const SOURCE_STACK = "acme/rds-replication/source";
+
+/** Metric names the handlers emit: every `addMetric("Name"` and the Failures counter. */
+function emittedMetricNames(): Set<string> {
+  const names = new Set<string>();
+  const visit = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) visit(file);
+      else if (file.endsWith(".ts"))
+        for (const m of fs.readFileSync(file, "utf8").matchAll(/addMetric\("([A-Za-z]+)"/g)) names.add(m[1]!);
+    }
+  };
+  visit(path.join(PROJECT_DIR, "functions"));
+  return names;
+}
+
+/** The EMF records the engine's observe() prints for one metric of a step. */
+function emf(step: string, emit: (o: ReturnType<typeof observe>) => void) {
+  const saved = process.env.POWERTOOLS_METRICS_DISABLED;
+  process.env.POWERTOOLS_METRICS_DISABLED = "false";
+  const write = process.stdout.write;
+  let printed = "";
+  process.stdout.write = ((chunk: string) => {
+    printed += chunk;
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    const o = observe(step, { execution: "arn:aws:states:eu-central-1:222222222222:execution:m:run" });
+    emit(o);
+    o.flush();
+  } finally {
+    process.stdout.write = write;
+    if (saved === undefined) delete process.env.POWERTOOLS_METRICS_DISABLED;
+    else process.env.POWERTOOLS_METRICS_DISABLED = saved;
+  }
+  return printed
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as Record<string, unknown> & { _aws: { CloudWatchMetrics: EmfDirective[] } });
+}
+interface EmfDirective {
+  Namespace: string;
+  Dimensions: string[][];
+  Metrics: { Name: string }[];
+}
+
+/** The dimensions (name -> value) of the one EMF record the engine prints for `metric` in `step`. */
+function engineDimensions(step: string, metric: string): Record<string, string> {
+  const [record] = emf(step, (o) => o.metrics.addMetric(metric, "Seconds", 1));
+  const directive = record!._aws.CloudWatchMetrics[0]!;
+  assert.equal(directive.Namespace, METRICS_NAMESPACE);
+  assert.deepEqual(
+    directive.Metrics.map((m) => m.Name),
+    [metric],
+  );
+  assert.equal(directive.Dimensions.length, 1, "one dimension set");
+  return Object.fromEntries(directive.Dimensions[0]!.map((d) => [d, String(record![d])]));
+}
+
+const sortedKeys = (o: object) => Object.keys(o).sort();
+
+describe("observability: alarms and dashboards", () => {
+  let source: StackEvaluation;
+  let dest: StackEvaluation;
+  const arnIn = (stack: StackEvaluation, name: string) => String(stack.named(name).state.arn);
+
+  before(async () => {
+    source = await evaluateStack({ config: stackFileConfig("source") });
+    dest = await evaluateStack({
+      config: stackFileConfig("dest"),
+      stackOutputs: { [SOURCE_STACK]: source.outputs },
+    });
+  });
+
+  it("every engine metric the program reads is one a handler emits", () => {
+    const emitted = emittedMetricNames();
+    emitted.add(ENGINE_METRICS.failures); // countFailure in functions/observability.ts
+    for (const name of Object.values(ENGINE_METRICS)) assert.ok(emitted.has(name), `${name} is emitted`);
+    assert.ok(
+      fs.readFileSync(path.join(PROJECT_DIR, "functions", "observability.ts"), "utf8").includes('"Failures"'),
+      "the failure counter is named Failures",
+    );
+    assert.ok(
+      stepsOf("consumer").some((s) => s.key === LAG_STEP),
+      "the lag comes from a consumer catalog step",
+    );
+  });
+
+  it("the stack-wide lag alarm reads exactly the dimensions the engine writes", () => {
+    assert.deepEqual(engineDimensions(LAG_STEP, ENGINE_METRICS.replicationLag), lagDimensions());
+    assert.deepEqual(engineDimensions(POLL_STEP, ENGINE_METRICS.copyDuration), {
+      service: SERVICE,
+      step: POLL_STEP,
+    });
+    const [failure] = emf("consumer-copy", (o) => o.countFailure("Throttled"));
+    assert.deepEqual(failure!._aws.CloudWatchMetrics[0]!.Dimensions, [["service", "step", "kind"]]);
+  });
+
+  it("a dest stack has exactly the expected alarms, thresholds and actions", () => {
+    const topic = arnIn(dest, "consumer-notifications");
+    const machine = arnIn(dest, "consumer-state-machine");
+    const alarms = new Map(
+      dest.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => [
+        a.name,
+        {
+          what: [a.inputs.namespace, a.inputs.metricName, a.inputs.statistic, a.inputs.dimensions],
+          when: [
+            a.inputs.comparisonOperator,
+            a.inputs.threshold,
+            a.inputs.period,
+            a.inputs.evaluationPeriods,
+            a.inputs.datapointsToAlarm,
+            a.inputs.treatMissingData,
+          ],
+          actions: [a.inputs.alarmActions, a.inputs.okActions],
+        },
+      ]),
+    );
+    const anyInFiveMinutes = ["GreaterThanOrEqualToThreshold", 1, 300, 1, 1, "notBreaching"];
+    const expected = new Map<string, { what: unknown[]; when: unknown[] }>([
+      [
+        "consumer-state-machine-ExecutionsFailed",
+        { what: ["AWS/States", "ExecutionsFailed", "Sum", { StateMachineArn: machine }], when: anyInFiveMinutes },
+      ],
+      [
+        "consumer-state-machine-ExecutionsTimedOut",
+        { what: ["AWS/States", "ExecutionsTimedOut", "Sum", { StateMachineArn: machine }], when: anyInFiveMinutes },
+      ],
+      ...stepsOf("consumer").flatMap((step): [string, { what: unknown[]; when: unknown[] }][] => {
+        const name = `consumer-${shortKey(step)}`;
+        return [
+          [`${name}-errors`, { what: ["AWS/Lambda", "Errors", "Sum", { FunctionName: name }], when: anyInFiveMinutes }],
+          [
+            `${name}-dlq-depth`,
+            {
+              what: ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "Maximum", { QueueName: `${name}-dlq` }],
+              when: anyInFiveMinutes,
+            },
+          ],
+        ];
+      }),
+      // Pulumi.dest.yaml: rpoHours 26, rpoOverrides orders-db=4.
+      [
+        "consumer-replication-lag",
+        {
+          what: [METRICS_NAMESPACE, "ReplicationLagSeconds", "Minimum", { service: SERVICE, step: LAG_STEP }],
+          when: ["GreaterThanThreshold", 26 * 3600, 3600, 26, 26, "breaching"],
+        },
+      ],
+      [
+        "consumer-replication-lag-orders-db",
+        {
+          what: [
+            METRICS_NAMESPACE,
+            "ReplicationLagSeconds",
+            "Minimum",
+            { service: SERVICE, step: LAG_STEP, [DATABASE_DIMENSION]: "orders-db" },
+          ],
+          when: ["GreaterThanThreshold", 4 * 3600, 3600, 4, 4, "breaching"],
+        },
+      ],
+    ]);
+    assert.deepEqual([...alarms.keys()].sort(), [...expected.keys()].sort());
+    for (const [name, { what, when }] of expected) {
+      const alarm = alarms.get(name)!;
+      assert.deepEqual(alarm.what, what, name);
+      assert.deepEqual(alarm.when, when, name);
+      assert.deepEqual(alarm.actions, [[topic], [topic]], `${name} notifies when it fires and when it clears`);
+    }
+  });
+
+  it("a source stack has no lag alarm (lag is measured where copies land)", () => {
+    const names = source.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.name);
+    assert.equal(names.length, 2 + 2 * stepsOf("producer").length);
+    assert.ok(names.every((n) => !n.includes("replication-lag")));
+  });
+
+  for (const [side, component] of [
+    ["dest", "consumer"],
+    ["source", "producer"],
+  ] as const) {
+    it(`the ${side} stack's dashboard is valid JSON over metrics that exist`, () => {
+      const stack = side === "dest" ? dest : source;
+      const steps = stepsOf(component);
+      const functionNames = new Set(steps.map((s) => `${component}-${shortKey(s)}`));
+      const queueNames = new Set(steps.map((s) => `${component}-${shortKey(s)}-dlq`));
+      const emitted = emittedMetricNames().add(ENGINE_METRICS.failures);
+      const board = stack.named(`${component}-dashboard`);
+      assert.match(String(board.inputs.dashboardName), /^[A-Za-z0-9_-]+$/);
+      const body = JSON.parse(String(board.inputs.dashboardBody)) as {
+        widgets: { type: string; properties: { title?: string; region?: string; metrics?: unknown[][] } }[];
+      };
+      const graphs = body.widgets.filter((w) => w.type === "metric");
+      const titles = graphs.map((w) => w.properties.title ?? "");
+      for (const topic of [/Executions/, /Failures/, /duration/, /Dead-letter/])
+        assert.ok(
+          titles.some((t) => topic.test(t)),
+          `${topic} graph in ${titles.join(", ")}`,
+        );
+      assert.equal(
+        titles.some((t) => /lag/.test(t)),
+        side === "dest",
+        "lag per database on the dest dashboard",
+      );
+      for (const graph of graphs) {
+        assert.equal(graph.properties.region, side === "dest" ? "eu-central-1" : "eu-west-1");
+        for (const row of graph.properties.metrics ?? []) {
+          const first = row[0];
+          if (typeof first === "object" && first && "expression" in first) {
+            const expression = String((first as { expression: string }).expression);
+            const search = /^SEARCH\('\{(\w+),([\w,]+)\} MetricName="(\w+)"', '(Sum|Maximum)', \d+\)$/.exec(expression);
+            assert.ok(search, expression);
+            assert.equal(search[1], METRICS_NAMESPACE);
+            assert.ok(emitted.has(search[3]!), search[3]);
+            continue;
+          }
+          const [namespace, metric, ...rest] = row as string[];
+          const dims = Object.fromEntries(
+            rest.flatMap((v, i, all) => (i % 2 === 0 && typeof all[i + 1] === "string" ? [[v, all[i + 1]]] : [])),
+          );
+          if (namespace === "AWS/States")
+            assert.deepEqual(dims, { StateMachineArn: arnIn(stack, `${component}-state-machine`) });
+          else if (namespace === "AWS/Lambda") assert.ok(functionNames.has(dims.FunctionName!), dims.FunctionName);
+          else if (namespace === "AWS/SQS") assert.ok(queueNames.has(dims.QueueName!), dims.QueueName);
+          else {
+            assert.equal(namespace, METRICS_NAMESPACE);
+            assert.ok(emitted.has(metric!), metric);
+            assert.deepEqual(sortedKeys(dims), ["service", "step"]);
+            assert.ok([LAG_STEP, POLL_STEP].includes(dims.step!), dims.step);
+          }
+        }
+      }
+    });
+  }
+});
