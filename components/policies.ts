@@ -265,6 +265,11 @@ export interface IamNeed<Kind extends string = string> {
   actions: readonly string[];
   resources: readonly Kind[];
   conditions?: Record<string, Record<string, string | string[]>>;
+  /**
+   * KMS use only through this service (e.g. "rds") in each key's own region: `kms:ViaService` is pinned per
+   * key ARN, so a key is never usable through the service of another region.
+   */
+  viaService?: string;
 }
 
 export interface StepRolePolicyArgs<Kind extends string> {
@@ -275,6 +280,26 @@ export interface StepRolePolicyArgs<Kind extends string> {
   deadLetterQueueArn: string;
   /** The side's operations key: DLQ messages and notifications are encrypted with it. */
   operationsKeyArn: string;
+}
+
+const regionOfArn = (arn: string): string => arn.split(":")[3] ?? "";
+
+/** One group per region of its ARNs, each limited to `service` in that region (`kms:ViaService`). */
+function pinnedToRegions(group: ResourceScope, service: string): ResourceScope[] {
+  const byRegion = new Map<string, string[]>();
+  for (const arn of group.arns) {
+    const region = regionOfArn(arn);
+    if (!region) throw new Error(`kms:ViaService ${service} needs regional ARNs, got ${arn}`);
+    byRegion.set(region, [...(byRegion.get(region) ?? []), arn]);
+  }
+  return [...byRegion]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([region, arns]) => ({
+      arns,
+      condition: mergeConditions(group.condition, {
+        StringEquals: { "kms:ViaService": serviceHost(service, region) },
+      }),
+    }));
 }
 
 function mergeConditions(...conditions: (Statement["Condition"] | undefined)[]): Statement["Condition"] | undefined {
@@ -309,10 +334,12 @@ export function stepRolePolicy<Kind extends string>(args: StepRolePolicyArgs<Kin
   args.needs.forEach((need, i) => {
     const scopes = need.resources.flatMap((kind) => args.scopes[kind] ?? []).filter((s) => s.arns.length > 0);
     const plain = [...new Set(scopes.filter((s) => !s.condition).flatMap((s) => s.arns))].sort();
-    const groups: ResourceScope[] = [
+    const scoped: ResourceScope[] = [
       ...(plain.length > 0 ? [{ arns: plain }] : []),
       ...scopes.filter((s) => s.condition),
     ];
+    const via = need.viaService;
+    const groups = via ? scoped.flatMap((group) => pinnedToRegions(group, via)) : scoped;
     groups.forEach((group, j) => {
       const condition = mergeConditions(need.conditions, group.condition);
       statements.push({

@@ -2,12 +2,13 @@
 // an apply, and the e2e tests execute the very same objects with aws-local-stepfunctions. Every Task has
 // Retry (the retryable error classes of functions/errors.ts), Catch and TimeoutSeconds; every poll loop is
 // Poll -> Choice -> Wait -> Poll, bounded by the poll step giving up (functions/pollSchedule.ts).
+import { stepByKey } from "../functions/catalog";
 import { RETRY_POLICIES } from "../functions/errors";
 
 export type LambdaArns = Record<string, string>;
 
 export interface DefinitionOptions {
-  /** Per step key, the Task timeout (defaults to the Lambda timeout plus a margin). */
+  /** Per step key, the Task timeout (default: the catalog's Lambda timeout plus TASK_TIMEOUT_MARGIN_SECONDS). */
   timeoutSeconds?: Record<string, number>;
   /** Databases replicated in parallel by one producer run. */
   maxConcurrency?: number;
@@ -22,7 +23,14 @@ const LAMBDA_SERVICE_ERRORS = [
   "Lambda.TooManyRequestsException",
 ];
 
-const DEFAULT_TASK_TIMEOUT = 330;
+// Beyond the Lambda's own timeout: invocation, cold start and throttled-invoke retries inside Lambda's
+// service. A Task that hits States.Timeout means the Lambda did not answer at all, not that it ran long.
+export const TASK_TIMEOUT_MARGIN_SECONDS = 30;
+
+/** The Task timeout of a step: its Lambda timeout (functions/catalog.ts) plus the margin. */
+export function taskTimeoutSeconds(key: string, options: DefinitionOptions = {}): number {
+  return options.timeoutSeconds?.[key] ?? stepByKey(key).timeoutSeconds + TASK_TIMEOUT_MARGIN_SECONDS;
+}
 
 export function taskRetries(): State[] {
   return [
@@ -56,7 +64,7 @@ function taskState(arns: LambdaArns, options: DefinitionOptions, spec: TaskSpec)
     Resource: arnOf(arns, spec.key),
     ...(spec.parameters ? { Parameters: spec.parameters } : {}),
     ...(spec.resultPath !== undefined ? { ResultPath: spec.resultPath } : {}),
-    TimeoutSeconds: options.timeoutSeconds?.[spec.key] ?? DEFAULT_TASK_TIMEOUT,
+    TimeoutSeconds: taskTimeoutSeconds(spec.key, options),
     Retry: taskRetries(),
     Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: spec.catchTo }],
     ...(spec.next ? { Next: spec.next } : { End: true }),

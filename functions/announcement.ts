@@ -7,6 +7,10 @@ export const ANNOUNCEMENT_VERSION = 1;
 
 const SNAPSHOT_ARN =
   /^arn:aws[a-z-]*:rds:([a-z]{2}(?:-[a-z]+)+-\d):(\d{12}):(snapshot|cluster-snapshot):([a-zA-Z][a-zA-Z0-9-]{0,254})$/;
+// The producer's source may also be an automated (`rds:<db>-<time>`) or AWS Backup snapshot; the shared
+// snapshot never is (only manual snapshots can be shared).
+const SOURCE_SNAPSHOT_ARN =
+  /^arn:aws[a-z-]*:rds:[a-z]{2}(?:-[a-z]+)+-\d:\d{12}:(?:snapshot|cluster-snapshot):(?:rds:|awsbackup:)?[a-zA-Z][a-zA-Z0-9-]{0,254}$/;
 
 export function announcementSchema() {
   const account = () => z.string().regex(/^\d{12}$/);
@@ -27,7 +31,7 @@ export function announcementSchema() {
     databaseTags: z.record(z.string(), z.string()).optional(),
     destinationAccount: account(),
     destinationRegion: region(),
-    sourceSnapshotArn: z.string().regex(SNAPSHOT_ARN, "must be an RDS snapshot or cluster snapshot ARN"),
+    sourceSnapshotArn: z.string().regex(SOURCE_SNAPSHOT_ARN, "must be an RDS snapshot or cluster snapshot ARN"),
     announcedAt: z.iso.datetime({ offset: true }).optional(),
   });
 }

@@ -13,7 +13,7 @@ import { pruneTransit } from "./producer/prune";
 import { publish } from "./producer/publish";
 import { takeSnapshot } from "./producer/snapshot";
 import { prepareTransit } from "./producer/transit";
-import { MANAGED_BY_KEY, MANAGED_BY_VALUE } from "./tags";
+import { DELETE_AFTER_KEY, MANAGED_BY_KEY, MANAGED_BY_VALUE, ROLE_KEY } from "./tags";
 
 export type ResourceKind =
   | "source-db-instance"
@@ -37,6 +37,8 @@ export interface IamStatement {
   actions: string[];
   resources: ResourceKind[];
   conditions?: Record<string, Record<string, string | string[]>>;
+  /** KMS use only through this service in each key's own region (the program pins `kms:ViaService`). */
+  viaService?: "rds";
 }
 
 export interface Step {
@@ -51,6 +53,13 @@ export interface Step {
 }
 
 const MANAGED = { StringEquals: { [`aws:ResourceTag/${MANAGED_BY_KEY}`]: MANAGED_BY_VALUE } };
+// What the restore step tags every database it creates with: only those may ever be modified or deleted.
+const RESTORED_BY_US = {
+  StringEquals: {
+    [`aws:ResourceTag/${MANAGED_BY_KEY}`]: MANAGED_BY_VALUE,
+    [`aws:ResourceTag/${ROLE_KEY}`]: "restored",
+  },
+};
 const TAGGED_ON_CREATE = { StringEquals: { [`aws:RequestTag/${MANAGED_BY_KEY}`]: MANAGED_BY_VALUE } };
 
 // RDS Describe* calls have no resource-level permissions that cover listing.
@@ -58,19 +67,29 @@ const DESCRIBE_SNAPSHOTS: IamStatement = {
   actions: ["rds:DescribeDBSnapshots", "rds:DescribeDBClusterSnapshots"],
   resources: ["any"],
 };
+const DESCRIBE_DATABASES: IamStatement = {
+  actions: ["rds:DescribeDBInstances", "rds:DescribeDBClusters"],
+  resources: ["any"],
+};
 const READ_TAGS: IamStatement = {
   actions: ["rds:ListTagsForResource"],
   resources: ["db-snapshot", "db-cluster-snapshot"],
 };
 
-// Copying under a KMS key needs the key's use through RDS, including the grant RDS makes for the copy.
+// Copying or restoring under a KMS key needs the key's use through RDS of the key's region, including the
+// grant RDS makes for the new resource. RDS never asks the caller's identity for kms:Encrypt on a copy.
 const useKey = (key: ResourceKind): IamStatement[] => [
   {
-    actions: ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"],
+    actions: ["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey*", "kms:ReEncrypt*"],
     resources: [key],
-    conditions: { StringLike: { "kms:ViaService": "rds.*.amazonaws.com" } },
+    viaService: "rds",
   },
-  { actions: ["kms:CreateGrant"], resources: [key], conditions: { Bool: { "kms:GrantIsForAWSResource": "true" } } },
+  {
+    actions: ["kms:CreateGrant"],
+    resources: [key],
+    viaService: "rds",
+    conditions: { Bool: { "kms:GrantIsForAWSResource": "true" } },
+  },
 ];
 
 const COPY_SNAPSHOTS: IamStatement[] = [
@@ -85,6 +104,16 @@ const COPY_SNAPSHOTS: IamStatement[] = [
   },
 ];
 
+// Pruning and retention: list snapshots, delete only those tagged as made by the tool.
+const DELETE_OWN_SNAPSHOTS: IamStatement[] = [
+  DESCRIBE_SNAPSHOTS,
+  {
+    actions: ["rds:DeleteDBSnapshot", "rds:DeleteDBClusterSnapshot"],
+    resources: ["db-snapshot", "db-cluster-snapshot"],
+    conditions: MANAGED,
+  },
+];
+
 const PUBLISH_NOTIFY: IamStatement = { actions: ["sns:Publish"], resources: ["notify-topic"] };
 
 export const STEPS: Step[] = [
@@ -95,7 +124,7 @@ export const STEPS: Step[] = [
     description: "Turns an RDS snapshot event, the schedule or a manual start into work items",
     timeoutSeconds: 60,
     memoryMb: 256,
-    iam: [DESCRIBE_SNAPSHOTS, { actions: ["rds:DescribeDBInstances", "rds:DescribeDBClusters"], resources: ["any"] }],
+    iam: [DESCRIBE_SNAPSHOTS, DESCRIBE_DATABASES],
   },
   {
     key: "producer-snapshot",
@@ -155,14 +184,7 @@ export const STEPS: Step[] = [
     description: "Keeps the newest K transit copies per database, deleting older ones this tool made",
     timeoutSeconds: 120,
     memoryMb: 256,
-    iam: [
-      DESCRIBE_SNAPSHOTS,
-      {
-        actions: ["rds:DeleteDBSnapshot", "rds:DeleteDBClusterSnapshot"],
-        resources: ["db-snapshot", "db-cluster-snapshot"],
-        conditions: MANAGED,
-      },
-    ],
+    iam: [...DELETE_OWN_SNAPSHOTS],
   },
   {
     key: "producer-notify",
@@ -198,7 +220,7 @@ export const STEPS: Step[] = [
     description: "Checks a copy or restore in progress and decides the next wait",
     timeoutSeconds: 30,
     memoryMb: 256,
-    iam: [DESCRIBE_SNAPSHOTS, { actions: ["rds:DescribeDBInstances", "rds:DescribeDBClusters"], resources: ["any"] }],
+    iam: [DESCRIBE_SNAPSHOTS, DESCRIBE_DATABASES],
   },
   {
     key: "consumer-restore",
@@ -209,17 +231,17 @@ export const STEPS: Step[] = [
     memoryMb: 256,
     iam: [
       { actions: ["secretsmanager:GetSecretValue"], resources: ["restore-secret"] },
-      { actions: ["rds:DescribeDBInstances", "rds:DescribeDBClusters"], resources: ["any"] },
+      DESCRIBE_DATABASES,
+      // DB instances (restored, or the writer of a restored cluster) only if the request says not public.
       {
-        actions: ["rds:RestoreDBInstanceFromDBSnapshot", "rds:RestoreDBClusterFromSnapshot", "rds:CreateDBInstance"],
-        resources: [
-          "db-snapshot",
-          "db-cluster-snapshot",
-          "restored-db-instance",
-          "restored-db-cluster",
-          "subnet-group",
-          "security-group",
-        ],
+        actions: ["rds:RestoreDBInstanceFromDBSnapshot", "rds:CreateDBInstance"],
+        resources: ["db-snapshot", "restored-db-instance", "restored-db-cluster", "subnet-group", "security-group"],
+        conditions: { Bool: { "rds:PubliclyAccessible": "false" } },
+      },
+      // A cluster has no public endpoint of its own (its instances do, see above).
+      {
+        actions: ["rds:RestoreDBClusterFromSnapshot"],
+        resources: ["db-cluster-snapshot", "restored-db-cluster", "subnet-group", "security-group"],
       },
       {
         actions: ["rds:AddTagsToResource"],
@@ -238,13 +260,21 @@ export const STEPS: Step[] = [
     memoryMb: 256,
     iam: [
       { actions: ["secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"], resources: ["restore-secret"] },
-      { actions: ["rds:DescribeDBInstances", "rds:DescribeDBClusters"], resources: ["any"] },
-      // The previous database may predate the tool: tagging it superseded is the only change made to it.
-      { actions: ["rds:AddTagsToResource"], resources: ["restored-db-instance", "restored-db-cluster"] },
+      DESCRIBE_DATABASES,
+      // The previous database may predate the tool: tagging it superseded is the only change made to it, and
+      // that tag alone can never make it deletable.
+      {
+        actions: ["rds:AddTagsToResource"],
+        resources: ["restored-db-instance", "restored-db-cluster"],
+        conditions: {
+          "ForAllValues:StringEquals": { "aws:TagKeys": [DELETE_AFTER_KEY] },
+          Null: { "aws:TagKeys": "false" },
+        },
+      },
       {
         actions: ["rds:ModifyDBInstance", "rds:DeleteDBInstance", "rds:ModifyDBCluster", "rds:DeleteDBCluster"],
         resources: ["restored-db-instance", "restored-db-cluster"],
-        conditions: MANAGED,
+        conditions: RESTORED_BY_US,
       },
     ],
   },
@@ -256,14 +286,9 @@ export const STEPS: Step[] = [
     timeoutSeconds: 300,
     memoryMb: 256,
     iam: [
-      DESCRIBE_SNAPSHOTS,
-      { actions: ["rds:DescribeDBInstances", "rds:DescribeDBClusters"], resources: ["any"] },
+      ...DELETE_OWN_SNAPSHOTS,
+      DESCRIBE_DATABASES,
       { actions: ["secretsmanager:GetSecretValue"], resources: ["restore-secret"] },
-      {
-        actions: ["rds:DeleteDBSnapshot", "rds:DeleteDBClusterSnapshot"],
-        resources: ["db-snapshot", "db-cluster-snapshot"],
-        conditions: MANAGED,
-      },
     ],
   },
   {

@@ -23,8 +23,36 @@ export interface Notification {
   where: string[];
   durationSeconds?: number;
   failures: { item: string; error: string; cause: string }[];
+  /** What each deleting step deleted, or in a dry run would have deleted, so a dry run can be reviewed. */
+  deletions: DeletionReport[];
   execution?: string;
   summary: string;
+}
+
+export interface DeletionReport {
+  /** e.g. "retention (Draco_Lifecycle=Test) in 222222222222/eu-central-1". */
+  scope: string;
+  dryRun: boolean;
+  /** Deleted, or in a dry run the ones that would be deleted. */
+  ids: string[];
+}
+
+/** The shape the prune, retention and switch steps return about their deletions. */
+interface DeletionPlan {
+  delete?: string[];
+  toDelete?: string[];
+  deleted?: string[];
+  dryRun?: boolean;
+}
+
+function deletionReport(scope: string, plan: DeletionPlan | undefined): DeletionReport[] {
+  if (!plan) return [];
+  const ids = plan.dryRun ? (plan.delete ?? plan.toDelete ?? []) : (plan.deleted ?? []);
+  return ids.length > 0 ? [{ scope, dryRun: plan.dryRun === true, ids }] : [];
+}
+
+function deletionLine(d: DeletionReport): string {
+  return `\n${d.scope}: ${d.dryRun ? "dry run, would delete" : "deleted"} ${d.ids.join(", ")}`;
 }
 
 /** Lambda errors reach Step Functions with Cause = JSON {errorMessage, errorType}; local runs give the text. */
@@ -43,6 +71,7 @@ interface ProducerItem {
   kind?: string;
   source?: { arn?: string; id?: string };
   transits?: { region?: string; accounts?: string[]; snapshot?: { arn?: string }; error?: StepError }[];
+  pruned?: (DeletionPlan & { region?: string })[];
   error?: StepError;
 }
 
@@ -51,6 +80,7 @@ function producerParts(state: Record<string, unknown>) {
   const what: string[] = [];
   const where: string[] = [];
   const failures: Notification["failures"] = [];
+  const deletions: DeletionReport[] = [];
   for (const item of items) {
     const label = `${item.kind ?? "instance"} ${item.database ?? "?"}: ${item.source?.arn ?? item.source?.id ?? "new snapshot"}`;
     what.push(label);
@@ -60,11 +90,13 @@ function producerParts(state: Record<string, unknown>) {
         failures.push({ item: `${label} -> ${t.region}`, error: t.error.Error, cause: causeText(t.error.Cause) });
       }
     }
+    for (const p of item.pruned ?? [])
+      deletions.push(...deletionReport(`transit prune of ${item.database} in ${p.region}`, p));
     if (item.error) failures.push({ item: label, error: item.error.Error, cause: causeText(item.error.Cause) });
   }
   const error = state.error as StepError | undefined;
   if (error) failures.push({ item: "producer run", error: error.Error, cause: causeText(error.Cause) });
-  return { what, where, failures, total: items.length };
+  return { what, where, failures, deletions, total: items.length };
 }
 
 function consumerParts(state: Record<string, unknown>) {
@@ -78,7 +110,13 @@ function consumerParts(state: Record<string, unknown>) {
   if (restored.restored?.id) where.push(`restored as ${restored.restored.id}`);
   const error = state.error as StepError | undefined;
   const failures = error ? [{ item: what[0], error: error.Error, cause: causeText(error.Cause) }] : [];
-  return { what, where, failures, total: 1 };
+  const here = `${a.destinationAccount ?? "?"}/${a.destinationRegion ?? "?"}`;
+  const retention = state.retention as (DeletionPlan & { policy?: string }) | undefined;
+  const deletions = [
+    ...deletionReport(`restored databases in ${here}`, state.switch as DeletionPlan | undefined),
+    ...deletionReport(`retention (${retention?.policy ?? "?"}) in ${here}`, retention),
+  ];
+  return { what, where, failures, deletions, total: 1 };
 }
 
 export function buildNotification(event: NotifyEvent, now: Date): Notification {
@@ -92,7 +130,8 @@ export function buildNotification(event: NotifyEvent, now: Date): Notification {
   const summary =
     `rds-replication ${event.side} ${outcome}${took}: ${parts.what.join("; ") || "nothing to do"}` +
     (parts.where.length ? ` -> ${parts.where.join("; ")}` : "") +
-    parts.failures.map((f) => `\n${f.error}: ${f.cause}`).join("");
+    parts.failures.map((f) => `\n${f.error}: ${f.cause}`).join("") +
+    parts.deletions.map(deletionLine).join("");
   return {
     subject: `rds-replication ${event.side} ${outcome}`.slice(0, 100),
     outcome,
@@ -101,6 +140,7 @@ export function buildNotification(event: NotifyEvent, now: Date): Notification {
     where: parts.where,
     durationSeconds,
     failures: parts.failures,
+    deletions: parts.deletions,
     execution: event.execution,
     summary,
   };

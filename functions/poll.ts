@@ -73,7 +73,12 @@ export async function poll(event: PollEvent): Promise<PollResult> {
     const startedAt = event.poll.startedAt ?? new Date(now).toISOString();
     const elapsedSeconds = Math.max(0, Math.round((now - Date.parse(startedAt)) / 1000));
     const { status, percentProgress } = await readStatus(event.target);
-    const polls = event.poll.polls + 1;
+    // The same bookkeeping the poll simulation and benchmark use: count the check, track the queue's end.
+    const state = recordCheck(
+      { operation: event.operation, elapsedSeconds: 0, ...event.poll },
+      { operation: event.operation, elapsedSeconds, percentProgress },
+    );
+    const polls = state.polls;
     const base = { polls, startedAt, status, percentProgress, elapsedSeconds };
     if (status === "available") {
       obs.logger.info("operation finished", { ...base, target: event.target, operation: event.operation });
@@ -89,15 +94,6 @@ export async function poll(event: PollEvent): Promise<PollResult> {
         `${event.operation} of ${event.target.resource} ${event.target.id} in ${event.target.region} ended in status ${status}`,
       );
     }
-    const state = recordCheck(
-      {
-        operation: event.operation,
-        elapsedSeconds: 0,
-        polls: event.poll.polls,
-        queuedUntilSeconds: event.poll.queuedUntilSeconds,
-      },
-      { operation: event.operation, elapsedSeconds, percentProgress },
-    );
     const decision = nextPoll(state);
     if (decision.action === "give-up") {
       throw replicationError(

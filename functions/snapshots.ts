@@ -18,8 +18,9 @@ import {
   ModifyDBSnapshotAttributeCommand,
   type RDSClient,
 } from "@aws-sdk/client-rds";
+import type { DeletionPlan, InventorySnapshot } from "./deletionGuard";
 import type { Kind } from "./errors";
-import { isNotFound } from "./errors";
+import { classifyAwsError, isNotFound } from "./errors";
 import { type TagMap, tagList, tagMap } from "./tags";
 
 export interface SnapshotInfo {
@@ -244,6 +245,38 @@ export async function deleteSnapshot(rds: RDSClient, kind: Kind, id: string): Pr
     return;
   }
   await rds.send(new DeleteDBSnapshotCommand({ DBSnapshotIdentifier: id }));
+}
+
+/** What a pruning or retention step reports: the plan by id, and what it really deleted. */
+export interface DeletionOutcome {
+  keep: string[];
+  delete: string[];
+  deleted: string[];
+  skipped: { id: string; reason: string }[];
+  dryRun: boolean;
+}
+
+/**
+ * Carries out a deletion plan (functions/deletionGuard.ts): deletes the planned snapshots one by one, none in
+ * a dry run. The first failure stops the step with its classified error.
+ */
+export async function carryOut(
+  rds: RDSClient,
+  kind: Kind,
+  plan: DeletionPlan<InventorySnapshot>,
+  operation: (id: string) => string,
+): Promise<DeletionOutcome> {
+  const deleted: string[] = [];
+  for (const s of plan.dryRun ? [] : plan.delete) {
+    try {
+      await deleteSnapshot(rds, kind, s.id);
+      deleted.push(s.id);
+    } catch (error) {
+      throw classifyAwsError(error, { operation: operation(s.id) });
+    }
+  }
+  const ids = (list: { id: string }[]) => list.map((s) => s.id);
+  return { keep: ids(plan.keep), delete: ids(plan.delete), deleted, skipped: plan.skipped, dryRun: plan.dryRun };
 }
 
 const IN_PROGRESS = ["creating", "copying", "pending"];

@@ -48,3 +48,24 @@ export function mergeTags(carried: TagMap, own: TagMap): TagMap {
   const kept = Object.entries(carried).filter(([key]) => !(key in own));
   return { ...Object.fromEntries(kept.slice(0, Math.max(0, room))), ...own };
 }
+
+export interface Provenance {
+  sourceSnapshotArn: string;
+  sourceAccount: string;
+  sourceRegion: string;
+  sourceDatabase: string;
+  sourceCreated: string;
+}
+
+/** The tags every snapshot the tool copies carries: ours, what it is, and where its data came from. */
+export function provenanceTags(role: "transit" | "copy", from: Provenance): TagMap {
+  return {
+    [MANAGED_BY_KEY]: MANAGED_BY_VALUE,
+    [ROLE_KEY]: role,
+    [SOURCE_SNAPSHOT_KEY]: from.sourceSnapshotArn,
+    [SOURCE_ACCOUNT_KEY]: from.sourceAccount,
+    [SOURCE_REGION_KEY]: from.sourceRegion,
+    [SOURCE_DATABASE_KEY]: from.sourceDatabase,
+    [SOURCE_CREATED_KEY]: from.sourceCreated,
+  };
+}

@@ -1,25 +1,16 @@
 // Copies the shared snapshot into this account under this account's key (the source never gets access to it),
 // with a deterministic identifier and the carried + our own tags in the same call. A copy made by an earlier
 // delivery is adopted; a same-named snapshot we did not make is refused.
-import type { Announcement } from "../announcement";
+import { type Announcement, validateAnnouncement } from "../announcement";
 import { rdsIn } from "../aws";
 import { startCopy } from "../copy";
+import { replicationError } from "../errors";
 import { destinationCopyId } from "../naming";
 import { observe, runStep } from "../observability";
 import type { PollProgress, PollTarget } from "../poll";
 import type { PollOperation } from "../pollSchedule";
 import { loadConsumerConfig } from "../runtimeConfig";
-import {
-  MANAGED_BY_KEY,
-  MANAGED_BY_VALUE,
-  mergeTags,
-  ROLE_KEY,
-  SOURCE_ACCOUNT_KEY,
-  SOURCE_CREATED_KEY,
-  SOURCE_DATABASE_KEY,
-  SOURCE_REGION_KEY,
-  SOURCE_SNAPSHOT_KEY,
-} from "../tags";
+import { carryTags, mergeTags, provenanceTags } from "../tags";
 
 export interface ConsumerState {
   announcement: Announcement;
@@ -35,23 +26,15 @@ export interface CopyResult {
   operation: PollOperation;
 }
 
-export function ownTags(a: Announcement): Record<string, string> {
-  return {
-    [MANAGED_BY_KEY]: MANAGED_BY_VALUE,
-    [ROLE_KEY]: "copy",
-    [SOURCE_SNAPSHOT_KEY]: a.sourceSnapshotArn,
-    [SOURCE_ACCOUNT_KEY]: a.sourceAccount,
-    [SOURCE_REGION_KEY]: a.sourceRegion,
-    [SOURCE_DATABASE_KEY]: a.sourceDatabase,
-    [SOURCE_CREATED_KEY]: a.snapshotCreateTime,
-  };
-}
-
 export async function copyShared(state: ConsumerState): Promise<CopyResult> {
-  const a = state.announcement;
-  const obs = observe("consumer-copy", { snapshotArn: a.snapshotArn, execution: state.execution });
+  const obs = observe("consumer-copy", { snapshotArn: state.announcement?.snapshotArn, execution: state.execution });
   return runStep(obs, async () => {
     const config = loadConsumerConfig();
+    // The execution input is whatever started the run (the intake, or anyone allowed to StartExecution):
+    // check it again, and make the tags copyable, exactly as the intake and the producer do.
+    const checked = validateAnnouncement(state.announcement, config);
+    if (!checked.ok) throw replicationError("InvalidAnnouncement", `copy refused, nothing copied: ${checked.reason}`);
+    const a = checked.announcement;
     const started = await startCopy(
       rdsIn(),
       { account: config.account, region: config.region },
@@ -60,7 +43,7 @@ export async function copyShared(state: ConsumerState): Promise<CopyResult> {
         source: a.snapshotArn,
         target: destinationCopyId(a.snapshotArn),
         keyArn: config.keyArn,
-        tags: mergeTags(a.tags, ownTags(a)),
+        tags: mergeTags(carryTags(a.tags), provenanceTags("copy", { ...a, sourceCreated: a.snapshotCreateTime })),
       },
     ).catch((error: Error) => {
       // The source key is the one that needs the cross-account grant; name it too.

@@ -3,6 +3,8 @@
 import {
   AddTagsToResourceCommand,
   CreateDBInstanceCommand,
+  type DBCluster,
+  type DBInstance,
   DeleteDBClusterCommand,
   DeleteDBInstanceCommand,
   DescribeDBClustersCommand,
@@ -14,7 +16,8 @@ import {
   RestoreDBInstanceFromDBSnapshotCommand,
 } from "@aws-sdk/client-rds";
 import type { Kind } from "../errors";
-import type { ConsumerRuntimeConfig } from "../runtimeConfig";
+import { replicationError } from "../errors";
+import { type ConsumerRuntimeConfig, loadConsumerConfig } from "../runtimeConfig";
 import { isManaged, ROLE_KEY, type TagMap, tagList, tagMap } from "../tags";
 
 export type RestoreSettings = NonNullable<ConsumerRuntimeConfig["restore"]>;
@@ -28,6 +31,13 @@ export interface RestoredDatabase {
   createdAt: string;
   tags: TagMap;
   endpoint?: { host: string; port: number };
+}
+
+/** The consumer config of a restore-only step, which must not run in a stack without restore. */
+export function loadRestoreConfig(step: string): { config: ConsumerRuntimeConfig; settings: RestoreSettings } {
+  const config = loadConsumerConfig();
+  if (!config.restore) throw replicationError("ConfigInvalid", `${step} step called but restore is not configured`);
+  return { config, settings: config.restore };
 }
 
 export function clusterInstanceId(clusterId: string): string {
@@ -96,67 +106,54 @@ async function ensureClusterInstance(
   }
 }
 
-export async function describeDatabase(rds: RDSClient, kind: Kind, id: string): Promise<RestoredDatabase | undefined> {
+function fromInstance(i: DBInstance): RestoredDatabase {
+  return {
+    kind: "instance",
+    id: i.DBInstanceIdentifier ?? "",
+    arn: i.DBInstanceArn ?? "",
+    createdAt: i.InstanceCreateTime?.toISOString() ?? "",
+    tags: tagMap(i.TagList),
+    endpoint: i.Endpoint?.Address ? { host: i.Endpoint.Address, port: i.Endpoint.Port ?? 0 } : undefined,
+  };
+}
+
+function fromCluster(c: DBCluster): RestoredDatabase {
+  const id = c.DBClusterIdentifier ?? "";
+  return {
+    kind: "cluster",
+    id,
+    instanceId: clusterInstanceId(id),
+    arn: c.DBClusterArn ?? "",
+    createdAt: c.ClusterCreateTime?.toISOString() ?? "",
+    tags: tagMap(c.TagList),
+    endpoint: c.Endpoint ? { host: c.Endpoint, port: c.Port ?? 0 } : undefined,
+  };
+}
+
+/** Every database of a kind in this account and region, or the one named `id` (none if it does not exist). */
+async function describeDatabases(rds: RDSClient, kind: Kind, id?: string): Promise<RestoredDatabase[]> {
   try {
     if (kind === "instance") {
       const out = await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }));
-      const i = out.DBInstances?.[0];
-      if (!i) return undefined;
-      return {
-        kind,
-        id,
-        arn: i.DBInstanceArn ?? "",
-        createdAt: i.InstanceCreateTime?.toISOString() ?? "",
-        tags: tagMap(i.TagList),
-        endpoint: i.Endpoint?.Address ? { host: i.Endpoint.Address, port: i.Endpoint.Port ?? 0 } : undefined,
-      };
+      return (out.DBInstances ?? []).map(fromInstance);
     }
     const out = await rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: id }));
-    const c = out.DBClusters?.[0];
-    if (!c) return undefined;
-    return {
-      kind,
-      id,
-      instanceId: clusterInstanceId(id),
-      arn: c.DBClusterArn ?? "",
-      createdAt: c.ClusterCreateTime?.toISOString() ?? "",
-      tags: tagMap(c.TagList),
-      endpoint: c.Endpoint ? { host: c.Endpoint, port: c.Port ?? 0 } : undefined,
-    };
+    return (out.DBClusters ?? []).map(fromCluster);
   } catch (error) {
-    if (/NotFound/.test((error as Error).name)) return undefined;
+    if (id && /NotFound/.test((error as Error).name)) return [];
     throw error;
   }
 }
 
+export async function describeDatabase(rds: RDSClient, kind: Kind, id: string): Promise<RestoredDatabase | undefined> {
+  return (await describeDatabases(rds, kind, id))[0];
+}
+
 /** Databases this tool restored with the configured prefix. */
 export async function listRestored(rds: RDSClient, kind: Kind, prefix: string): Promise<RestoredDatabase[]> {
-  const all: RestoredDatabase[] = [];
-  if (kind === "instance") {
-    const out = await rds.send(new DescribeDBInstancesCommand({}));
-    for (const i of out.DBInstances ?? []) {
-      all.push({
-        kind,
-        id: i.DBInstanceIdentifier ?? "",
-        arn: i.DBInstanceArn ?? "",
-        createdAt: i.InstanceCreateTime?.toISOString() ?? "",
-        tags: tagMap(i.TagList),
-      });
-    }
-  } else {
-    const out = await rds.send(new DescribeDBClustersCommand({}));
-    for (const c of out.DBClusters ?? []) {
-      all.push({
-        kind,
-        id: c.DBClusterIdentifier ?? "",
-        instanceId: clusterInstanceId(c.DBClusterIdentifier ?? ""),
-        arn: c.DBClusterArn ?? "",
-        createdAt: c.ClusterCreateTime?.toISOString() ?? "",
-        tags: tagMap(c.TagList),
-      });
-    }
-  }
-  return all.filter((d) => isManaged(d.tags) && d.tags[ROLE_KEY] === "restored" && d.id.startsWith(`${prefix}-`));
+  return (await describeDatabases(rds, kind)).filter(
+    (d) => isManaged(d.tags) && d.tags[ROLE_KEY] === "restored" && d.id.startsWith(`${prefix}-`),
+  );
 }
 
 export async function tagDatabase(rds: RDSClient, arn: string, tags: TagMap): Promise<void> {

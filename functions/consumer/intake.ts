@@ -45,6 +45,7 @@ export async function intake(event: SnsEvent): Promise<IntakeResult> {
           what: [`SNS message ${MessageId ?? "?"} from ${TopicArn ?? "?"}`],
           where: [`${config.account}/${config.region}`],
           failures: [{ item: MessageId ?? "?", error: "InvalidAnnouncement", cause: checked.reason }],
+          deletions: [],
           summary: `Announcement rejected, nothing copied: ${checked.reason}`,
         });
         continue;

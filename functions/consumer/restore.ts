@@ -7,7 +7,6 @@ import { restoredInstanceId } from "../naming";
 import { observe, runStep } from "../observability";
 import type { PollProgress, PollTarget } from "../poll";
 import type { PollOperation } from "../pollSchedule";
-import { loadConsumerConfig } from "../runtimeConfig";
 import {
   MANAGED_BY_KEY,
   MANAGED_BY_VALUE,
@@ -17,7 +16,7 @@ import {
   SOURCE_DATABASE_KEY,
 } from "../tags";
 import type { ConsumerState, CopyResult } from "./copy";
-import { clusterInstanceId, describeDatabase, restoreDatabase } from "./databases";
+import { clusterInstanceId, describeDatabase, loadRestoreConfig, restoreDatabase } from "./databases";
 import { secretTarget } from "./rules";
 import { readSecret } from "./secret";
 
@@ -34,9 +33,7 @@ export async function restore(state: ConsumerState & { copy: CopyResult }): Prom
   const a = state.announcement;
   const obs = observe("consumer-restore", { snapshotArn: a.snapshotArn, execution: state.execution });
   return runStep(obs, async () => {
-    const config = loadConsumerConfig();
-    const settings = config.restore;
-    if (!settings) throw replicationError("ConfigInvalid", "restore step called but restore is not configured");
+    const { config, settings } = loadRestoreConfig("restore");
     const rds = rdsIn();
     const previous = secretTarget(await readSecret(settings.secretName), a.kind);
     const id = restoredInstanceId(settings.instancePrefix, new Date(a.snapshotCreateTime));

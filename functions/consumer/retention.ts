@@ -3,10 +3,9 @@
 // decides what may go. Dry run unless deletions are enabled; the plan is logged and returned either way.
 import { rdsIn } from "../aws";
 import { planSnapshotDeletions } from "../deletionGuard";
-import { classifyAwsError } from "../errors";
 import { observe, runStep } from "../observability";
 import { loadConsumerConfig } from "../runtimeConfig";
-import { deleteSnapshot, listSnapshots } from "../snapshots";
+import { carryOut, type DeletionOutcome, listSnapshots } from "../snapshots";
 import { isManaged, RESTORED_FROM_KEY, SOURCE_ACCOUNT_KEY, SOURCE_CREATED_KEY, SOURCE_DATABASE_KEY } from "../tags";
 import type { ConsumerState, CopyResult } from "./copy";
 import { describeDatabase } from "./databases";
@@ -14,13 +13,9 @@ import type { RestoreResult } from "./restore";
 import { retentionPolicyFor, secretTarget } from "./rules";
 import { readSecret } from "./secret";
 
-export interface RetentionResult {
+export interface RetentionResult extends DeletionOutcome {
+  /** Where the policy came from, e.g. "Draco_Lifecycle=Test" or "stack default". */
   policy: string;
-  keep: string[];
-  delete: string[];
-  deleted: string[];
-  skipped: { id: string; reason: string }[];
-  dryRun: boolean;
 }
 
 /** The copy behind the database the secret points to must survive retention. */
@@ -62,24 +57,9 @@ export async function applyRetention(
       holdTagKey: config.retention.holdTagKey,
       protectedIds: [state.copy.snapshot.id, ...(await protectedCopies(state))],
     });
-    const deleted: string[] = [];
-    if (!plan.dryRun) {
-      for (const s of plan.delete) {
-        try {
-          await deleteSnapshot(rds, a.kind, s.id);
-          deleted.push(s.id);
-        } catch (error) {
-          throw classifyAwsError(error, { operation: `delete snapshot ${s.id} (retention)` });
-        }
-      }
-    }
     const result = {
       policy: choice.source,
-      keep: plan.keep.map((s) => s.id),
-      delete: plan.delete.map((s) => s.id),
-      deleted,
-      skipped: plan.skipped,
-      dryRun: plan.dryRun,
+      ...(await carryOut(rds, a.kind, plan, (id) => `delete snapshot ${id} (retention)`)),
     };
     obs.logger.info(plan.dryRun ? "retention plan (dry run)" : "retention applied", result);
     return result;

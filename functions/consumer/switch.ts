@@ -4,10 +4,9 @@
 import { rdsIn } from "../aws";
 import { classifyAwsError, replicationError } from "../errors";
 import { observe, runStep } from "../observability";
-import { loadConsumerConfig } from "../runtimeConfig";
 import { DELETE_AFTER_KEY } from "../tags";
 import type { ConsumerState, CopyResult } from "./copy";
-import { deleteRestored, describeDatabase, listRestored, tagDatabase } from "./databases";
+import { deleteRestored, describeDatabase, listRestored, loadRestoreConfig, tagDatabase } from "./databases";
 import type { RestoreResult } from "./restore";
 import { restoredToDelete, switchedSecret, switchToken } from "./rules";
 import { readSecret, writeSecret } from "./secret";
@@ -29,9 +28,7 @@ export async function switchEndpoint(
   const a = state.announcement;
   const obs = observe("consumer-switch", { snapshotArn: a.snapshotArn, execution: state.execution });
   return runStep(obs, async () => {
-    const config = loadConsumerConfig();
-    const settings = config.restore;
-    if (!settings) throw replicationError("ConfigInvalid", "switch step called but restore is not configured");
+    const { config, settings } = loadRestoreConfig("switch");
     const rds = rdsIn();
     const target = state.restore.restored;
     const restored = await describeDatabase(rds, a.kind, target.id);

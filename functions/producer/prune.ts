@@ -4,23 +4,17 @@
 
 import { rdsIn } from "../aws";
 import { planSnapshotDeletions } from "../deletionGuard";
-import { classifyAwsError } from "../errors";
 import { observe, runStep } from "../observability";
 import { loadProducerConfig } from "../runtimeConfig";
-import { deleteSnapshot, listSnapshots } from "../snapshots";
+import { carryOut, type DeletionOutcome, listSnapshots } from "../snapshots";
 import { isManaged, ROLE_KEY, SOURCE_DATABASE_KEY } from "../tags";
 import type { WorkItem } from "./plan";
 
 export const TRANSIT_HOLD_TAG = "rds-replication:hold";
 const PRUNED_ROLES = ["transit", "source"];
 
-export interface PruneRegionResult {
+export interface PruneRegionResult extends DeletionOutcome {
   region: string;
-  keep: string[];
-  delete: string[];
-  deleted: string[];
-  skipped: { id: string; reason: string }[];
-  dryRun: boolean;
 }
 
 export async function pruneTransit(item: WorkItem): Promise<PruneRegionResult[]> {
@@ -58,24 +52,9 @@ export async function pruneTransit(item: WorkItem): Promise<PruneRegionResult[]>
           protectedIds: young,
         },
       );
-      const deleted: string[] = [];
-      if (!plan.dryRun) {
-        for (const s of plan.delete) {
-          try {
-            await deleteSnapshot(rds, item.kind, s.id);
-            deleted.push(s.id);
-          } catch (error) {
-            throw classifyAwsError(error, { operation: `delete transit snapshot ${s.id} in ${region}` });
-          }
-        }
-      }
       const result = {
         region,
-        keep: plan.keep.map((s) => s.id),
-        delete: plan.delete.map((s) => s.id),
-        deleted,
-        skipped: plan.skipped,
-        dryRun: plan.dryRun,
+        ...(await carryOut(rds, item.kind, plan, (id) => `delete transit snapshot ${id} in ${region}`)),
       };
       obs.logger.info(plan.dryRun ? "transit prune plan (dry run)" : "transit pruned", result);
       results.push(result);

@@ -5,7 +5,7 @@ import { classifyAwsError, isAlreadyExists, replicationError } from "../errors";
 import { observe, runStep } from "../observability";
 import { loadProducerConfig } from "../runtimeConfig";
 import { createSnapshot, describeSnapshot } from "../snapshots";
-import { isManaged, MANAGED_BY_KEY, MANAGED_BY_VALUE, ROLE_KEY } from "../tags";
+import { carryTags, isManaged, MANAGED_BY_KEY, MANAGED_BY_VALUE, ROLE_KEY, SOURCE_DATABASE_KEY } from "../tags";
 import type { WorkItem } from "./plan";
 
 export async function takeSnapshot(item: WorkItem): Promise<WorkItem["source"]> {
@@ -14,8 +14,14 @@ export async function takeSnapshot(item: WorkItem): Promise<WorkItem["source"]> 
     const config = loadProducerConfig();
     const rds = rdsIn();
     const operation = `take snapshot ${item.source.id} of ${item.kind} ${item.database}`;
-    // Tagged as ours so its RDS "snapshot created" event does not start a second producer run.
-    const tags = { ...item.databaseTags, [MANAGED_BY_KEY]: MANAGED_BY_VALUE, [ROLE_KEY]: "source" };
+    // Tagged as ours so its RDS "snapshot created" event does not start a second producer run, and with its
+    // database so the prune step keeps only the newest K of them.
+    const tags = {
+      ...carryTags(item.databaseTags),
+      [MANAGED_BY_KEY]: MANAGED_BY_VALUE,
+      [ROLE_KEY]: "source",
+      [SOURCE_DATABASE_KEY]: item.database,
+    };
     try {
       const made = await createSnapshot(rds, item.kind, item.database, item.source.id, tags);
       obs.logger.info("snapshot requested", { snapshot: made.arn, status: made.status });

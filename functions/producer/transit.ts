@@ -11,18 +11,7 @@ import type { PollProgress, PollTarget } from "../poll";
 import type { PollOperation } from "../pollSchedule";
 import { loadProducerConfig } from "../runtimeConfig";
 import { describeSnapshot, snapshotTags } from "../snapshots";
-import {
-  carryTags,
-  MANAGED_BY_KEY,
-  MANAGED_BY_VALUE,
-  mergeTags,
-  ROLE_KEY,
-  SOURCE_ACCOUNT_KEY,
-  SOURCE_CREATED_KEY,
-  SOURCE_DATABASE_KEY,
-  SOURCE_REGION_KEY,
-  SOURCE_SNAPSHOT_KEY,
-} from "../tags";
+import { carryTags, mergeTags, provenanceTags } from "../tags";
 import type { WorkItem } from "./plan";
 import { transitDecision } from "./rules";
 
@@ -64,15 +53,13 @@ export async function prepareTransit(item: WorkItem): Promise<Transit[]> {
       let copied = false;
       let adopted = false;
       if (decision.action === "copy") {
-        const own = {
-          [MANAGED_BY_KEY]: MANAGED_BY_VALUE,
-          [ROLE_KEY]: "transit",
-          [SOURCE_SNAPSHOT_KEY]: source.arn,
-          [SOURCE_DATABASE_KEY]: item.database,
-          [SOURCE_ACCOUNT_KEY]: config.account,
-          [SOURCE_REGION_KEY]: config.region,
-          [SOURCE_CREATED_KEY]: created,
-        };
+        const own = provenanceTags("transit", {
+          sourceSnapshotArn: source.arn,
+          sourceAccount: config.account,
+          sourceRegion: config.region,
+          sourceDatabase: item.database,
+          sourceCreated: created,
+        });
         const started = await startCopy(
           rdsIn(route.region),
           { account: config.account, region: route.region },

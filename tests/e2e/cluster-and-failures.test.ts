@@ -2,13 +2,10 @@
 // throttling retried, a copy that never finishes given up on and notified, the snapshot quota reported.
 import { strict as assert } from "node:assert";
 import {
-  CreateDBClusterCommand,
   CreateDBClusterSnapshotCommand,
-  CreateDBInstanceCommand,
   CreateDBSnapshotCommand,
   DeleteDBClusterSnapshotCommand,
   DescribeDBClusterSnapshotAttributesCommand,
-  DescribeDBClusterSnapshotsCommand,
   DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
   DescribeDBSnapshotsCommand,
@@ -16,63 +13,24 @@ import {
 import { GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
 import { destinationCopyId } from "../../functions/naming";
 import { DEFAULT_POLL_BOUNDS } from "../../functions/pollSchedule";
-import { type Clients, DEST, SOURCE } from "../support/aws";
+import { DEST, SOURCE } from "../support/aws";
 import { execute } from "../support/stepfunctions";
+import { cluster, clusterSnapshots, instance, tagsOf } from "./fixtures";
 import {
-  buildWorld,
-  closeWorld,
   explain,
   producerMachine,
   RESTORE_SECRET,
   replicate,
   runStartedConsumers,
   snsEvent,
-  type World,
+  worldPerTest,
 } from "./world";
 
-const tagsOf = (list?: { Key?: string; Value?: string }[]) =>
-  Object.fromEntries((list ?? []).map((t) => [t.Key ?? "", t.Value ?? ""]));
-
-async function cluster(clients: Clients, id: string): Promise<void> {
-  await clients.rds.send(
-    new CreateDBClusterCommand({
-      DBClusterIdentifier: id,
-      Engine: "aurora-postgresql",
-      MasterUsername: "admin",
-      MasterUserPassword: "password123",
-      Tags: [{ Key: "Draco_Lifecycle", Value: "Standard" }],
-    }),
-  );
-}
-
-async function instance(clients: Clients, id: string): Promise<void> {
-  await clients.rds.send(
-    new CreateDBInstanceCommand({
-      DBInstanceIdentifier: id,
-      Engine: "postgres",
-      DBInstanceClass: "db.t3.micro",
-      AllocatedStorage: 20,
-      MasterUsername: "admin",
-      MasterUserPassword: "password123",
-    }),
-  );
-}
-
-async function clusterSnapshots(clients: Clients, type?: string) {
-  return (
-    (await clients.rds.send(new DescribeDBClusterSnapshotsCommand({ SnapshotType: type }))).DBClusterSnapshots ?? []
-  );
-}
-
 describe("e2e: Aurora clusters, events and failures", () => {
-  let world: World | undefined;
-  afterEach(async () => {
-    await closeWorld(world);
-    world = undefined;
-  });
+  const worlds = worldPerTest();
 
   it("cluster, cross-region: transit cluster snapshot shared, copied under the destination key", async () => {
-    world = await buildWorld({ destRegion: DEST.region });
+    const world = await worlds.build({ destRegion: DEST.region });
     await cluster(world.source, "orders");
     const flow = await replicate(world, { trigger: "manual", database: "orders", kind: "cluster" });
     assert.equal(flow.producer.status, "SUCCEEDED", explain(world));
@@ -100,7 +58,7 @@ describe("e2e: Aurora clusters, events and failures", () => {
   });
 
   it("cluster, same region, with restore: cluster + instance restored, secret points at the cluster", async () => {
-    world = await buildWorld({ destRegion: SOURCE.region, restore: true });
+    const world = await worlds.build({ destRegion: SOURCE.region, restore: true });
     await cluster(world.source, "orders");
     const flow = await replicate(world, { trigger: "manual", database: "orders", kind: "cluster" });
     assert.equal(flow.consumers[0]?.status, "SUCCEEDED", explain(world));
@@ -121,15 +79,14 @@ describe("e2e: Aurora clusters, events and failures", () => {
   });
 
   it("a snapshot-created event of a selected database is replicated; other databases are ignored", async () => {
-    world = await buildWorld({ destRegion: DEST.region });
+    const world = await worlds.build({ destRegion: DEST.region });
     await instance(world.source, "orders");
     await instance(world.source, "scratch");
     // A manual, unencrypted snapshot (event 0042): it needs a transit copy under the producer key. Automated
-    // snapshots (0091, ids like `rds:orders-...`) cannot be used here: the emulator launcher's cross-account
-    // lookup takes the last `:` field of an ARN as the id, which cuts `rds:` ids short.
+    // snapshots (0091) have their own flow in events-limits-metrics.test.ts.
     const take = async (db: string) =>
       (
-        await world!.source.rds.send(
+        await world.source.rds.send(
           new CreateDBSnapshotCommand({ DBInstanceIdentifier: db, DBSnapshotIdentifier: `${db}-by-hand` }),
         )
       ).DBSnapshot?.DBSnapshotArn ?? "";
@@ -156,7 +113,7 @@ describe("e2e: Aurora clusters, events and failures", () => {
   });
 
   it("throttling is retried with backoff by the state machine after the SDK's own retries", async () => {
-    world = await buildWorld({ destRegion: DEST.region });
+    const world = await worlds.build({ destRegion: DEST.region });
     await instance(world.source, "orders");
     // The SDK makes 3 attempts per call; 4 throttled answers make the first Task attempt fail as Throttled.
     world.proxy.fail("CopyDBSnapshot", "Throttling", 4);
@@ -167,7 +124,7 @@ describe("e2e: Aurora clusters, events and failures", () => {
   });
 
   it("a copy that never finishes is given up on after the poll bound, notified, and left in place", async () => {
-    world = await buildWorld({ destRegion: DEST.region });
+    const world = await worlds.build({ destRegion: DEST.region });
     await instance(world.source, "orders");
     const producer = await execute(producerMachine(), world.producer, {
       trigger: "manual",
@@ -197,7 +154,7 @@ describe("e2e: Aurora clusters, events and failures", () => {
   });
 
   it("SnapshotQuotaExceeded fails the copy naming the manual-snapshot quota, deleting nothing", async () => {
-    world = await buildWorld({ destRegion: DEST.region });
+    const world = await worlds.build({ destRegion: DEST.region });
     await cluster(world.source, "orders");
     await cluster(world.dest, "filler");
     // moto counts every cluster snapshot of the region against its limit of 100, AWS only manual ones: drop the

@@ -1,60 +1,20 @@
 // End to end for DB instances: the producer state machine in the source account, SNS delivery to the intake,
 // the consumer state machine in the destination account, every Task running its serialized handler on moto.
 import { strict as assert } from "node:assert";
-import {
-  CreateDBInstanceCommand,
-  DescribeDBInstancesCommand,
-  DescribeDBSnapshotAttributesCommand,
-  DescribeDBSnapshotsCommand,
-} from "@aws-sdk/client-rds";
+import { DescribeDBInstancesCommand, DescribeDBSnapshotAttributesCommand } from "@aws-sdk/client-rds";
 import { GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
 import { ListExecutionsCommand } from "@aws-sdk/client-sfn";
 import { DEST, SOURCE } from "../support/aws";
-import {
-  buildWorld,
-  closeWorld,
-  explain,
-  RESTORE_SECRET,
-  replicate,
-  runStartedConsumers,
-  snsEvent,
-  type World,
-} from "./world";
+import { instance, snapshotsIn, tagsOf } from "./fixtures";
+import { explain, RESTORE_SECRET, replicate, runStartedConsumers, snsEvent, type World, worldPerTest } from "./world";
 
-const tagsOf = (list?: { Key?: string; Value?: string }[]) =>
-  Object.fromEntries((list ?? []).map((t) => [t.Key ?? "", t.Value ?? ""]));
-
-async function sourceDatabase(world: World): Promise<void> {
-  await world.source.rds.send(
-    new CreateDBInstanceCommand({
-      DBInstanceIdentifier: "orders",
-      Engine: "postgres",
-      DBInstanceClass: "db.t3.micro",
-      AllocatedStorage: 20,
-      MasterUsername: "admin",
-      MasterUserPassword: "password123",
-      Tags: [
-        { Key: "Draco_Lifecycle", Value: "Test" },
-        { Key: "team", Value: "billing" },
-      ],
-    }),
-  );
-}
-
-async function snapshotsIn(clients: World["dest"], type?: string) {
-  const out = await clients.rds.send(new DescribeDBSnapshotsCommand({ SnapshotType: type }));
-  return out.DBSnapshots ?? [];
-}
+const sourceDatabase = (world: World) => instance(world.source, "orders", { Draco_Lifecycle: "Test", team: "billing" });
 
 describe("e2e: DB instance replication", () => {
-  let world: World | undefined;
-  afterEach(async () => {
-    await closeWorld(world);
-    world = undefined;
-  });
+  const worlds = worldPerTest();
 
   it("cross-region, scheduled: snapshot, transit copy, share, announce, copy under the destination key", async () => {
-    world = await buildWorld({ destRegion: DEST.region });
+    const world = await worlds.build({ destRegion: DEST.region });
     await sourceDatabase(world);
     const flow = await replicate(world, { trigger: "schedule" });
     assert.equal(flow.producer.status, "SUCCEEDED", explain(world));
@@ -108,7 +68,7 @@ describe("e2e: DB instance replication", () => {
   });
 
   it("a duplicate announcement is a no-op: one execution, one copy", async () => {
-    world = await buildWorld({ destRegion: DEST.region });
+    const world = await worlds.build({ destRegion: DEST.region });
     await sourceDatabase(world);
     const done = new Set<string>();
     const flow = await replicate(world, { trigger: "schedule" }, done);
@@ -123,7 +83,7 @@ describe("e2e: DB instance replication", () => {
   });
 
   it("rejects forged announcements: nothing started, nothing copied, a failure notified", async () => {
-    world = await buildWorld({ destRegion: DEST.region });
+    const world = await worlds.build({ destRegion: DEST.region });
     await sourceDatabase(world);
     const flow = await replicate(world, { trigger: "schedule" }, new Set());
     const genuine = JSON.parse(world.inbox.at("/announce")[0]?.Message ?? "{}");
@@ -152,7 +112,7 @@ describe("e2e: DB instance replication", () => {
   });
 
   it("same region with restore: new protected instance from config, secret switched, other fields kept", async () => {
-    world = await buildWorld({ destRegion: SOURCE.region, restore: true });
+    const world = await worlds.build({ destRegion: SOURCE.region, restore: true });
     await sourceDatabase(world);
     const flow = await replicate(world, { trigger: "manual", database: "orders", kind: "instance" });
     assert.equal(flow.producer.status, "SUCCEEDED", explain(world));

@@ -16,7 +16,8 @@ interface Fault {
 export class EmulatorProxy {
   private server?: http.Server;
   private faults: Fault[] = [];
-  private stuck = new Set<string>();
+  /** Snapshot id -> how many more describe answers show it copying (Infinity: for ever). */
+  private stuck = new Map<string, number>();
   /** Query-protocol requests (RDS) that reached moto, in order: action and decoded parameters. */
   readonly requests: { action: string; params: URLSearchParams }[] = [];
   url = "";
@@ -28,7 +29,12 @@ export class EmulatorProxy {
 
   /** DescribeDB(Cluster)Snapshots reports this snapshot id as copying at 0 % for ever. */
   neverFinish(snapshotId: string): void {
-    this.stuck.add(snapshotId);
+    this.stuck.set(snapshotId, Number.POSITIVE_INFINITY);
+  }
+
+  /** Like neverFinish, but only in the next `answers` describe answers that list it; then as moto has it. */
+  copyingFor(snapshotId: string, answers: number): void {
+    this.stuck.set(snapshotId, answers);
   }
 
   async start(): Promise<string> {
@@ -91,11 +97,14 @@ export class EmulatorProxy {
 
   private rewriteStuck(xml: string): string {
     let out = xml;
-    for (const id of this.stuck) {
+    for (const [id, remaining] of this.stuck) {
+      if (remaining <= 0) continue;
       const member = new RegExp(
         `(<(DBSnapshot|DBClusterSnapshot)>(?:(?!</\\2>).)*?<\\2Identifier>${id}</\\2Identifier>(?:(?!</\\2>).)*?</\\2>)`,
         "gs",
       );
+      if (!member.test(out)) continue;
+      this.stuck.set(id, remaining - 1);
       out = out.replace(member, (m) =>
         m
           .replace(/<Status>[^<]*<\/Status>/, "<Status>copying</Status>")

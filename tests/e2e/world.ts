@@ -72,6 +72,9 @@ export interface WorldOptions {
   restore?: boolean;
   deletionsEnabled?: boolean;
   keep?: number;
+  /** Transit copies younger than this are never pruned (default 0). */
+  graceHours?: number;
+  keepInstances?: number;
 }
 
 export interface World {
@@ -107,7 +110,8 @@ async function topic(clients: Clients, name: string): Promise<string> {
   return TopicArn;
 }
 
-async function handlersFor(
+/** Each step of a side as the serialized closure Lambda runs, with that side's runtime config. */
+export async function handlersFor(
   side: "producer" | "consumer",
   place: Place,
   config: object,
@@ -199,7 +203,11 @@ export async function buildWorld(options: WorldOptions): Promise<World> {
     destinations: [{ account: DEST.account, region: options.destRegion, databases: [] }],
     announceTopicArn,
     notifyTopicArn: producerNotify,
-    transit: { keep: options.keep ?? 2, graceHours: 0, deletionsEnabled: options.deletionsEnabled ?? false },
+    transit: {
+      keep: options.keep ?? 2,
+      graceHours: options.graceHours ?? 0,
+      deletionsEnabled: options.deletionsEnabled ?? false,
+    },
   };
   const consumerConfig: ConsumerRuntimeConfig = {
     version: 1,
@@ -222,7 +230,7 @@ export async function buildWorld(options: WorldOptions): Promise<World> {
           securityGroupIds: ["sg-0123456789abcdef0"],
           secretName: RESTORE_SECRET,
           instancePrefix: "orders-dev",
-          keepInstances: 1,
+          keepInstances: options.keepInstances ?? 1,
         }
       : null,
   };
@@ -344,4 +352,19 @@ export function explain(world: World): string {
   return ["/producer-notify", "/consumer-notify"]
     .flatMap((path) => world.inbox.notifications(path).map((n) => `${path}: ${n.summary}`))
     .join("\n");
+}
+
+/** A fresh world per test of the calling `describe`, closed after each test. */
+export function worldPerTest(): { build(options: WorldOptions): Promise<World> } {
+  let current: World | undefined;
+  afterEach(async () => {
+    await closeWorld(current);
+    current = undefined;
+  });
+  return {
+    async build(options) {
+      current = await buildWorld(options);
+      return current;
+    },
+  };
 }

@@ -3,13 +3,16 @@
 // program's policy builders for the accounts of the example stacks. Every request must come out exactly as the
 // design says; the simulator refuses any request whose context keys or conditions would be silently ignored.
 import * as assert from "node:assert/strict";
+import { consumerScopes } from "../../components/consumer";
 import {
   announceTopicPolicy,
   consumerKeyPolicy,
   KMS_USE_THROUGH_RDS,
   serviceHost,
+  stepRolePolicy,
   transitKeyPolicy,
 } from "../../components/policies";
+import { stepByKey } from "../../functions/catalog";
 import { type Decision, type PolicyDocument, type SimulationRequest, simulate } from "../support/iamSimulator";
 
 const SOURCE = { account: "111111111111", region: "eu-west-1" };
@@ -171,6 +174,67 @@ describe("cross-account policies (IAM simulation)", () => {
       await expect(onConsumerKey(COPY_ROLE, "kms:GenerateDataKey", viaRds(DEST.region)), "Allowed");
       await expect(onConsumerKey(COPY_ROLE, "kms:GenerateDataKey", {}), "Allowed"); // the account's IAM delegation
       await expect({ ...onConsumerKey(COPY_ROLE, "kms:GenerateDataKey", {}), identityPolicies: [] }, "denied");
+    });
+  });
+
+  describe("copy role's own policy (the catalog's needs on the consumer's ARNs)", () => {
+    const copyRolePolicy = stepRolePolicy({
+      needs: stepByKey("consumer-copy").iam,
+      scopes: consumerScopes(
+        { account: DEST.account, region: DEST.region, restore: undefined },
+        [
+          {
+            account: SOURCE.account,
+            region: SOURCE.region,
+            announceTopicArn: TOPIC,
+            transitKeyArns: { [DEST.region]: TRANSIT_KEY },
+            announcementVersion: 1,
+          },
+        ],
+        { keyArn: CONSUMER_KEY, notifyTopicArn: `arn:aws:sns:${DEST.region}:${DEST.account}:notify` },
+      ),
+      logGroupArn: `arn:aws:logs:${DEST.region}:${DEST.account}:log-group:copy`,
+      deadLetterQueueArn: `arn:aws:sqs:${DEST.region}:${DEST.account}:copy-dlq`,
+      operationsKeyArn: `arn:aws:kms:${DEST.region}:${DEST.account}:key/ops`,
+    }) as PolicyDocument;
+    // Both key policies allow the use: what remains is what the role's own policy allows.
+    const KEYS = [
+      { key: TRANSIT_KEY, keyPolicy: transitKey },
+      { key: CONSUMER_KEY, keyPolicy: consumerKey },
+    ];
+    const byCopyRole = (
+      on: (typeof KEYS)[number],
+      action: string,
+      context: Record<string, string>,
+    ): SimulationRequest => ({
+      principal: COPY_ROLE,
+      action,
+      resource: on.key,
+      context,
+      identityPolicies: [copyRolePolicy],
+      resourcePolicy: on.keyPolicy,
+    });
+    const grant = (region: string, forAwsResource = "true") => ({
+      ...viaRds(region),
+      "kms:GrantIsForAWSResource": forAwsResource,
+    });
+
+    it("uses both keys through RDS of the keys' region, for the copy and its grant", async () => {
+      for (const on of KEYS) {
+        for (const action of KMS_COPY_ACTIONS) await expect(byCopyRole(on, action, viaRds(DEST.region)), "Allowed");
+        await expect(byCopyRole(on, "kms:CreateGrant", grant(DEST.region)), "Allowed");
+      }
+    });
+
+    it("refuses the keys through RDS of another region, outside RDS, for grants not for RDS, and Encrypt", async () => {
+      for (const on of KEYS) {
+        await expect(byCopyRole(on, "kms:Decrypt", viaRds(SOURCE.region)), "denied");
+        await expect(byCopyRole(on, "kms:GenerateDataKey", viaRds("us-east-1")), "denied");
+        await expect(byCopyRole(on, "kms:Decrypt", {}), "denied");
+        await expect(byCopyRole(on, "kms:CreateGrant", grant(SOURCE.region)), "denied");
+        await expect(byCopyRole(on, "kms:CreateGrant", grant(DEST.region, "false")), "denied");
+        await expect(byCopyRole(on, "kms:Encrypt", viaRds(DEST.region)), "denied");
+      }
     });
   });
 

@@ -1,6 +1,5 @@
 // The step roles the dest stack really declares (recorded under mocks), evaluated with the IAM simulator on
-// the requests the design forbids. A gap whose fix belongs to another file is listed in KNOWN_GAPS: its test
-// asserts the gap still exists and fails once it is fixed, so the entry must then move to the proven list.
+// the requests the design forbids, each next to the legitimate request of the same step that must pass.
 import * as assert from "node:assert/strict";
 import type { PolicyDocument, SimulationRequest } from "../support/iamSimulator";
 import { simulate } from "../support/iamSimulator";
@@ -10,6 +9,9 @@ import { exampleStacks } from "./emitted";
 const DEST = { account: "222222222222", region: "eu-central-1" };
 const rds = (kind: string, name: string) => `arn:aws:rds:${DEST.region}:${DEST.account}:${kind}:${name}`;
 const MANAGED = { "aws:ResourceTag/managed-by": "rds-replication" };
+// What the restore step tags each database it creates with.
+const RESTORED = { ...MANAGED, "aws:ResourceTag/rds-replication:role": "restored" };
+const RESTORED_NAME = "orders-dev-20240101-000000";
 
 function rolePolicy(stack: StackEvaluation, step: string): PolicyDocument {
   return JSON.parse(String(stack.named(`${step}-policy`).inputs.policy)) as PolicyDocument;
@@ -41,7 +43,7 @@ const MUST_BE_DENIED: Case[] = [
   {
     what: "switch deleting a DB instance not tagged as restored by us",
     step: "consumer-switch",
-    request: { action: "rds:DeleteDBInstance", resource: rds("db", "orders-dev-20240101-000000") },
+    request: { action: "rds:DeleteDBInstance", resource: rds("db", RESTORED_NAME) },
   },
   {
     what: "switch deleting a DB instance outside the restore prefix, even tagged",
@@ -49,9 +51,62 @@ const MUST_BE_DENIED: Case[] = [
     request: { action: "rds:DeleteDBInstance", resource: rds("db", "orders-prod"), context: MANAGED },
   },
   {
+    what: "switch deleting a superseded instance that was tagged ours but not restored by the tool",
+    step: "consumer-switch",
+    request: {
+      action: "rds:DeleteDBInstance",
+      resource: rds("db", "orders-dev-by-hand"),
+      context: { ...MANAGED, "aws:ResourceTag/rds-replication:superseded-at": "2024-01-01T00:00:00Z" },
+    },
+  },
+  {
+    what: "switch tagging a foreign instance as ours (to delete it next)",
+    step: "consumer-switch",
+    request: {
+      action: "rds:AddTagsToResource",
+      resource: rds("db", "orders-dev-not-ours"),
+      context: { "aws:RequestTag/managed-by": "rds-replication", "aws:TagKeys": ["managed-by"] },
+    },
+  },
+  {
+    what: "switch adding the superseded tag together with another tag",
+    step: "consumer-switch",
+    request: {
+      action: "rds:AddTagsToResource",
+      resource: rds("db", "orders-dev-not-ours"),
+      context: {
+        "aws:RequestTag/rds-replication:role": "restored",
+        "aws:TagKeys": ["rds-replication:superseded-at", "rds-replication:role"],
+      },
+    },
+  },
+  {
+    what: "restore creating a publicly accessible instance",
+    step: "consumer-restore",
+    request: {
+      action: "rds:RestoreDBInstanceFromDBSnapshot",
+      resource: rds("db", RESTORED_NAME),
+      context: { "rds:PubliclyAccessible": "true", "aws:RequestTag/managed-by": "rds-replication" },
+    },
+  },
+  {
+    what: "restore leaving public accessibility to the subnet's default",
+    step: "consumer-restore",
+    request: { action: "rds:RestoreDBInstanceFromDBSnapshot", resource: rds("db", RESTORED_NAME) },
+  },
+  {
+    what: "restore creating a publicly accessible cluster instance",
+    step: "consumer-restore",
+    request: {
+      action: "rds:CreateDBInstance",
+      resource: rds("db", `${RESTORED_NAME}-1`),
+      context: { "rds:PubliclyAccessible": "true" },
+    },
+  },
+  {
     what: "restore deleting anything",
     step: "consumer-restore",
-    request: { action: "rds:DeleteDBInstance", resource: rds("db", "orders-dev-20240101-000000"), context: MANAGED },
+    request: { action: "rds:DeleteDBInstance", resource: rds("db", RESTORED_NAME), context: RESTORED },
   },
   {
     what: "copy role deleting a snapshot",
@@ -77,31 +132,47 @@ const MUST_BE_ALLOWED: Case[] = [
   {
     what: "switch deleting a superseded instance it restored",
     step: "consumer-switch",
-    request: { action: "rds:DeleteDBInstance", resource: rds("db", "orders-dev-20240101-000000"), context: MANAGED },
-  },
-];
-
-// Least-privilege gaps in files this suite does not own; the fix is described with each.
-const KNOWN_GAPS: (Case & { fix: string })[] = [
-  {
-    what: "restore creating a publicly accessible instance",
-    step: "consumer-restore",
-    request: {
-      action: "rds:RestoreDBInstanceFromDBSnapshot",
-      resource: rds("db", "orders-dev-20240101-000000"),
-      context: { "rds:PubliclyAccessible": "true", "aws:RequestTag/managed-by": "rds-replication" },
-    },
-    fix: 'functions/catalog.ts consumer-restore: condition { Bool: { "rds:PubliclyAccessible": "false" } } on the RestoreDBInstanceFromDBSnapshot/CreateDBInstance need',
+    request: { action: "rds:DeleteDBInstance", resource: rds("db", RESTORED_NAME), context: RESTORED },
   },
   {
-    what: "switch tagging a foreign instance as ours (then deleting it)",
+    what: "switch lifting deletion protection of an instance it restored",
+    step: "consumer-switch",
+    request: { action: "rds:ModifyDBInstance", resource: rds("db", RESTORED_NAME), context: RESTORED },
+  },
+  {
+    what: "switch tagging the previous instance superseded",
     step: "consumer-switch",
     request: {
       action: "rds:AddTagsToResource",
       resource: rds("db", "orders-dev-not-ours"),
-      context: { "aws:RequestTag/managed-by": "rds-replication", "aws:TagKeys": ["managed-by"] },
+      context: {
+        "aws:RequestTag/rds-replication:superseded-at": "2024-01-02T00:00:00Z",
+        "aws:TagKeys": ["rds-replication:superseded-at"],
+      },
     },
-    fix: 'functions/catalog.ts consumer-switch: condition { "ForAllValues:StringEquals": { "aws:TagKeys": ["rds-replication:superseded-at"] } } on its AddTagsToResource need',
+  },
+  {
+    what: "restore creating a private, tagged instance",
+    step: "consumer-restore",
+    request: {
+      action: "rds:RestoreDBInstanceFromDBSnapshot",
+      resource: rds("db", RESTORED_NAME),
+      context: { "rds:PubliclyAccessible": "false", "aws:RequestTag/managed-by": "rds-replication" },
+    },
+  },
+  {
+    what: "restore creating the private writer of a restored cluster",
+    step: "consumer-restore",
+    request: {
+      action: "rds:CreateDBInstance",
+      resource: rds("db", `${RESTORED_NAME}-1`),
+      context: { "rds:PubliclyAccessible": "false" },
+    },
+  },
+  {
+    what: "restore restoring a cluster",
+    step: "consumer-restore",
+    request: { action: "rds:RestoreDBClusterFromSnapshot", resource: rds("cluster", RESTORED_NAME) },
   },
 ];
 
@@ -119,10 +190,5 @@ describe("engine step roles (IAM simulation of the emitted dest stack)", functio
   }
   for (const c of MUST_BE_ALLOWED) {
     it(`allows ${c.what}`, async () => assert.equal(await run(c), "Allowed"));
-  }
-  for (const c of KNOWN_GAPS) {
-    it(`KNOWN GAP (still allowed): ${c.what}; fix: ${c.fix}`, async () => {
-      assert.equal(await run(c), "Allowed", `gap fixed: move "${c.what}" from KNOWN_GAPS to MUST_BE_DENIED`);
-    });
   }
 });

@@ -4,9 +4,12 @@
 import * as assert from "node:assert/strict";
 import { CreateKeyCommand } from "@aws-sdk/client-kms";
 import {
+  CreateDBInstanceCommand,
+  CreateDBSnapshotCommand,
   DescribeDBClusterSnapshotsCommand,
   DescribeDBInstancesCommand,
   DescribeDBSnapshotsCommand,
+  ModifyDBSnapshotAttributeCommand,
 } from "@aws-sdk/client-rds";
 import { CreateTopicCommand } from "@aws-sdk/client-sns";
 import { copyShared } from "../../functions/consumer/copy";
@@ -241,6 +244,58 @@ describe("hostile input: consumer copy", () => {
       (e: Error) => new RegExp(`${STRANGER}|not found|NotFound`, "i").test(`${e.name} ${e.message}`),
     );
     assert.deepEqual(await footprint(consumer.clients), before);
+  });
+
+  it("refuses an announcement the intake would refuse, even when it reaches the copy step directly", async () => {
+    const before = await footprint(consumer.clients);
+    for (const hostile of [
+      announcement({ version: 2 }),
+      announcement({ snapshotArn: "not-an-arn" }),
+      announcement({ destinationAccount: STRANGER }),
+    ]) {
+      await assert.rejects(
+        inLambda(DEST, consumer.env, () => copy({ announcement: hostile })),
+        (e: Error) => e.name === "InvalidAnnouncement" && /nothing copied/.test(e.message),
+      );
+    }
+    assert.deepEqual(await footprint(consumer.clients), before);
+  });
+
+  it("renames `aws:` tag keys that reach the copy step, as the producer does, and copies the rest", async () => {
+    // A real shared snapshot of the source account in this region, so the copy really happens.
+    const source = await clientsFor({ account: SOURCE.account, region: DEST.region });
+    await source.rds.send(
+      new CreateDBInstanceCommand({
+        DBInstanceIdentifier: "orders",
+        Engine: "postgres",
+        DBInstanceClass: "db.t3.micro",
+        AllocatedStorage: 20,
+        MasterUsername: "admin",
+        MasterUserPassword: "password123",
+      }),
+    );
+    const id = SNAPSHOT.split(":snapshot:")[1];
+    await source.rds.send(new CreateDBSnapshotCommand({ DBInstanceIdentifier: "orders", DBSnapshotIdentifier: id }));
+    await source.rds.send(
+      new ModifyDBSnapshotAttributeCommand({
+        DBSnapshotIdentifier: id,
+        AttributeName: "restore",
+        ValuesToAdd: [DEST.account],
+      }),
+    );
+    const hostile = announcement({ tags: { "aws:cloudformation:stack-name": "prod", "AWS:x": "y", team: "payments" } });
+    const result = await inLambda(DEST, consumer.env, () => copy({ announcement: hostile }));
+    const [made] =
+      (await consumer.clients.rds.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: result.snapshot.id })))
+        .DBSnapshots ?? [];
+    const keys = (made?.TagList ?? []).map((t) => t.Key ?? "");
+    assert.deepEqual(
+      keys.filter((k) => /^aws:/i.test(k)),
+      [],
+    );
+    assert.ok(keys.includes("source-aws:cloudformation:stack-name"), keys.join(","));
+    assert.ok(keys.includes("source-aws:x"), keys.join(","));
+    assert.ok(keys.includes("team"));
   });
 });
 

@@ -1,9 +1,9 @@
 // The engine's pure decisions: error classes, transit rule, names, tags, announcement validation,
 // notifications, and the shape of both state machine definitions.
 import { strict as assert } from "node:assert";
-import { consumerDefinition, producerDefinition } from "../../../components/stateMachines";
+import { consumerDefinition, producerDefinition, TASK_TIMEOUT_MARGIN_SECONDS } from "../../../components/stateMachines";
 import { validateAnnouncement } from "../../../functions/announcement";
-import { STEPS } from "../../../functions/catalog";
+import { STEPS, stepByKey } from "../../../functions/catalog";
 import { restoredToDelete, retentionPolicyFor, switchedSecret } from "../../../functions/consumer/rules";
 import { classifyAwsError, quotaMessage, RETRY_POLICIES } from "../../../functions/errors";
 import { destinationCopyId, executionName, scheduledSnapshotId, transitSnapshotId } from "../../../functions/naming";
@@ -156,6 +156,10 @@ describe("engine: announcement validation and retention policy", () => {
     assert.match(reject({}, "arn:aws:sns:eu-west-1:111111111111:other"), /not the configured topic/);
     assert.match(reject({ snapshotCreateTime: "yesterday" }), /snapshotCreateTime/);
     assert.match(validateAnnouncement("{not json", consumerConfig).ok ? "" : "not JSON", /not JSON/);
+    // The source may be automated (`rds:` ids); the shared snapshot cannot be.
+    const automated = "arn:aws:rds:eu-west-1:111111111111:snapshot:rds:orders-2024-01-02-03-04";
+    assert.ok(validateAnnouncement({ ...announcement, sourceSnapshotArn: automated }, consumerConfig).ok);
+    assert.match(reject({ snapshotArn: automated.replace("eu-west-1", "eu-central-1") }), /snapshotArn: must be/);
   });
 
   it("takes the policy from the carried lifecycle tag, else the stack default", () => {
@@ -218,6 +222,36 @@ describe("engine: restore decisions and notifications", () => {
     assert.deepEqual(n.failures, [{ item: "instance b: new snapshot", error: "KmsKeyNotAccessible", cause: "key k" }]);
   });
 
+  it("reports deletions: what was deleted, or in a dry run what would be", () => {
+    const n = buildNotification(
+      {
+        side: "consumer",
+        outcome: "succeeded",
+        state: {
+          announcement: { destinationAccount: "2", destinationRegion: "r" },
+          switch: { toDelete: ["db-old"], deleted: [], dryRun: true },
+          retention: { policy: "Draco_Lifecycle=Test", delete: ["s-1", "s-2"], deleted: ["s-1", "s-2"], dryRun: false },
+        },
+      },
+      new Date(),
+    );
+    assert.deepEqual(n.deletions, [
+      { scope: "restored databases in 2/r", dryRun: true, ids: ["db-old"] },
+      { scope: "retention (Draco_Lifecycle=Test) in 2/r", dryRun: false, ids: ["s-1", "s-2"] },
+    ]);
+    assert.match(n.summary, /restored databases in 2\/r: dry run, would delete db-old/);
+    assert.match(n.summary, /retention \(Draco_Lifecycle=Test\) in 2\/r: deleted s-1, s-2/);
+    const producer = buildNotification(
+      {
+        side: "producer",
+        outcome: "succeeded",
+        state: { results: [{ database: "a", pruned: [{ region: "r", delete: [], deleted: [], dryRun: false }] }] },
+      },
+      new Date(),
+    );
+    assert.deepEqual(producer.deletions, [], "nothing to delete is not reported");
+  });
+
   it("names the config field that is wrong", () => {
     assert.throws(
       () => loadProducerConfig({ RDS_REPLICATION_CONFIG: JSON.stringify({ version: 1, account: "12" }) }),
@@ -253,6 +287,26 @@ describe("engine: state machine definitions", () => {
       }
     });
   }
+
+  it("times out each Task after its own Lambda's timeout plus a margin, unless told otherwise", () => {
+    const timeouts = (definition: object) =>
+      tasks((definition as { States: Record<string, Record<string, unknown>> }).States).map((t) => {
+        const key = String(t.Resource).split(":function:")[1] ?? "";
+        return [key, t.TimeoutSeconds] as const;
+      });
+    const all = [...timeouts(producerDefinition(arns)), ...timeouts(consumerDefinition(arns))];
+    for (const [key, seconds] of all) {
+      assert.equal(seconds, stepByKey(key).timeoutSeconds + TASK_TIMEOUT_MARGIN_SECONDS, key);
+    }
+    // The Lambdas differ (30 s polls, 300 s switch), so one default for all would be wrong for most of them.
+    assert.ok(new Set(all.map(([, seconds]) => seconds)).size >= 3);
+    assert.ok(all.some(([key, seconds]) => key === "consumer-poll" && seconds === 60));
+    const overridden = timeouts(consumerDefinition(arns, { timeoutSeconds: { "consumer-copy": 500 } }));
+    assert.deepEqual(
+      overridden.filter(([key]) => key === "consumer-copy"),
+      [["consumer-copy", 500]],
+    );
+  });
 
   it("fails loudly when a step has no Lambda ARN", () => {
     assert.throws(() => consumerDefinition({}), /no Lambda ARN for step consumer-copy/);

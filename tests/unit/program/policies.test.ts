@@ -235,6 +235,55 @@ describe("policy documents", () => {
       });
     });
 
+    it("pins KMS use through a service to each key's own region", () => {
+      const keys: Record<"key", ResourceScope[]> = {
+        key: [{ arns: ["arn:aws:kms:eu-west-1:1:key/a", "arn:aws:kms:eu-central-1:1:key/b"] }],
+      };
+      const policy = stepRolePolicy<"key">({
+        needs: [
+          {
+            actions: ["kms:CreateGrant"],
+            resources: ["key"],
+            viaService: "rds",
+            conditions: { Bool: { "kms:GrantIsForAWSResource": "true" } },
+          },
+        ],
+        scopes: keys,
+        ...base,
+      });
+      assert.deepEqual(policy.Statement.slice(4), [
+        {
+          Sid: "Need0Scope0",
+          Effect: "Allow",
+          Action: ["kms:CreateGrant"],
+          Resource: "arn:aws:kms:eu-central-1:1:key/b",
+          Condition: {
+            Bool: { "kms:GrantIsForAWSResource": "true" },
+            StringEquals: { "kms:ViaService": "rds.eu-central-1.amazonaws.com" },
+          },
+        },
+        {
+          Sid: "Need0Scope1",
+          Effect: "Allow",
+          Action: ["kms:CreateGrant"],
+          Resource: "arn:aws:kms:eu-west-1:1:key/a",
+          Condition: {
+            Bool: { "kms:GrantIsForAWSResource": "true" },
+            StringEquals: { "kms:ViaService": "rds.eu-west-1.amazonaws.com" },
+          },
+        },
+      ]);
+      assert.throws(
+        () =>
+          stepRolePolicy<"any">({
+            needs: [{ actions: ["kms:Decrypt"], resources: ["any"], viaService: "rds" }],
+            scopes: { any: [{ arns: ["*"] }] },
+            ...base,
+          }),
+        /needs regional ARNs, got \*/,
+      );
+    });
+
     it("drops a need whose kinds have no resources here, and never allows Action *", () => {
       const policy = stepRolePolicy<Kind>({
         needs: [
