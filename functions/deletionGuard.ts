@@ -54,7 +54,11 @@ export function planSnapshotDeletions<T extends InventorySnapshot>(
   options: DeletionOptions,
 ): DeletionPlan<T> {
   validateOptions(options);
+  const seen = new Set<string>();
   inventory.forEach((snapshot, index) => {
+    // Ids are unique per account and region; a repeated one means a broken listing, not two snapshots.
+    if (seen.has(snapshot.id)) throw new TypeError(`snapshot #${index}: duplicate id "${snapshot.id}"`);
+    seen.add(snapshot.id);
     if (typeof snapshot.status !== "string") throw new TypeError(`snapshot #${index}: status must be a string`);
     if (snapshot.tags === null || typeof snapshot.tags !== "object") {
       throw new TypeError(`snapshot #${index}: tags must be an object`);

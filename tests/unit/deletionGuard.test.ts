@@ -120,11 +120,15 @@ describe("planSnapshotDeletions", () => {
     const noTags = [{ ...item("x", 1), tags: undefined as unknown as Record<string, string> }];
     assert.throws(() => planSnapshotDeletions(noTags, {}, options()), /tags must be an object/);
     assert.throws(() => planSnapshotDeletions(five, { daily: -2 }, options()), /daily must be a non-negative integer/);
+    assert.throws(
+      () => planSnapshotDeletions([item("twice", 1), item("twice", 2)], {}, options()),
+      /snapshot #1: duplicate id "twice"/,
+    );
   });
 
   it("holds every invariant over random inventories", () => {
     const itemArb = fc.record({
-      id: fc.constantFrom("s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8"),
+      id: fc.integer({ min: 1, max: 60 }).map((n) => `s${n}`),
       createdAt: fc.integer({ min: 0, max: 400 * 24 }).map((h) => new Date(Date.UTC(2023, 5, 1) + h * 3_600_000)),
       managed: fc.oneof({ arbitrary: fc.constant(true), weight: 4 }, { arbitrary: fc.constant(false), weight: 1 }),
       status: fc.constantFrom("available", "available", "available", "creating", "copying", "failed", "deleting"),
@@ -140,7 +144,7 @@ describe("planSnapshotDeletions", () => {
     );
     fc.assert(
       fc.property(
-        fc.array(itemArb, { maxLength: 40 }),
+        fc.uniqueArray(itemArb, { maxLength: 40, selector: (s) => s.id }),
         policyArb,
         fc.nat(8),
         fc.boolean(),
@@ -187,7 +191,7 @@ describe("planSnapshotDeletions", () => {
           assert.deepEqual(other.delete, plan.delete);
         },
       ),
-      { numRuns: 300 },
+      { numRuns: 1000 },
     );
   });
 });
