@@ -113,6 +113,9 @@ export function consumerScopes(
     "restored-db-instance": prefix ? some([rds(args.account, `db:${prefix}*`)]) : none,
     "restored-db-cluster": prefix ? some([rds(args.account, `cluster:${prefix}*`)]) : none,
     "subnet-group": some([arns.subnetGroupName && rds(args.account, `subgrp:${arns.subnetGroupName}`)]),
+    // Restores get the engine's default groups, whose names depend on engine and version.
+    "db-parameter-group": prefix ? some([rds(args.account, "pg:*"), rds(args.account, "cluster-pg:*")]) : none,
+    "db-option-group": prefix ? some([rds(args.account, "og:*")]) : none,
     any: some(["*"]),
     // VPC security groups have no RDS resource-level permission; the source side's kinds do not apply here.
     "security-group": none,

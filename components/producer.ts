@@ -145,6 +145,8 @@ export function producerScopes(
     "restored-db-instance": none,
     "restored-db-cluster": none,
     "subnet-group": none,
+    "db-parameter-group": none,
+    "db-option-group": none,
     "security-group": none,
     "state-machine": none,
   };

@@ -29,6 +29,8 @@ export type ResourceKind =
   | "restored-db-instance"
   | "restored-db-cluster"
   | "subnet-group"
+  | "db-parameter-group"
+  | "db-option-group"
   | "security-group"
   | "state-machine"
   | "any";
@@ -234,14 +236,29 @@ export const STEPS: Step[] = [
       DESCRIBE_DATABASES,
       // DB instances (restored, or the writer of a restored cluster) only if the request says not public.
       {
+        // RDS also authorizes the parameter and option groups the new instance gets (the engine's defaults).
         actions: ["rds:RestoreDBInstanceFromDBSnapshot", "rds:CreateDBInstance"],
-        resources: ["db-snapshot", "restored-db-instance", "restored-db-cluster", "subnet-group", "security-group"],
+        resources: [
+          "db-snapshot",
+          "restored-db-instance",
+          "restored-db-cluster",
+          "subnet-group",
+          "db-parameter-group",
+          "db-option-group",
+          "security-group",
+        ],
         conditions: { Bool: { "rds:PubliclyAccessible": "false" } },
       },
       // A cluster has no public endpoint of its own (its instances do, see above).
       {
         actions: ["rds:RestoreDBClusterFromSnapshot"],
-        resources: ["db-cluster-snapshot", "restored-db-cluster", "subnet-group", "security-group"],
+        resources: [
+          "db-cluster-snapshot",
+          "restored-db-cluster",
+          "subnet-group",
+          "db-parameter-group",
+          "security-group",
+        ],
       },
       {
         actions: ["rds:AddTagsToResource"],

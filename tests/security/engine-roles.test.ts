@@ -109,6 +109,11 @@ const MUST_BE_DENIED: Case[] = [
     request: { action: "rds:DeleteDBInstance", resource: rds("db", RESTORED_NAME), context: RESTORED },
   },
   {
+    what: "restore changing a parameter group",
+    step: "consumer-restore",
+    request: { action: "rds:ModifyDBParameterGroup", resource: rds("pg", "default.postgres16") },
+  },
+  {
     what: "copy role deleting a snapshot",
     step: "consumer-copy",
     request: { action: "rds:DeleteDBSnapshot", resource: rds("snapshot", "x"), context: MANAGED },
@@ -173,6 +178,33 @@ const MUST_BE_ALLOWED: Case[] = [
     what: "restore restoring a cluster",
     step: "consumer-restore",
     request: { action: "rds:RestoreDBClusterFromSnapshot", resource: rds("cluster", RESTORED_NAME) },
+  },
+  // RDS authorizes the restore against every resource it touches, the new instance's groups included.
+  {
+    what: "restore giving the instance the engine's default option group",
+    step: "consumer-restore",
+    request: {
+      action: "rds:RestoreDBInstanceFromDBSnapshot",
+      resource: rds("og", "default:postgres-16"),
+      context: { "rds:PubliclyAccessible": "false" },
+    },
+  },
+  {
+    what: "restore giving the instance the engine's default parameter group",
+    step: "consumer-restore",
+    request: {
+      action: "rds:RestoreDBInstanceFromDBSnapshot",
+      resource: rds("pg", "default.postgres16"),
+      context: { "rds:PubliclyAccessible": "false" },
+    },
+  },
+  {
+    what: "restore giving a cluster the engine's default cluster parameter group",
+    step: "consumer-restore",
+    request: {
+      action: "rds:RestoreDBClusterFromSnapshot",
+      resource: rds("cluster-pg", "default.aurora-postgresql16"),
+    },
   },
 ];
 
