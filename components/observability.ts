@@ -14,6 +14,7 @@ import type { BuiltStep } from "./shared";
 export const ENGINE_METRICS = {
   replicationLag: "ReplicationLagSeconds",
   copyDuration: "CopyDurationSeconds",
+  bytesCopied: "SnapshotBytesCopied",
   snapshotsCopied: "SnapshotsCopied",
   failures: "Failures",
 } as const;
@@ -185,6 +186,11 @@ export function dashboardBody(input: DashboardInput): { widgets: object[] } {
           { stat: "Maximum", yAxis: "right" },
         ),
       ],
+      { period: 3600 },
+    ),
+    widget(
+      "Bytes copied (provisioned size of the copied snapshots)",
+      [metricRow(METRICS_NAMESPACE, ENGINE_METRICS.bytesCopied, { service: SERVICE, step: POLL_STEP })],
       { period: 3600 },
     ),
     widget(

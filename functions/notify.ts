@@ -30,10 +30,18 @@ export async function notify(event: NotifyEvent): Promise<NotifyResult> {
     const notification = buildNotification(event, new Date());
     const messageId = await publishNotification(config.notifyTopicArn, notification);
     if (event.side === "consumer" && notification.outcome === "succeeded") {
-      const created = (event.state.announcement as { snapshotCreateTime?: string } | undefined)?.snapshotCreateTime;
-      if (created) {
-        const lag = Math.max(0, (Date.now() - Date.parse(created)) / 1000);
+      const announcement = event.state.announcement as
+        | { snapshotCreateTime?: string; sourceDatabase?: string }
+        | undefined;
+      if (announcement?.snapshotCreateTime) {
+        const lag = Math.max(0, (Date.now() - Date.parse(announcement.snapshotCreateTime)) / 1000);
         obs.metrics.addMetric("ReplicationLagSeconds", MetricUnit.Seconds, lag);
+        // Also per database, for the alarms of databases with their own RPO.
+        if (announcement.sourceDatabase) {
+          const perDatabase = obs.metrics.singleMetric();
+          perDatabase.addDimension("database", announcement.sourceDatabase);
+          perDatabase.addMetric("ReplicationLagSeconds", MetricUnit.Seconds, lag);
+        }
       }
     }
     obs.logger.info("notified", { notification });

@@ -41,7 +41,9 @@ export interface PollResult extends PollProgress {
 
 const FAILED_STATES = ["failed", "error", "incompatible-restore", "incompatible-parameters", "deleted", "deleting"];
 
-async function readStatus(target: PollTarget): Promise<{ status: string; percentProgress?: number }> {
+async function readStatus(
+  target: PollTarget,
+): Promise<{ status: string; percentProgress?: number; allocatedGiB?: number }> {
   const rds = rdsIn(target.region);
   const operation = `check ${target.resource} ${target.id} in ${target.region}`;
   try {
@@ -50,7 +52,11 @@ async function readStatus(target: PollTarget): Promise<{ status: string; percent
       if (!snapshot) {
         throw replicationError("SnapshotNotVisible", `${operation}: snapshot ${target.id} not found`);
       }
-      return { status: snapshot.status, percentProgress: snapshot.percentProgress };
+      return {
+        status: snapshot.status,
+        percentProgress: snapshot.percentProgress,
+        allocatedGiB: snapshot.allocatedGiB,
+      };
     }
     const instanceId = target.resource === "instance" ? target.id : target.instanceId;
     if (target.resource === "cluster") {
@@ -72,7 +78,7 @@ export async function poll(event: PollEvent): Promise<PollResult> {
     const now = Date.now();
     const startedAt = event.poll.startedAt ?? new Date(now).toISOString();
     const elapsedSeconds = Math.max(0, Math.round((now - Date.parse(startedAt)) / 1000));
-    const { status, percentProgress } = await readStatus(event.target);
+    const { status, percentProgress, allocatedGiB } = await readStatus(event.target);
     // The same bookkeeping the poll simulation and benchmark use: count the check, track the queue's end.
     const state = recordCheck(
       { operation: event.operation, elapsedSeconds: 0, ...event.poll },
@@ -85,6 +91,8 @@ export async function poll(event: PollEvent): Promise<PollResult> {
       if (event.operation.endsWith("copy")) {
         obs.metrics.addMetric("SnapshotsCopied", MetricUnit.Count, 1);
         obs.metrics.addMetric("CopyDurationSeconds", MetricUnit.Seconds, elapsedSeconds);
+        // The provisioned size: RDS exposes no data size for a snapshot, and copy cost scales with this.
+        if (allocatedGiB) obs.metrics.addMetric("SnapshotBytesCopied", MetricUnit.Bytes, allocatedGiB * 2 ** 30);
       }
       return { ...base, done: true, waitSeconds: 0 };
     }

@@ -38,6 +38,8 @@ export interface SnapshotInfo {
   engine: string;
   engineVersion?: string;
   createdAt?: string;
+  /** Provisioned storage of the database the snapshot is of, in GiB (RDS does not report the data size). */
+  allocatedGiB?: number;
   tags: TagMap;
   /** Set on a copy: the snapshot it was copied from. */
   copiedFrom?: string;
@@ -57,6 +59,7 @@ function fromInstanceSnapshot(s: DBSnapshot): SnapshotInfo {
     engine: s.Engine ?? "",
     engineVersion: s.EngineVersion,
     createdAt: (s.SnapshotCreateTime ?? s.OriginalSnapshotCreateTime)?.toISOString(),
+    allocatedGiB: s.AllocatedStorage,
     tags: tagMap(s.TagList),
     copiedFrom: s.SourceDBSnapshotIdentifier,
   };
@@ -76,6 +79,7 @@ function fromClusterSnapshot(s: DBClusterSnapshot): SnapshotInfo {
     engine: s.Engine ?? "",
     engineVersion: s.EngineVersion,
     createdAt: s.SnapshotCreateTime?.toISOString(),
+    allocatedGiB: s.AllocatedStorage,
     tags: tagMap(s.TagList),
     copiedFrom: s.SourceDBClusterSnapshotArn,
   };

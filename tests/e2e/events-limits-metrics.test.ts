@@ -127,13 +127,25 @@ describe("e2e: automated snapshots, copy limit, metrics", () => {
     assert.equal(copied.step, "poll");
     assert.equal(copied.SnapshotsCopied, 1);
     assert.ok(Number(copied.CopyDurationSeconds) >= 42);
+    // The instance was created with 20 GiB of storage (tests/e2e/fixtures.ts).
+    assert.equal(copied.SnapshotBytesCopied, 20 * 2 ** 30);
+    assert.ok(
+      copied._aws.CloudWatchMetrics[0]?.Metrics.some((m) => m.Name === "SnapshotBytesCopied" && m.Unit === "Bytes"),
+    );
 
     const notified = metricsIn(
       await stdoutOf(async () =>
         withMetrics["consumer-notify"]?.({ side: "consumer", outcome: "succeeded", state: flow.consumers[0]?.output }),
       ),
     );
-    const [lag] = named(notified, "ReplicationLagSeconds");
+    const lags = named(notified, "ReplicationLagSeconds");
+    assert.deepEqual(
+      lags.map((l) => l._aws.CloudWatchMetrics[0]?.Dimensions),
+      [[["service", "step", "database"]], [["service", "step"]]],
+      "per database (for RPO overrides) and over all databases",
+    );
+    assert.equal(lags[0]?.database, "orders");
+    const lag = lags[1];
     assert.ok(lag, JSON.stringify(notified));
     assert.equal(lag.step, "consumer-notify");
     assert.equal(lag._aws.CloudWatchMetrics[0]?.Metrics[0]?.Unit, "Seconds");
