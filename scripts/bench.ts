@@ -1,0 +1,80 @@
+// `npm run bench`: the seven figures of issue 7. Table on stdout, JSON in bench-results/bench.json, progress
+// on stderr. Figures 2 and 6 run on the moto emulator (started here, stopped at the end), 4 under Pulumi
+// mocks, 1 and 5 in process, 7 as a child `npm test` (last, so nothing else competes for the 2 cores).
+import "../tests/support/setup";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { resetEmulator, startEmulator, stopEmulator } from "../tests/support/emulator";
+import { archiveFigure } from "./bench/archives";
+import { parseArgs } from "./bench/args";
+import { costFigure } from "./bench/costRun";
+import { figure1, figure2, figure3, figure4, figure5, figure6, figure7 } from "./bench/figures";
+import { latencyFigure } from "./bench/latency";
+import { programFigure } from "./bench/program";
+import { type FigureResult, formatFigure, formatTable, summaryTable } from "./bench/report";
+import { retentionFigure } from "./bench/retention";
+import { scaleFigure } from "./bench/scale";
+import { testTimingFigure } from "./bench/testTiming";
+
+// Figure 6 keeps 200 copies in one account and region: more than RDS's default quota of 100 manual snapshots
+// per region (adjustable), which moto enforces too. The run assumes the raised quota such a fleet needs.
+export const SNAPSHOT_QUOTA = "1000";
+
+const progress = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+
+type Runner = () => Promise<Omit<FigureResult, "seconds">>;
+
+const EMULATOR_FIGURES = new Set([2, 6]);
+
+const RUNNERS: Record<number, Runner> = {
+  1: async () => figure1(latencyFigure()),
+  2: async () => figure2(await costFigure()),
+  3: async () => figure3(await archiveFigure()),
+  4: async () => figure4(await programFigure(progress)),
+  5: async () => figure5(retentionFigure()),
+  6: async () => figure6(await scaleFigure(progress)),
+  7: async () => figure7(await testTimingFigure()),
+};
+
+async function main(): Promise<number> {
+  const options = parseArgs(process.argv.slice(2));
+  const results: FigureResult[] = [];
+  const needsEmulator = options.figures.some((f) => EMULATOR_FIGURES.has(f));
+  if (options.figures.includes(6)) process.env.MOTO_RDS_SNAPSHOT_LIMIT ??= SNAPSHOT_QUOTA;
+  if (needsEmulator) progress(`AWS emulator (moto) on ${await startEmulator()}`);
+  try {
+    for (const figure of options.figures) {
+      if (figure === 7 && needsEmulator) await stopEmulator();
+      progress(`figure ${figure} ...`);
+      if (EMULATOR_FIGURES.has(figure)) await resetEmulator();
+      const started = process.hrtime.bigint();
+      const result = { ...(await RUNNERS[figure]!()), seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+      results.push(result);
+      progress(`figure ${figure} done in ${result.seconds.toFixed(1)} s`);
+      process.stdout.write(`${formatFigure(result)}\n\n`);
+    }
+  } finally {
+    await stopEmulator();
+  }
+  process.stdout.write(`${formatTable(summaryTable(results))}\n`);
+  const file = path.resolve(options.output);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const machine = { node: process.version, cpus: os.cpus().length, cpu: os.cpus()[0]?.model, platform: os.platform() };
+  fs.writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), machine, figures: results }, null, 2)}\n`);
+  progress(`JSON written to ${path.relative(process.cwd(), file)}`);
+  return results.every((r) => r.checks.every((c) => c.verdict === "PASS")) ? 0 : 1;
+}
+
+// An interrupted run still stops the emulator (tests/support/emulator.ts kills it on exit).
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => process.exit(130));
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: Error) => {
+    process.stderr.write(`bench failed: ${error.stack ?? error.message}\n`);
+    process.exitCode = 2;
+  },
+);

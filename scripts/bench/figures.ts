@@ -1,0 +1,365 @@
+// Each figure's measurements turned into targets, tables and notes. Kept apart from the measuring so the
+// verdicts are plain functions of numbers.
+import type { archiveFigure } from "./archives";
+import { PRICES } from "./cost";
+import type { costFigure } from "./costRun";
+import type { GroupStats, latencyFigure } from "./latency";
+import { ENGINE } from "./latency";
+import { DESTINATION_COUNTS, independentOfDatabases, type programFigure } from "./program";
+import { check, type FigureResult, type Table } from "./report";
+import type { retentionFigure } from "./retention";
+import type { scaleFigure } from "./scale";
+import type { testTimingFigure } from "./testTiming";
+
+type Base = Omit<FigureResult, "seconds">;
+const round = (n: number, digits = 0) => Number(n.toFixed(digits));
+
+function latencyRows(groups: GroupStats[], label: string): Table {
+  return {
+    title: label,
+    headers: ["policy", "group", "ops", "median s", "p95 s", "worst s", "median polls", "p95 polls", "worst polls"],
+    rows: groups.map((g) => [
+      g.policy,
+      g.group,
+      g.latency.count,
+      round(g.latency.median),
+      round(g.latency.p95),
+      round(g.latency.worst),
+      g.polls.median,
+      g.polls.p95,
+      g.polls.worst,
+    ]),
+  };
+}
+
+export function figure1(data: ReturnType<typeof latencyFigure>): Base {
+  const engine = data.overall.find((g) => g.policy === ENGINE.name)!;
+  const engineOnly = (groups: GroupStats[]) => groups.filter((g) => g.policy === ENGINE.name);
+  return {
+    figure: 1,
+    title: "Overhead latency per wait",
+    method: `simulation: functions/pollSchedule.ts via functions/pollSimulation.ts on ${data.operations} seeded operations`,
+    checks: [
+      check("median detection latency <= 30 s", `${round(engine.latency.median)} s`, engine.latency.median <= 30),
+      check("worst detection latency <= 60 s", `${round(engine.latency.worst)} s`, engine.latency.worst <= 60),
+      check("no operation given up", `${engine.gaveUp} given up`, engine.gaveUp === 0),
+    ],
+    tables: [
+      latencyRows(data.overall, "All operations, engine vs anchors (latency = completion -> the check that sees it)"),
+      latencyRows(engineOnly(data.byKind), "Engine by operation kind"),
+      latencyRows(engineOnly(data.byBand), "Engine by duration band (queue + work + tail)"),
+      latencyRows(
+        data.byBand.filter((g) => g.policy !== ENGINE.name),
+        "Anchors by duration band",
+      ),
+    ],
+    notes: [
+      "Operations: 1 min to 6 h of work (log-uniform), noisy speed, slow or fast finish, queued at 0 % for up to 30 min in one case of three, up to 5 min at 100 % before 'available'; restores report no progress.",
+      "Anchors check at request time and then every N s (DRACO 300 s, rds-snapshot-tool 15 min); the hourly cron starts at an evenly spread phase.",
+      "Latency excludes Lambda and Step Functions overhead (tens of ms per check on AWS).",
+    ],
+    data,
+  };
+}
+
+export function figure2(data: Awaited<ReturnType<typeof costFigure>>): Base {
+  const longest = data.scenarios.at(-1)!;
+  const services = [...new Set(data.scenarios.flatMap((s) => Object.keys(s.totals.callsByService)))].sort();
+  const operations = [...new Set(data.scenarios.flatMap((s) => Object.keys(s.totals.callsByOperation)))].sort();
+  const perStep = new Map<string, { n: number; ms: number; calls: number }>();
+  for (const inv of data.measured.invocations) {
+    const key = `${inv.side} ${inv.step}`;
+    const s = perStep.get(key) ?? { n: 0, ms: 0, calls: 0 };
+    perStep.set(key, { n: s.n + 1, ms: s.ms + inv.ms, calls: s.calls + inv.calls.length });
+  }
+  return {
+    figure: 2,
+    title: "Cost per replicated snapshot",
+    method: "emulator (real state machines and serialized handlers, 2 accounts, 2 regions) + poll counts of figure 1",
+    checks: [
+      check(
+        `state transitions < 60 (${longest.label}, both accounts)`,
+        String(round(longest.totals.transitions)),
+        longest.totals.transitions < 60,
+      ),
+      check(
+        `AWS API calls < 100 (${longest.label}, both accounts)`,
+        String(round(longest.totals.apiCalls)),
+        longest.totals.apiCalls < 100,
+      ),
+    ],
+    tables: [
+      {
+        title:
+          "Per replicated snapshot (event-triggered, cross-region: transit copy and destination copy each take the stated time)",
+        headers: [
+          "scenario",
+          "polls per wait",
+          "transitions",
+          "Lambda inv.",
+          "GB-s",
+          "API calls",
+          ...services,
+          "$ Step Fn",
+          "$ Lambda",
+          "$ SNS",
+          "$ total",
+        ],
+        rows: data.scenarios.map((s) => [
+          s.label,
+          Object.values(s.pollsPerWait).join("+") || "1+1+1",
+          round(s.totals.transitions),
+          round(s.totals.lambdaInvocations),
+          round(s.totals.gbSeconds, 3),
+          round(s.totals.apiCalls),
+          ...services.map((svc) => round(s.totals.callsByService[svc] ?? 0)),
+          s.totals.dollars.stepFunctions.toExponential(2),
+          s.totals.dollars.lambda.toExponential(2),
+          s.totals.dollars.sns.toExponential(2),
+          s.totals.dollars.total.toExponential(2),
+        ]),
+      },
+      {
+        title: "API calls by operation",
+        headers: ["operation", ...data.scenarios.map((s) => s.label)],
+        rows: operations.map((op) => [op, ...data.scenarios.map((s) => round(s.totals.callsByOperation[op] ?? 0))]),
+      },
+      {
+        title: "Measured on the emulator, per step",
+        headers: ["side step", "invocations", "mean ms", "API calls"],
+        rows: [...perStep.entries()].map(([k, s]) => [k, s.n, round(s.ms / s.n, 1), s.calls]),
+      },
+      {
+        title: "Comparison",
+        headers: ["tool", "$ per replicated snapshot", "basis"],
+        rows: [
+          ...data.scenarios
+            .slice(1)
+            .map((s) => [
+              `rds-replication, ${s.label}`,
+              s.totals.dollars.total.toExponential(2),
+              "measured + schedule",
+            ]),
+          ["DRACO (published)", data.draco.perSnapshotDollars.toExponential(2), data.draco.source],
+          ...data.scenarios.slice(1).map((s) => {
+            // Our arithmetic on DRACO's published figures: one wait4copy per side, polling every 300 s.
+            const transitions = 2 * Math.ceil(s.seconds / 300) * data.draco.transitionsPerPollIteration;
+            return [
+              `DRACO model, ${s.label}`,
+              (transitions * PRICES.stateTransition).toExponential(2),
+              `${transitions} transitions (2 waits x ceil(t / 300 s) x ${data.draco.transitionsPerPollIteration}); Step Functions only, our arithmetic`,
+            ];
+          }),
+        ],
+      },
+    ],
+    notes: [
+      `Emulator run: producer ${data.measured.transitions.producer} + consumer ${data.measured.transitions.consumer} transitions (StateEntered + StateRetried events); each extra check adds ${data.loopTransitions} transitions (Wait -> Check -> Choice, read from the definition), one poll Lambda and that step's average API calls.`,
+      "API calls: every AWS SDK call the handlers make (RDS, SNS, Step Functions, Secrets Manager); STS calls of the test harness excluded. RDS's own KMS requests for the copies are not visible on the emulator and not counted (a few per copy, $0.03 per 10k).",
+      "GB-seconds: configured memory x handler time measured on the emulator (includes the harness's local AssumeRole); AWS latencies and cold starts differ.",
+      "Snapshot storage and cross-region transfer cost the same for every tool and are excluded.",
+      `DRACO: ${data.draco.detail}.`,
+    ],
+    data,
+  };
+}
+
+export function figure3(data: Awaited<ReturnType<typeof archiveFigure>>): Base {
+  const biggest = Math.max(...data.functions.map((f) => f.zipBytes));
+  const sdk = data.functions.reduce((a, f) => a + f.bundledSdk, 0) + data.layer.sdkPackages.length;
+  return {
+    figure: 3,
+    title: "Deployed Lambda archive size and closure serialization time",
+    method: "pulumi.runtime.serializeFunction of every catalog step; zip size = deflate-raw (level 9) + zip headers",
+    checks: [
+      check("every function archive < 100 KB", `largest ${biggest} bytes`, biggest < 100 * 1024),
+      check("no AWS SDK inside (archives and layer)", `${sdk} bundled`, sdk === 0),
+    ],
+    tables: [
+      {
+        headers: ["step", "serialize ms", "module bytes", "zip bytes", "requires"],
+        rows: data.functions.map((f) => [
+          f.step,
+          round(f.serializeMs),
+          f.moduleBytes,
+          f.zipBytes,
+          f.requires.join(" "),
+        ]),
+      },
+      {
+        title: "Shared layer (one per stack, all functions)",
+        headers: ["packages", "files", "unzipped bytes", "zip bytes"],
+        rows: [[data.layer.packages.join(" "), data.layer.files, data.layer.unzippedBytes, data.layer.zipBytes]],
+      },
+    ],
+    notes: [
+      `Code paths Pulumi adds with components/lambda.ts's exclusions: ${data.codePaths.length === 0 ? "none" : data.codePaths.join(", ")}; the archive is the serialized __index.js.`,
+      "The layer holds zod and Powertools with their dependencies (everything in their folders, including type declarations and source maps); the AWS SDK comes with the nodejs22.x runtime.",
+      "producer-poll/consumer-poll and producer-notify/consumer-notify serialize the same handler; the first serialization includes the serializer's warm-up.",
+    ],
+    data,
+  };
+}
+
+export function figure4(data: Awaited<ReturnType<typeof programFigure>>): Base {
+  const largest = data.grid.at(-1)!;
+  const flat = independentOfDatabases(data.grid);
+  return {
+    figure: 4,
+    title: "Program evaluation under mocks (source stack)",
+    method: "mocks: tests/support/pulumiMocks.ts evaluateStack with index.ts",
+    checks: [
+      check(
+        `${largest.databases} databases x ${largest.destinations} destinations evaluates < 5 s`,
+        `${round(largest.ms)} ms`,
+        largest.ms < 5000,
+      ),
+      check(
+        "resources independent of the number of databases (10 vs 50)",
+        flat ? "same count" : "grows with databases",
+        flat,
+      ),
+      check(
+        "per-destination database lists add no resources",
+        `${data.withPerDestinationLists.resources} vs ${largest.resources}`,
+        data.withPerDestinationLists.resources === largest.resources,
+      ),
+    ],
+    tables: [
+      {
+        headers: ["databases", "destinations", "regions", "resources", "ms"],
+        rows: [
+          ...data.grid.map((e) => [e.databases, e.destinations, e.regions, e.resources, round(e.ms)]),
+          [
+            data.withPerDestinationLists.databases,
+            data.withPerDestinationLists.destinations,
+            data.withPerDestinationLists.regions,
+            data.withPerDestinationLists.resources,
+            round(data.withPerDestinationLists.ms),
+          ],
+        ],
+      },
+    ],
+    notes: [
+      `Destinations alternate between eu-west-1 (the source region) and eu-central-1; the last row gives each destination its own list of half the databases. One database is an instance only: no cluster snapshot event rule and target (2 resources fewer). First evaluation (loads the program) took ${round(data.warmUpMs)} ms and is not in the grid.`,
+      `Growth per destination count (${DESTINATION_COUNTS.join(", ")}): ${DESTINATION_COUNTS.map((d) => data.grid.find((e) => e.destinations === d)?.resources).join(", ")} resources.`,
+    ],
+    data,
+  };
+}
+
+export function figure5(data: ReturnType<typeof retentionFigure>): Base {
+  const at = (n: number) => data.find((r) => r.snapshots === n)!;
+  const perSnapshot = (n: number) => at(n).medianMs / n;
+  const growth = perSnapshot(100_000) / perSnapshot(1_000);
+  return {
+    figure: 5,
+    title: "Retention planning",
+    method: "in process: planRetention with the Standard preset, median of 9 runs after 2 warm-up runs",
+    checks: [
+      check("10k snapshots < 50 ms", `${round(at(10_000).medianMs, 1)} ms`, at(10_000).medianMs < 50),
+      check("linear growth: time per snapshot at 100k <= 2x that at 1k", `${round(growth, 2)}x`, growth <= 2),
+    ],
+    tables: [
+      {
+        headers: ["snapshots", "median ms", "us per snapshot", "kept"],
+        rows: data.map((r) => [r.snapshots, round(r.medianMs, 2), round((r.medianMs * 1000) / r.snapshots, 2), r.kept]),
+      },
+    ],
+    notes: [
+      "One snapshot every 2 hours back from 2026-01-01, in shuffled order; every 50th unmanaged (never deleted).",
+    ],
+    data,
+  };
+}
+
+export function figure6(data: Awaited<ReturnType<typeof scaleFigure>>): Base {
+  const allFinished = data.finished === data.databases && data.availableCopiesInDestination === data.databases;
+  return {
+    figure: 6,
+    title: `Scale: ${data.databases} databases announcing within one minute`,
+    method: data.method,
+    checks: [
+      check(
+        `instance copies in progress <= ${data.limits.instance}`,
+        `peak ${data.peak.instance}`,
+        data.peak.instance <= data.limits.instance,
+      ),
+      check(
+        `cluster copies in progress <= ${data.limits.cluster}`,
+        `peak ${data.peak.cluster}`,
+        data.peak.cluster <= data.limits.cluster,
+      ),
+      check(
+        "none lost",
+        `${data.lost.length} lost, ${data.rejected} rejected`,
+        data.lost.length === 0 && data.rejected === 0,
+      ),
+      check(
+        "all finish",
+        `${data.finished}/${data.databases} finished, ${data.availableCopiesInDestination} copies available`,
+        allFinished,
+      ),
+    ],
+    tables: [
+      {
+        headers: [
+          "databases",
+          "instances",
+          "clusters",
+          "started",
+          "finished",
+          "makespan rounds",
+          "lower bound",
+          "round s",
+          "limit refusals",
+          "max retries",
+          "handler calls",
+        ],
+        rows: [
+          [
+            data.databases,
+            data.instances,
+            data.clusters,
+            data.started,
+            data.finished,
+            data.makespanRounds,
+            data.lowerBoundRounds,
+            data.roundSeconds,
+            data.limitRefusals,
+            data.maxRetries,
+            data.handlerCalls,
+          ],
+        ],
+      },
+    ],
+    notes: [
+      "Each copy runs 2-12 rounds (10-60 min, seeded); every copy in progress is checked once per round; a refused copy (CopyLimitReached) tries again after Step Functions' retry delay for it (300 s x 1.5^n, at most 1800 s, full jitter, at most 24 retries), rounded up to rounds.",
+      "Lower bound: per kind, the sum of copy rounds over the concurrency limit (or the longest copy). The gap is the price of polling the limit with jittered backoff instead of queueing.",
+      "200 copies in one region exceed RDS's default quota of 100 manual snapshots per region: the emulator runs with a quota of 1000 (MOTO_RDS_SNAPSHOT_LIMIT), as such a destination account needs a raised quota.",
+      "Handlers run one at a time, so the limit check never races; concurrent Lambdas could both see 19 and start the 20th and 21st copy (RDS then answers SnapshotQuotaExceeded).",
+      ...data.lost.slice(0, 5).map((l) => `lost ${l.database}: ${l.reason}`),
+    ],
+    data: { ...data, perRound: data.perRound },
+  };
+}
+
+export function figure7(data: Awaited<ReturnType<typeof testTimingFigure>>): Base {
+  return {
+    figure: 7,
+    title: "`npm test` wall time",
+    method: "child process on this machine",
+    checks: [
+      check("npm test < 5 min", `${round(data.seconds)} s`, data.seconds < 300),
+      check("npm test passes", `exit code ${data.exitCode}`, data.exitCode === 0),
+    ],
+    tables: [
+      {
+        headers: ["seconds", "exit code", "mocha"],
+        rows: [[round(data.seconds, 1), data.exitCode, data.summary.join(", ")]],
+      },
+    ],
+    notes: ["Includes tsc --noEmit, biome check and all suites (unit, security, integration, e2e on moto)."],
+    data,
+  };
+}
