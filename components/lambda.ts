@@ -94,7 +94,7 @@ export function stepFunction(
       layers: [args.layer.arn],
       environment: { variables: args.environment },
       deadLetterConfig: { targetArn: args.deadLetterQueueArn },
-      reservedConcurrentExecutions: args.reservedConcurrency,
+      reservedConcurrentExecutions: args.step.reservedConcurrency ?? args.reservedConcurrency,
       tracingConfig: { mode: "Active" },
       loggingConfig: { logFormat: "JSON", logGroup: args.logGroupName },
       codePathOptions: { extraExcludePackages: dependencyNames() },

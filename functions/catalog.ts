@@ -51,8 +51,15 @@ export interface Step {
   description: string;
   timeoutSeconds: number;
   memoryMb: number;
+  /** Reserved concurrency that overrides the stack's `reservedConcurrency` for this step. */
+  reservedConcurrency?: number;
   iam: IamStatement[];
 }
+
+// Starting a copy counts the copies in progress and then starts one; two invocations at once could both see
+// a free slot and exceed RDS's per-region limit (which RDS answers with a fatal SnapshotQuotaExceeded).
+// One invocation at a time makes count-then-start atomic for this tool; a start takes well under a second.
+const ONE_COPY_START_AT_A_TIME = 1;
 
 const MANAGED = { StringEquals: { [`aws:ResourceTag/${MANAGED_BY_KEY}`]: MANAGED_BY_VALUE } };
 // What the restore step tags every database it creates with: only those may ever be modified or deleted.
@@ -162,6 +169,7 @@ export const STEPS: Step[] = [
     description: "Shares directly or starts the transit copy under the producer key in each destination region",
     timeoutSeconds: 120,
     memoryMb: 256,
+    reservedConcurrency: ONE_COPY_START_AT_A_TIME,
     iam: [...COPY_SNAPSHOTS, READ_TAGS, ...useKey("transit-key")],
   },
   {
@@ -213,6 +221,7 @@ export const STEPS: Step[] = [
     description: "Copies the shared snapshot into this account under this account's key",
     timeoutSeconds: 120,
     memoryMb: 256,
+    reservedConcurrency: ONE_COPY_START_AT_A_TIME,
     iam: [...COPY_SNAPSHOTS, ...useKey("own-key"), ...useKey("source-transit-key")],
   },
   {

@@ -11,7 +11,8 @@ export const RETRY_POLICIES = {
   // InvalidDBInstanceState and friends: the resource is busy (backing up, modifying); it frees up in minutes.
   ResourceBusy: { IntervalSeconds: 60, MaxAttempts: 10, BackoffRate: 1.5, MaxDelaySeconds: 900 },
   // Per-region copy concurrency reached (20 instance / 5 cluster copies in progress): wait for copies to end.
-  CopyLimitReached: { IntervalSeconds: 300, MaxAttempts: 24, BackoffRate: 1.5, MaxDelaySeconds: 1800 },
+  // About 28 hours in all: a backlog of many databases drains at 5 cluster copies at a time.
+  CopyLimitReached: { IntervalSeconds: 300, MaxAttempts: 60, BackoffRate: 1.5, MaxDelaySeconds: 1800 },
   // Snapshot not found or not shared with us yet (sharing is eventually consistent): retry a few times, then fail.
   SnapshotNotVisible: { IntervalSeconds: 30, MaxAttempts: 4, BackoffRate: 2, MaxDelaySeconds: 300 },
 } as const;

@@ -144,6 +144,13 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
     assert.equal([invoke.Resource].flat().includes(arn("consumer-intake")), false);
   });
 
+  it("starts copies one at a time, so the copy-limit check cannot race; other steps get the stack's concurrency", () => {
+    for (const step of STEPS) {
+      const fn = stack.named(`consumer-${shortKey(step)}`);
+      assert.equal(fn.inputs.reservedConcurrentExecutions, step.key === "consumer-copy" ? 1 : 5, step.key);
+    }
+  });
+
   it("gives every Lambda the consumer runtime config from the source stack's outputs; the intake also the state machine", () => {
     for (const step of STEPS) {
       const env = (
