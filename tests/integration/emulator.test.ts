@@ -4,12 +4,12 @@ import { strict as assert } from "node:assert";
 import { CreateKeyCommand } from "@aws-sdk/client-kms";
 import {
   CopyDBSnapshotCommand,
-  CreateDBInstanceCommand,
   CreateDBSnapshotCommand,
   DescribeDBSnapshotsCommand,
   ModifyDBSnapshotAttributeCommand,
 } from "@aws-sdk/client-rds";
 import { CreateStateMachineCommand, DescribeExecutionCommand, StartExecutionCommand } from "@aws-sdk/client-sfn";
+import { instance } from "../e2e/fixtures";
 import { type Clients, clientsFor, DEST, SOURCE, THIRD } from "../support/aws";
 
 async function keyIn(clients: Clients): Promise<string> {
@@ -20,16 +20,7 @@ async function keyIn(clients: Clients): Promise<string> {
 
 // Source account: a database, a snapshot, and its transit copy under the source key in the destination region.
 async function sharedTransitCopy(source: Clients, sourceInDestRegion: Clients, shareWith: string[]): Promise<string> {
-  await source.rds.send(
-    new CreateDBInstanceCommand({
-      DBInstanceIdentifier: "orders",
-      Engine: "postgres",
-      DBInstanceClass: "db.t3.micro",
-      AllocatedStorage: 20,
-      MasterUsername: "admin",
-      MasterUserPassword: "password123",
-    }),
-  );
+  await instance(source, "orders");
   await source.rds.send(
     new CreateDBSnapshotCommand({ DBInstanceIdentifier: "orders", DBSnapshotIdentifier: "orders-snap" }),
   );
@@ -58,16 +49,7 @@ describe("AWS emulator harness", () => {
   it("acts in separate accounts and regions", async () => {
     const [a, b] = await Promise.all([clientsFor(SOURCE), clientsFor(DEST)]);
     await keyIn(a);
-    await a.rds.send(
-      new CreateDBInstanceCommand({
-        DBInstanceIdentifier: "only-in-a",
-        Engine: "postgres",
-        DBInstanceClass: "db.t3.micro",
-        AllocatedStorage: 20,
-        MasterUsername: "admin",
-        MasterUserPassword: "password123",
-      }),
-    );
+    await instance(a, "only-in-a");
     const inA = await a.rds.send(new DescribeDBSnapshotsCommand({}));
     const inB = await b.rds.send(new DescribeDBSnapshotsCommand({}));
     assert.equal(inA.DBSnapshots?.length, 1, "creating an instance makes its automated snapshot");
@@ -144,16 +126,7 @@ describe("AWS emulator harness", () => {
   it("copies an automated snapshot, whose id contains a colon, by ARN into another region", async () => {
     const source = await clientsFor(SOURCE);
     const sourceInDestRegion = await clientsFor({ account: SOURCE.account, region: DEST.region });
-    await source.rds.send(
-      new CreateDBInstanceCommand({
-        DBInstanceIdentifier: "orders",
-        Engine: "postgres",
-        DBInstanceClass: "db.t3.micro",
-        AllocatedStorage: 20,
-        MasterUsername: "admin",
-        MasterUserPassword: "password123",
-      }),
-    );
+    await instance(source, "orders");
     const { DBSnapshots } = await source.rds.send(new DescribeDBSnapshotsCommand({ SnapshotType: "automated" }));
     const automated = DBSnapshots?.[0];
     assert.ok(automated?.DBSnapshotArn, "creating an instance makes its automated snapshot");

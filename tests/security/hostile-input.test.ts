@@ -4,7 +4,6 @@
 import * as assert from "node:assert/strict";
 import { CreateKeyCommand } from "@aws-sdk/client-kms";
 import {
-  CreateDBInstanceCommand,
   CreateDBSnapshotCommand,
   DescribeDBClusterSnapshotsCommand,
   DescribeDBInstancesCommand,
@@ -16,6 +15,7 @@ import { copyShared } from "../../functions/consumer/copy";
 import { type IntakeResult, intake as intakeSource, type SnsEvent } from "../../functions/consumer/intake";
 import { type PlanResult, plan as planSource } from "../../functions/producer/plan";
 import { CONFIG_VARIABLE, STATE_MACHINE_VARIABLE } from "../../functions/runtimeConfig";
+import { instance } from "../e2e/fixtures";
 import { asLambdaIn, type Clients, clientsFor, DEST, type Place, SOURCE } from "../support/aws";
 import { emulatorEndpoint } from "../support/emulator";
 import { serialized } from "../support/serialized";
@@ -264,16 +264,7 @@ describe("hostile input: consumer copy", () => {
   it("renames `aws:` tag keys that reach the copy step, as the producer does, and copies the rest", async () => {
     // A real shared snapshot of the source account in this region, so the copy really happens.
     const source = await clientsFor({ account: SOURCE.account, region: DEST.region });
-    await source.rds.send(
-      new CreateDBInstanceCommand({
-        DBInstanceIdentifier: "orders",
-        Engine: "postgres",
-        DBInstanceClass: "db.t3.micro",
-        AllocatedStorage: 20,
-        MasterUsername: "admin",
-        MasterUserPassword: "password123",
-      }),
-    );
+    await instance(source, "orders");
     const id = SNAPSHOT.split(":snapshot:")[1];
     await source.rds.send(new CreateDBSnapshotCommand({ DBInstanceIdentifier: "orders", DBSnapshotIdentifier: id }));
     await source.rds.send(
