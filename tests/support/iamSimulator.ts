@@ -11,18 +11,10 @@ import {
   runSimulation,
   typeForContextKey,
 } from "@cloud-copilot/iam-simulate";
+import type { Statement } from "../../policy/documents";
 
-export interface PolicyStatement {
-  Sid?: string;
-  Effect: "Allow" | "Deny";
-  Principal?: unknown;
-  NotPrincipal?: unknown;
-  Action?: string | string[];
-  NotAction?: string | string[];
-  Resource?: string | string[];
-  NotResource?: string | string[];
-  Condition?: Record<string, Record<string, unknown>>;
-}
+/** The policy grammar the policy pack reads (policy/documents.ts), with the effect the simulator needs. */
+export type PolicyStatement = Statement & { Effect: "Allow" | "Deny" };
 
 export interface PolicyDocument {
   Version: string;
