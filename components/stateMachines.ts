@@ -16,12 +16,10 @@ export interface DefinitionOptions {
 
 type State = Record<string, unknown>;
 
-const LAMBDA_SERVICE_ERRORS = [
-  "Lambda.ServiceException",
-  "Lambda.AWSLambdaException",
-  "Lambda.SdkClientException",
-  "Lambda.TooManyRequestsException",
-];
+const LAMBDA_SERVICE_ERRORS = ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException"];
+// A throttled step (its reserved concurrency is in use, e.g. by poll watches) only has to wait its turn:
+// retried for about half an hour rather than failing the run.
+const LAMBDA_THROTTLED = "Lambda.TooManyRequestsException";
 
 // Beyond the Lambda's own timeout: invocation, cold start and throttled-invoke retries inside Lambda's
 // service. A Task that hits States.Timeout means the Lambda did not answer at all, not that it ran long.
@@ -35,6 +33,14 @@ export function taskTimeoutSeconds(key: string, options: DefinitionOptions = {})
 export function taskRetries(): State[] {
   return [
     { ErrorEquals: LAMBDA_SERVICE_ERRORS, IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2, JitterStrategy: "FULL" },
+    {
+      ErrorEquals: [LAMBDA_THROTTLED],
+      IntervalSeconds: 10,
+      MaxAttempts: 10,
+      BackoffRate: 2,
+      MaxDelaySeconds: 300,
+      JitterStrategy: "FULL",
+    },
     ...Object.entries(RETRY_POLICIES).map(([name, policy]) => ({
       ErrorEquals: [name],
       ...policy,

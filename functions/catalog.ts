@@ -6,8 +6,10 @@ import { intake } from "./consumer/intake";
 import { restore } from "./consumer/restore";
 import { applyRetention } from "./consumer/retention";
 import { switchEndpoint } from "./consumer/switch";
+import { COPY_CONCURRENCY } from "./errors";
 import { notify } from "./notify";
 import { poll } from "./poll";
+import { DEFAULT_POLL_BOUNDS } from "./pollSchedule";
 import { plan } from "./producer/plan";
 import { pruneTransit } from "./producer/prune";
 import { publish } from "./producer/publish";
@@ -60,6 +62,14 @@ export interface Step {
 // a free slot and exceed RDS's per-region limit (which RDS answers with a fatal SnapshotQuotaExceeded).
 // One invocation at a time makes count-then-start atomic for this tool; a start takes well under a second.
 const ONE_COPY_START_AT_A_TIME = 1;
+// The poll steps sleep through their near-end watch (up to inlineBudgetSeconds, so at most 30 checks of at least
+// minWaitSeconds apart); the rest leaves each check a few seconds of SDK retries.
+const POLL_TIMEOUT_SECONDS = DEFAULT_POLL_BOUNDS.inlineBudgetSeconds + 150;
+// Mostly asleep: the smallest Lambda size, billed per GB-second for the whole watch.
+const POLL_MEMORY_MB = 128;
+// A watch holds its Lambda for minutes; as many can run at once as copies can be in progress in a region, and
+// the stack's default reserved concurrency would throttle them.
+const POLL_CONCURRENCY = COPY_CONCURRENCY.instance + COPY_CONCURRENCY.cluster;
 
 const MANAGED = { StringEquals: { [`aws:ResourceTag/${MANAGED_BY_KEY}`]: MANAGED_BY_VALUE } };
 // What the restore step tags every database it creates with: only those may ever be modified or deleted.
@@ -158,8 +168,9 @@ export const STEPS: Step[] = [
     side: "producer",
     handler: poll,
     description: "Checks a snapshot or copy in progress and decides the next wait",
-    timeoutSeconds: 30,
-    memoryMb: 256,
+    timeoutSeconds: POLL_TIMEOUT_SECONDS,
+    memoryMb: POLL_MEMORY_MB,
+    reservedConcurrency: POLL_CONCURRENCY,
     iam: [DESCRIBE_SNAPSHOTS],
   },
   {
@@ -229,8 +240,9 @@ export const STEPS: Step[] = [
     side: "consumer",
     handler: poll,
     description: "Checks a copy or restore in progress and decides the next wait",
-    timeoutSeconds: 30,
-    memoryMb: 256,
+    timeoutSeconds: POLL_TIMEOUT_SECONDS,
+    memoryMb: POLL_MEMORY_MB,
+    reservedConcurrency: POLL_CONCURRENCY,
     iam: [DESCRIBE_SNAPSHOTS, DESCRIBE_DATABASES],
   },
   {

@@ -1,11 +1,20 @@
-// One status check of a long RDS operation (snapshot create or copy, instance or cluster restore). The state
+// Status checks of a long RDS operation (snapshot create or copy, instance or cluster restore). The state
 // machine loops Poll -> Wait(waitSeconds) -> Poll; functions/pollSchedule.ts decides the wait and when to
-// give up, so every loop is bounded. Used by both sides.
+// give up, so every loop is bounded. Near the end the waits are short, and a state machine turn per check would
+// cost more transitions than the check is worth: the handler then sleeps and checks again itself (the near-end
+// watch, bounded by watchInline's budget). Used by both sides.
 import { DescribeDBClustersCommand, DescribeDBInstancesCommand } from "@aws-sdk/client-rds";
 import { rdsIn } from "./aws";
 import { classifyAwsError, type Kind, replicationError } from "./errors";
 import { MetricUnit, observe, runStep } from "./observability";
-import { nextPoll, type PollOperation, recordCheck } from "./pollSchedule";
+import {
+  nextPoll,
+  type PollDecision,
+  type PollOperation,
+  type PollState,
+  recordCheck,
+  watchInline,
+} from "./pollSchedule";
 import { describeSnapshot } from "./snapshots";
 
 export interface PollTarget {
@@ -22,6 +31,8 @@ export interface PollProgress {
   polls: number;
   startedAt?: string;
   queuedUntilSeconds?: number;
+  /** Of the previous check: the state machine hands back the whole previous result. */
+  elapsedSeconds?: number;
 }
 
 export interface PollEvent {
@@ -72,45 +83,88 @@ async function readStatus(
   }
 }
 
+interface Clock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+const REAL_CLOCK: Clock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+// Time that passes only when slept: the same watch without the wait (RDS_REPLICATION_POLL_CLOCK=fast-forward,
+// for tests and the benchmark, where RDS operations do not take real time either). An object, so every
+// closure that captures it shares the one offset.
+const fastForward = { skippedMs: 0 };
+const FAST_FORWARD_CLOCK: Clock = {
+  now: () => Date.now() + fastForward.skippedMs,
+  sleep: async (ms) => {
+    fastForward.skippedMs += ms;
+  },
+};
+
 export async function poll(event: PollEvent): Promise<PollResult> {
   const obs = observe("poll", { execution: event.execution, snapshotArn: event.target.id });
   return runStep(obs, async () => {
-    const now = Date.now();
-    const startedAt = event.poll.startedAt ?? new Date(now).toISOString();
-    const elapsedSeconds = Math.max(0, Math.round((now - Date.parse(startedAt)) / 1000));
-    const { status, percentProgress, allocatedGiB } = await readStatus(event.target);
-    // The same bookkeeping the poll simulation and benchmark use: count the check, track the queue's end.
-    const state = recordCheck(
-      { operation: event.operation, elapsedSeconds: 0, ...event.poll },
-      { operation: event.operation, elapsedSeconds, percentProgress },
-    );
-    const polls = state.polls;
-    const base = { polls, startedAt, status, percentProgress, elapsedSeconds };
-    if (status === "available") {
-      obs.logger.info("operation finished", { ...base, target: event.target, operation: event.operation });
-      if (event.operation.endsWith("copy")) {
-        obs.metrics.addMetric("SnapshotsCopied", MetricUnit.Count, 1);
-        obs.metrics.addMetric("CopyDurationSeconds", MetricUnit.Seconds, elapsedSeconds);
-        // The provisioned size: RDS exposes no data size for a snapshot, and copy cost scales with this.
-        if (allocatedGiB) obs.metrics.addMetric("SnapshotBytesCopied", MetricUnit.Bytes, allocatedGiB * 2 ** 30);
-      }
-      return { ...base, done: true, waitSeconds: 0 };
+    const clock = process.env.RDS_REPLICATION_POLL_CLOCK === "fast-forward" ? FAST_FORWARD_CLOCK : REAL_CLOCK;
+    const startedAt = event.poll.startedAt ?? new Date(clock.now()).toISOString();
+    let previous: PollState = { operation: event.operation, elapsedSeconds: 0, ...event.poll };
+    let sleptSeconds = 0;
+    for (;;) {
+      const check = await checkOnce(event, startedAt, previous, clock.now(), obs);
+      if (check.result.done || !watchInline(check.decision, sleptSeconds)) return check.result;
+      sleptSeconds += check.decision.waitSeconds;
+      await clock.sleep(check.decision.waitSeconds * 1000);
+      previous = check.state;
     }
-    if (FAILED_STATES.includes(status)) {
-      throw replicationError(
-        "PollGaveUp",
-        `${event.operation} of ${event.target.resource} ${event.target.id} in ${event.target.region} ended in status ${status}`,
-      );
-    }
-    const decision = nextPoll(state);
-    if (decision.action === "give-up") {
-      throw replicationError(
-        "PollGaveUp",
-        `${event.operation} of ${event.target.resource} ${event.target.id} in ${event.target.region} is still ` +
-          `${status} after ${polls} checks over ${elapsedSeconds} s: ${decision.reason}. It was left as it is.`,
-      );
-    }
-    obs.logger.info("still running", { ...base, waitSeconds: decision.waitSeconds });
-    return { ...base, queuedUntilSeconds: state.queuedUntilSeconds, done: false, waitSeconds: decision.waitSeconds };
   });
+}
+
+/** One status check: its result (what the state machine gets if the handler returns now) and the next wait. */
+async function checkOnce(
+  event: PollEvent,
+  startedAt: string,
+  previous: PollState,
+  now: number,
+  obs: ReturnType<typeof observe>,
+): Promise<{ result: PollResult; state: PollState; decision: PollDecision }> {
+  const elapsedSeconds = Math.max(0, Math.round((now - Date.parse(startedAt)) / 1000));
+  const { status, percentProgress, allocatedGiB } = await readStatus(event.target);
+  // The same bookkeeping the poll simulation and benchmark use: count the check, track the queue's end.
+  const state = recordCheck(previous, { operation: event.operation, elapsedSeconds, percentProgress });
+  const polls = state.polls;
+  const base = { polls, startedAt, status, percentProgress, elapsedSeconds };
+  if (status === "available") {
+    obs.logger.info("operation finished", { ...base, target: event.target, operation: event.operation });
+    if (event.operation.endsWith("copy")) {
+      obs.metrics.addMetric("SnapshotsCopied", MetricUnit.Count, 1);
+      obs.metrics.addMetric("CopyDurationSeconds", MetricUnit.Seconds, elapsedSeconds);
+      // The provisioned size: RDS exposes no data size for a snapshot, and copy cost scales with this.
+      if (allocatedGiB) obs.metrics.addMetric("SnapshotBytesCopied", MetricUnit.Bytes, allocatedGiB * 2 ** 30);
+    }
+    return { result: { ...base, done: true, waitSeconds: 0 }, state, decision: { action: "wait", waitSeconds: 0 } };
+  }
+  if (FAILED_STATES.includes(status)) {
+    throw replicationError(
+      "PollGaveUp",
+      `${event.operation} of ${event.target.resource} ${event.target.id} in ${event.target.region} ended in status ${status}`,
+    );
+  }
+  const decision = nextPoll(state);
+  if (decision.action === "give-up") {
+    throw replicationError(
+      "PollGaveUp",
+      `${event.operation} of ${event.target.resource} ${event.target.id} in ${event.target.region} is still ` +
+        `${status} after ${polls} checks over ${elapsedSeconds} s: ${decision.reason}. It was left as it is.`,
+    );
+  }
+  obs.logger.info("still running", { ...base, waitSeconds: decision.waitSeconds });
+  const result = {
+    ...base,
+    queuedUntilSeconds: state.queuedUntilSeconds,
+    done: false,
+    waitSeconds: decision.waitSeconds,
+  };
+  return { result, state, decision };
 }

@@ -7,6 +7,7 @@ import {
   type PollOperation,
   type PollState,
   recordCheck,
+  watchInline,
 } from "./pollSchedule";
 
 export interface SimulatedOperation {
@@ -24,7 +25,12 @@ export interface SimulatedOperation {
 }
 
 export interface PollingOutcome {
+  /** Every status check (one RDS describe call each). */
   polls: number;
+  /** Checks that were a state machine turn (Wait -> check Task -> Choice): poll Lambda invocations. */
+  stateMachineChecks: number;
+  /** Time the poll Lambda slept in its near-end watch, over all invocations. */
+  inlineSeconds: number;
   completedAtSeconds: number;
   /** Time from completion to the check that saw it; undefined if the schedule gave up first. */
   detectionLatencySeconds?: number;
@@ -46,8 +52,9 @@ export function observe(op: SimulatedOperation, t: number): { done: boolean; per
 }
 
 /**
- * Runs the schedule the way the state machine does: check right after the request, then wait what nextPoll
- * says. `trackQueue: false` drops queuedUntilSeconds, to show what a caller that does not carry it gets.
+ * Runs the schedule the way the state machine and the poll Lambda do: check right after the request, then
+ * wait what nextPoll says, inside the Lambda while watchInline allows, otherwise in a state machine turn.
+ * `trackQueue: false` drops queuedUntilSeconds, to show what a caller that does not carry it gets.
  */
 export function simulatePolling(
   op: SimulatedOperation,
@@ -57,13 +64,24 @@ export function simulatePolling(
   const completedAtSeconds = completionSeconds(op);
   let t = 0;
   let state: PollState | undefined;
+  let stateMachineChecks = 1;
+  let inlineSeconds = 0;
+  let slept = 0;
   for (;;) {
     const seen = observe(op, t);
     state = recordCheck(state, { operation: op.operation, elapsedSeconds: t, percentProgress: seen.percentProgress });
     if (!options.trackQueue) state.queuedUntilSeconds = undefined;
-    if (seen.done) return { polls: state.polls, completedAtSeconds, detectionLatencySeconds: t - completedAtSeconds };
+    const counts = { polls: state.polls, stateMachineChecks, inlineSeconds, completedAtSeconds };
+    if (seen.done) return { ...counts, detectionLatencySeconds: t - completedAtSeconds };
     const decision = nextPoll(state, bounds);
-    if (decision.action === "give-up") return { polls: state.polls, completedAtSeconds, gaveUp: decision.reason };
+    if (decision.action === "give-up") return { ...counts, gaveUp: decision.reason };
+    if (watchInline(decision, slept, bounds)) {
+      slept += decision.waitSeconds;
+      inlineSeconds += decision.waitSeconds;
+    } else {
+      slept = 0;
+      stateMachineChecks += 1;
+    }
     t += decision.waitSeconds;
   }
 }

@@ -3,7 +3,7 @@
 // what that costs. Pure: the emulator run (costRun.ts) supplies the measurements.
 
 import type { PollOperation } from "../../functions/pollSchedule";
-import { type SimulatedOperation, simulatePolling } from "../../functions/pollSimulation";
+import { type PollingOutcome, type SimulatedOperation, simulatePolling } from "../../functions/pollSimulation";
 
 // List price as of 2026-11-22 (us-east-1, public AWS pricing pages, as quoted in issue 7's benchmark brief; no
 // network here to re-check them). Free tiers are ignored.
@@ -73,11 +73,11 @@ export function steadyOperation(operation: PollOperation, seconds: number): Simu
   };
 }
 
-/** Checks the engine's schedule makes before it sees the operation done. */
-export function pollsFor(wait: Wait): number {
+/** How the engine polls one wait until it sees the operation done: checks, state machine turns, inline sleep. */
+export function pollingFor(wait: Wait): PollingOutcome {
   const outcome = simulatePolling(steadyOperation(wait.operation, wait.seconds));
   if (outcome.gaveUp) throw new Error(`${wait.name}: the schedule gave up: ${outcome.gaveUp}`);
-  return outcome.polls;
+  return outcome;
 }
 
 function add(into: Record<string, number>, key: string, n: number): void {
@@ -86,8 +86,9 @@ function add(into: Record<string, number>, key: string, n: number): void {
 
 /**
  * The measured run plus, for each wait, the checks the emulator did not need (it finishes every operation at
- * once: one check per wait): each extra check repeats an average check of that step, and adds one turn of
- * the poll loop's states.
+ * once: one check per wait): each extra check repeats an average check of that step (its calls and its time);
+ * each extra state machine check is one more poll invocation and one turn of the poll loop's states; the
+ * near-end watch's sleep is billed at the poll step's memory.
  */
 export function extrapolate(run: MeasuredRun, waits: Wait[], loopTransitions: number): CostTotals {
   const callsByService: Record<string, number> = {};
@@ -95,7 +96,6 @@ export function extrapolate(run: MeasuredRun, waits: Wait[], loopTransitions: nu
   let gbSeconds = 0;
   let invocations = 0;
   const count = (inv: Invocation, weight: number) => {
-    invocations += weight;
     const billed = Math.ceil(inv.ms);
     gbSeconds += (inv.memoryMb / 1024) * (billed / 1000) * weight;
     for (const call of inv.calls) {
@@ -104,6 +104,7 @@ export function extrapolate(run: MeasuredRun, waits: Wait[], loopTransitions: nu
     }
   };
   for (const inv of run.invocations) count(inv, 1);
+  invocations += run.invocations.length;
   const transitions = { ...run.transitions };
   for (const [side, pollStep] of new Set(waits.map((w) => [w.side, w.pollStep] as const))) {
     const checks = run.invocations.filter((i) => i.side === side && i.step === pollStep);
@@ -115,11 +116,15 @@ export function extrapolate(run: MeasuredRun, waits: Wait[], loopTransitions: nu
     }
   }
   for (const wait of waits) {
-    const extra = pollsFor(wait) - 1;
+    const polling = pollingFor(wait);
     const checks = run.invocations.filter((i) => i.side === wait.side && i.step === wait.pollStep);
     // Each extra check costs what an average check cost on the emulator.
-    for (const check of checks) count(check, extra / checks.length);
-    transitions[wait.side] += extra * loopTransitions;
+    for (const check of checks) count(check, (polling.polls - 1) / checks.length);
+    const extraTurns = polling.stateMachineChecks - 1;
+    invocations += extraTurns;
+    transitions[wait.side] += extraTurns * loopTransitions;
+    const memoryMb = checks.reduce((sum, c) => sum + c.memoryMb, 0) / checks.length;
+    gbSeconds += (memoryMb / 1024) * polling.inlineSeconds;
   }
   const totalTransitions = transitions.producer + transitions.consumer;
   const apiCalls = Object.values(callsByService).reduce((a, b) => a + b, 0);

@@ -13,8 +13,8 @@ import {
   DRACO_PUBLISHED,
   extrapolate,
   type MeasuredRun,
+  pollingFor,
   pollLoopTransitions,
-  pollsFor,
   type Wait,
 } from "./cost";
 import { record } from "./instrument";
@@ -103,15 +103,23 @@ export async function costFigure() {
       ),
     ) as never,
   );
-  const scenarios: { label: string; seconds: number; pollsPerWait: Record<string, number>; totals: CostTotals }[] = [
-    { label: "emulator run (instant)", seconds: 0, pollsPerWait: {}, totals: extrapolate(run, [], loop) },
-  ];
+  const scenarios: {
+    label: string;
+    seconds: number;
+    pollsPerWait: Record<string, { checks: number; stateMachineChecks: number; inlineSeconds: number }>;
+    totals: CostTotals;
+  }[] = [{ label: "emulator run (instant)", seconds: 0, pollsPerWait: {}, totals: extrapolate(run, [], loop) }];
   for (const { label, seconds } of COPY_DURATIONS) {
     const waits = waitsOf(seconds);
     scenarios.push({
       label,
       seconds,
-      pollsPerWait: Object.fromEntries(waits.map((w) => [w.name, pollsFor(w)])),
+      pollsPerWait: Object.fromEntries(
+        waits.map((w) => {
+          const { polls, stateMachineChecks, inlineSeconds } = pollingFor(w);
+          return [w.name, { checks: polls, stateMachineChecks, inlineSeconds }];
+        }),
+      ),
       totals: extrapolate(run, waits, loop),
     });
   }

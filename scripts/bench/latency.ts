@@ -15,6 +15,15 @@ export interface PollingPolicy {
   run(op: SimulatedOperation, index: number): PollingOutcome;
 }
 
+/** Fixed schedules check from a timer: every check is an invocation, none waits inside one. */
+const scheduled = (polls: number, completedAtSeconds: number, detectionLatencySeconds: number): PollingOutcome => ({
+  polls,
+  stateMachineChecks: polls,
+  inlineSeconds: 0,
+  completedAtSeconds,
+  detectionLatencySeconds,
+});
+
 /** Checks at request time and every `seconds` after it (DRACO: 300 s; rds-snapshot-tool: 10-30 min). */
 export function fixedInterval(name: string, seconds: number): PollingPolicy {
   return {
@@ -22,7 +31,7 @@ export function fixedInterval(name: string, seconds: number): PollingPolicy {
     run(op) {
       const done = completionSeconds(op);
       const checks = Math.ceil(done / seconds);
-      return { polls: checks + 1, completedAtSeconds: done, detectionLatencySeconds: checks * seconds - done };
+      return scheduled(checks + 1, done, checks * seconds - done);
     },
   };
 }
@@ -38,7 +47,7 @@ export function cron(name: string, seconds: number): PollingPolicy {
       const done = completionSeconds(op);
       const first = phase(index) * seconds;
       const checks = done <= first ? 0 : Math.ceil((done - first) / seconds);
-      return { polls: checks + 1, completedAtSeconds: done, detectionLatencySeconds: first + checks * seconds - done };
+      return scheduled(checks + 1, done, first + checks * seconds - done);
     },
   };
 }
@@ -67,6 +76,7 @@ export interface GroupStats {
   group: string;
   latency: Summary;
   polls: Summary;
+  stateMachineChecks: Summary;
   gaveUp: number;
 }
 
@@ -77,6 +87,7 @@ function stats(policy: string, group: string, outcomes: PollingOutcome[]): Group
     group,
     latency: summarize(seen.length > 0 ? seen.map((o) => o.detectionLatencySeconds!) : [Number.NaN]),
     polls: summarize(outcomes.map((o) => o.polls)),
+    stateMachineChecks: summarize(outcomes.map((o) => o.stateMachineChecks)),
     gaveUp: outcomes.length - seen.length,
   };
 }

@@ -7,6 +7,7 @@ import {
   type PollOperation,
   type PollState,
   recordCheck,
+  watchInline,
 } from "../../functions/pollSchedule";
 import {
   completionSeconds,
@@ -14,6 +15,7 @@ import {
   type SimulatedOperation,
   simulatePolling,
 } from "../../functions/pollSimulation";
+import { steadyOperation } from "../../scripts/bench/cost";
 
 const OPERATIONS: PollOperation[] = [
   "snapshot-create",
@@ -50,9 +52,19 @@ describe("nextPoll", () => {
   it("waits long far from the estimated end and briefly near it", () => {
     // 10 % after 20 minutes: about 3 hours left.
     assert.equal(waitOf(nextPoll(copy(1200, 10))), B.maxWaitSeconds);
+    // 50 % after an hour: the end may come in 30 minutes at the earliest (twice the speed so far).
+    const halfway = waitOf(nextPoll(copy(3600, 50)));
+    assert.ok(halfway > 1200 && halfway < 1800, `half way waited ${halfway}`);
     const near = waitOf(nextPoll(copy(7000, 97)));
-    assert.ok(near < 150, `near the end waited ${near}`);
+    assert.ok(near <= B.inlineWaitSeconds, `near the end waited ${near}`);
     assert.equal(waitOf(nextPoll(copy(7000, 100))), B.nearEndSeconds);
+  });
+
+  it("keeps waits short enough for the near-end watch once the end may come within one watch", () => {
+    // 80 % after 40 minutes: 10 minutes left at this speed, under 450 s if the end speeds up 1.5x.
+    assert.ok(waitOf(nextPoll(copy(2400, 80))) <= B.inlineWaitSeconds);
+    // 50 % after 40 minutes: 40 minutes left, a state machine wait.
+    assert.ok(waitOf(nextPoll(copy(2400, 50))) > B.inlineBudgetSeconds);
   });
 
   it("estimates from the time since the queue ended, not since the request", () => {
@@ -63,9 +75,12 @@ describe("nextPoll", () => {
     assert.ok(withoutQueue > withQueue);
   });
 
-  it("at most doubles the wait while progress readings are still coarse", () => {
-    // 1 % seen 100 s after the queue ended: hours to go by the estimate, but the reading is too coarse to trust.
-    assert.equal(waitOf(nextPoll(copy(1100, 1, { queuedUntilSeconds: 1000 }))), 100);
+  it("looks again soon after the first progress reading that follows a queue: the start is not known", () => {
+    // 1 % seen 100 s after the last 0 % check: hours to go by the estimate, but the copy may have started just now.
+    const first = copy(1100, 1, { queuedUntilSeconds: 1000, previousCheckSeconds: 1000 });
+    assert.equal(waitOf(nextPoll(first)), 200);
+    // The next reading no longer depends on when in that interval the copy started.
+    assert.ok(waitOf(nextPoll({ ...first, previousCheckSeconds: 1050 })) > 1000);
   });
 
   it("gives up at the poll or time bound, naming which", () => {
@@ -102,6 +117,7 @@ describe("nextPoll", () => {
       percentProgress: 70,
       polls: 4,
       queuedUntilSeconds: 60,
+      previousCheckSeconds: 120,
     });
   });
 
@@ -131,6 +147,23 @@ describe("nextPoll", () => {
   });
 });
 
+describe("watchInline (the near-end watch)", () => {
+  const wait = (waitSeconds: number): PollDecision => ({ action: "wait", waitSeconds });
+
+  it("sleeps a short wait inside the invocation while the budget lasts", () => {
+    assert.equal(watchInline(wait(B.inlineWaitSeconds), 0), true);
+    assert.equal(watchInline(wait(30), B.inlineBudgetSeconds - 30), true);
+    assert.equal(watchInline(wait(30), B.inlineBudgetSeconds - 29), false, "over the budget");
+  });
+
+  it("hands long waits and give-ups back to the state machine", () => {
+    assert.equal(watchInline(wait(B.inlineWaitSeconds + 1), 0), false);
+    assert.equal(watchInline({ action: "give-up", reason: "x" }, 0), false);
+    // Restores wait up to blindMaxWaitSeconds between checks: a state machine turn costs less than that sleep.
+    assert.equal(watchInline(wait(B.blindMaxWaitSeconds), 0), false);
+  });
+});
+
 describe("poll schedule against simulated RDS operations", () => {
   const operations = [1, 2, 3, 4, 5].flatMap((seed) => generateOperations(400, seed));
   const outcomes = operations.map((op) => ({ op, outcome: simulatePolling(op) }));
@@ -157,11 +190,34 @@ describe("poll schedule against simulated RDS operations", () => {
     assert.ok(Math.max(...latencies) <= 60, `worst ${Math.max(...latencies)}`);
   });
 
-  it("needs at most 60 polls for copies of up to 2 hours", () => {
+  it("needs few state machine checks for copies of up to 2 hours, and under 70 checks in all", () => {
     const copies = outcomes.filter(({ op }) => op.reportsProgress && completionSeconds(op) <= 7200);
     assert.ok(copies.filter(({ op }) => completionSeconds(op) > 5400).length > 50);
-    const worst = Math.max(...copies.map(({ outcome }) => outcome.polls));
-    assert.ok(worst <= 60, `worst ${worst} polls`);
+    const worst = (of: typeof copies, key: "polls" | "stateMachineChecks") =>
+      Math.max(...of.map(({ outcome }) => outcome[key]));
+    assert.ok(worst(copies, "polls") <= 66, `worst ${worst(copies, "polls")} checks`);
+    // Copies that start at once: at most 9 turns of the state machine's poll loop, whatever the progress curve.
+    const started = copies.filter(({ op }) => op.queuedSeconds === 0);
+    assert.ok(worst(started, "stateMachineChecks") <= 9, `worst ${worst(started, "stateMachineChecks")}`);
+    // A queue of up to 30 minutes is checked every 90 s at most, each a turn: detection stays within target.
+    assert.ok(worst(copies, "stateMachineChecks") <= 26, `worst ${worst(copies, "stateMachineChecks")}`);
+  });
+
+  it("a steady 2-hour copy takes 7 state machine checks, the rest watched inline near the end", () => {
+    const outcome = simulatePolling(steadyOperation("snapshot-copy", 7200));
+    assert.equal(outcome.stateMachineChecks, 7);
+    assert.ok(outcome.polls > outcome.stateMachineChecks);
+    assert.ok(outcome.inlineSeconds > 0 && outcome.inlineSeconds < 1200, `${outcome.inlineSeconds} s inline`);
+    assert.ok((outcome.detectionLatencySeconds ?? Number.NaN) <= 30);
+  });
+
+  it("watches inline exactly what the schedule says, within the budget per invocation", () => {
+    for (const op of operations.slice(0, 200)) {
+      const outcome = simulatePolling(op);
+      // Every inline wait is at most inlineWaitSeconds and each invocation sleeps at most the budget.
+      assert.ok(outcome.inlineSeconds <= (outcome.polls - 1) * B.inlineWaitSeconds);
+      assert.ok(outcome.inlineSeconds <= outcome.stateMachineChecks * B.inlineBudgetSeconds);
+    }
   });
 
   it("relies on the caller carrying queuedUntilSeconds: without it, queued copies are detected late", () => {

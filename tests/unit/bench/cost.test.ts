@@ -6,8 +6,8 @@ import {
   extrapolate,
   type MeasuredRun,
   PRICES,
+  pollingFor,
   pollLoopTransitions,
-  pollsFor,
   type Wait,
 } from "../../../scripts/bench/cost";
 import { fakeLambdaArns } from "../../support/stepfunctions";
@@ -57,7 +57,7 @@ describe("bench: cost arithmetic", () => {
     assert.equal(PRICES.stateTransition, 0.000025);
   });
 
-  it("adds, per extra check the schedule makes, one poll invocation, its calls and one loop of transitions", () => {
+  it("adds per extra check its calls and time; per extra state machine check an invocation and a loop", () => {
     const wait: Wait = {
       name: "copy",
       side: "consumer",
@@ -65,12 +65,15 @@ describe("bench: cost arithmetic", () => {
       operation: "snapshot-copy",
       seconds: 7200,
     };
-    const polls = pollsFor(wait);
-    assert.ok(polls > 1);
+    const { polls, stateMachineChecks, inlineSeconds } = pollingFor(wait);
+    assert.ok(polls > stateMachineChecks && stateMachineChecks > 1 && inlineSeconds > 0);
     const totals = extrapolate(run, [wait], 3);
-    assert.equal(totals.lambdaInvocations, 3 + polls - 1);
+    assert.equal(totals.lambdaInvocations, 3 + stateMachineChecks - 1);
     assert.equal(totals.callsByOperation["RDS:DescribeDBSnapshots"], polls);
-    assert.equal(totals.transitions, 18 + 3 * (polls - 1));
+    assert.equal(totals.transitions, 18 + 3 * (stateMachineChecks - 1));
+    // 1 + 0.05 + 0.0025 measured, each extra check 0.5 GB x 0.1 s, the watch's sleep at 0.5 GB.
+    const gbSeconds = 1.0525 + (polls - 1) * 0.05 + 0.5 * inlineSeconds;
+    assert.ok(Math.abs(totals.gbSeconds - gbSeconds) < 1e-9, `${totals.gbSeconds} vs ${gbSeconds}`);
   });
 
   it("refuses a run that did not check each wait exactly once", () => {
@@ -86,7 +89,7 @@ describe("bench: cost arithmetic", () => {
 
   it("longer copies need more checks", () => {
     const at = (seconds: number) =>
-      pollsFor({ name: "c", side: "consumer", pollStep: "consumer-poll", operation: "snapshot-copy", seconds });
+      pollingFor({ name: "c", side: "consumer", pollStep: "consumer-poll", operation: "snapshot-copy", seconds }).polls;
     assert.equal(at(0), 1);
     assert.ok(at(600) < at(7200));
   });

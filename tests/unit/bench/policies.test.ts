@@ -11,7 +11,13 @@ const op = (seconds: number): SimulatedOperation => steadyOperation("snapshot-co
 describe("bench: anchor polling policies", () => {
   it("fixed interval: checks at 0, N, 2N ... and sees the end at the next multiple", () => {
     const outcome = fixedInterval("every 300 s", 300).run(op(1000), 0);
-    assert.deepEqual(outcome, { polls: 5, completedAtSeconds: 1000, detectionLatencySeconds: 200 });
+    assert.deepEqual(outcome, {
+      polls: 5,
+      stateMachineChecks: 5,
+      inlineSeconds: 0,
+      completedAtSeconds: 1000,
+      detectionLatencySeconds: 200,
+    });
   });
 
   it("cron: latency within one period whatever the phase", () => {

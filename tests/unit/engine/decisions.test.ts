@@ -8,6 +8,7 @@ import { restoredToDelete, retentionPolicyFor, switchedSecret } from "../../../f
 import { classifyAwsError, quotaMessage, RETRY_POLICIES } from "../../../functions/errors";
 import { destinationCopyId, executionName, scheduledSnapshotId, transitSnapshotId } from "../../../functions/naming";
 import { buildNotification } from "../../../functions/notification";
+import { DEFAULT_POLL_BOUNDS } from "../../../functions/pollSchedule";
 import { isSelected, routesFor, transitDecision } from "../../../functions/producer/rules";
 import { RETENTION_PRESETS } from "../../../functions/retention";
 import type { ConsumerRuntimeConfig } from "../../../functions/runtimeConfig";
@@ -282,6 +283,14 @@ describe("engine: state machine definitions", () => {
         const retried = (t.Retry as { ErrorEquals: string[] }[]).flatMap((r) => r.ErrorEquals);
         for (const errorName of Object.keys(RETRY_POLICIES)) assert.ok(retried.includes(errorName));
         assert.ok(!retried.includes("States.ALL"), "fatal errors are not retried");
+        // A throttled step waits its turn (poll watches hold their Lambda for minutes) for tens of minutes.
+        const throttled = (t.Retry as { ErrorEquals: string[]; MaxAttempts: number; MaxDelaySeconds?: number }[]).find(
+          (r) => r.ErrorEquals.includes("Lambda.TooManyRequestsException"),
+        );
+        assert.ok(
+          throttled && throttled.MaxAttempts * (throttled.MaxDelaySeconds ?? 0) >= 1800,
+          JSON.stringify(t.Retry),
+        );
         assert.deepEqual((t.Catch as { ErrorEquals: string[] }[])[0]?.ErrorEquals, ["States.ALL"]);
         assert.ok(typeof t.TimeoutSeconds === "number" && t.TimeoutSeconds > 0);
       }
@@ -298,9 +307,13 @@ describe("engine: state machine definitions", () => {
     for (const [key, seconds] of all) {
       assert.equal(seconds, stepByKey(key).timeoutSeconds + TASK_TIMEOUT_MARGIN_SECONDS, key);
     }
-    // The Lambdas differ (30 s polls, 300 s switch), so one default for all would be wrong for most of them.
+    // The Lambdas differ (30 s notify, 300 s switch), so one default for all would be wrong for most of them.
     assert.ok(new Set(all.map(([, seconds]) => seconds)).size >= 3);
-    assert.ok(all.some(([key, seconds]) => key === "consumer-poll" && seconds === 60));
+    // A poll sleeps through its near-end watch: its Task must outlast the whole watch budget.
+    const pollTasks = all.filter(([key]) => key.endsWith("-poll"));
+    assert.equal(pollTasks.length, 4);
+    for (const [key, seconds] of pollTasks)
+      assert.ok(Number(seconds) > DEFAULT_POLL_BOUNDS.inlineBudgetSeconds + 60, key);
     const overridden = timeouts(consumerDefinition(arns, { timeoutSeconds: { "consumer-copy": 500 } }));
     assert.deepEqual(
       overridden.filter(([key]) => key === "consumer-copy"),

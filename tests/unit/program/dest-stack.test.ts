@@ -144,10 +144,11 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
     assert.equal([invoke.Resource].flat().includes(arn("consumer-intake")), false);
   });
 
-  it("starts copies one at a time, so the copy-limit check cannot race; other steps get the stack's concurrency", () => {
+  it("starts copies one at a time, lets a poll watch run per copy in progress, other steps the stack's", () => {
+    const expected: Record<string, number> = { "consumer-copy": 1, "consumer-poll": 25 };
     for (const step of STEPS) {
       const fn = stack.named(`consumer-${shortKey(step)}`);
-      assert.equal(fn.inputs.reservedConcurrentExecutions, step.key === "consumer-copy" ? 1 : 5, step.key);
+      assert.equal(fn.inputs.reservedConcurrentExecutions, expected[step.key] ?? 5, step.key);
     }
   });
 

@@ -201,8 +201,8 @@ describe("source stack (Pulumi.source.yaml under mocks)", () => {
       assert.equal(fn.inputs.runtime, "nodejs22.x");
       assert.deepEqual(fn.inputs.layers, [layerArn]);
       assert.deepEqual(fn.inputs.deadLetterConfig, { targetArn: arn(`${name}-dlq`) });
-      // The stack's default, except the copy-starting step, which runs one at a time (functions/catalog.ts).
-      assert.equal(fn.inputs.reservedConcurrentExecutions, step.key === "producer-transit" ? 1 : 5, name);
+      // The stack's default unless the catalog sets the step's own (copy starts, poll watches).
+      assert.equal(fn.inputs.reservedConcurrentExecutions, step.reservedConcurrency ?? 5, name);
       assert.deepEqual(fn.inputs.tracingConfig, { mode: "Active" });
       assert.equal((fn.inputs.loggingConfig as { logGroup: string }).logGroup, stack.named(`${name}-logs`).state.name);
       assert.equal(fn.inputs.timeout, step.timeoutSeconds);
