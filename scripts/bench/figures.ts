@@ -357,7 +357,7 @@ export function figure6(data: Awaited<ReturnType<typeof scaleFigure>>): Base {
       `Each copy runs 2-12 rounds (10-60 min, seeded); every copy in progress is checked once per round; a refused copy (CopyLimitReached) tries again after Step Functions' retry delay for it (300 s x 1.5^n, at most 1800 s, full jitter, at most ${RETRY_POLICIES.CopyLimitReached.MaxAttempts} retries), rounded up to rounds.`,
       "Lower bound: per kind, the sum of copy rounds over the concurrency limit (or the longest copy). The gap is the price of polling the limit with jittered backoff instead of queueing.",
       "200 copies in one region exceed RDS's default quota of 100 manual snapshots per region: the emulator runs with a quota of 1000 (MOTO_RDS_SNAPSHOT_LIMIT), as such a destination account needs a raised quota.",
-      "Handlers run one at a time, so the limit check never races; concurrent Lambdas could both see 19 and start the 20th and 21st copy (RDS then answers SnapshotQuotaExceeded).",
+      "Handlers run one at a time, as deployed: the copy-starting steps have a reserved concurrency of 1, so two runs cannot both see the last free slot.",
       ...data.lost.slice(0, 5).map((l) => `lost ${l.database}: ${l.reason}`),
     ],
     data: { ...data, perRound: data.perRound },
