@@ -1,7 +1,7 @@
 // `npm run demo` / `npm start`: the replication flow on the embedded emulator (see docs/demo.md).
-import "../tests/support/setup";
-import { stopEmulator } from "../tests/support/emulator";
+import "./local/setup";
 import { runDemo } from "./demo/main";
+import { stopEmulator } from "./emulator/lifecycle";
 
 // Ctrl-C: stop the emulator before leaving, so no process outlives the demo.
 process.once("SIGINT", () => {

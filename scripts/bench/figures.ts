@@ -227,7 +227,7 @@ export function figure4(data: Awaited<ReturnType<typeof programFigure>>): Base {
   return {
     figure: 4,
     title: "Program evaluation under mocks (source stack)",
-    method: "mocks: tests/support/pulumiMocks.ts evaluateStack with index.ts",
+    method: "mocks: scripts/local/pulumiMocks.ts evaluateStack with index.ts",
     checks: [
       check(
         `${largest.databases} databases x ${largest.destinations} destinations evaluates < 5 s`,

@@ -1,6 +1,6 @@
 // Figure 6: 200 databases announce within one minute to one destination account. The real intake and the
 // real consumer copy and poll handlers (serialized, as deployed) run against the emulator; time advances in
-// rounds. The proxy of tests/e2e/proxy.ts holds every started copy at `copying` until its simulated duration
+// rounds. The proxy of scripts/local/proxy.ts holds every started copy at `copying` until its simulated duration
 // is over, so the copy handler's own limit check (functions/copy.ts) sees the copies in progress. The
 // Step Functions retry of CopyLimitReached is modelled from RETRY_POLICIES (not executed), one handler
 // call at a time, as one Lambda after another would see the account.
@@ -19,8 +19,8 @@ import type { Announcement } from "../../functions/announcement";
 import type { CopyResult } from "../../functions/consumer/copy";
 import { COPY_CONCURRENCY, type Kind, RETRY_POLICIES } from "../../functions/errors";
 import type { PollResult } from "../../functions/poll";
-import { buildWorld, closeWorld, snsEvent, type World } from "../../tests/e2e/world";
-import { DEST, SOURCE } from "../../tests/support/aws";
+import { DEST, SOURCE } from "../local/accounts";
+import { buildWorld, closeWorld, snsEvent, type World } from "../local/world";
 
 export const ROUND_SECONDS = 300;
 

@@ -4,7 +4,7 @@ import { DescribeKeyCommand, ListKeysCommand } from "@aws-sdk/client-kms";
 import { DescribeDBInstancesCommand, DescribeDBSnapshotsCommand } from "@aws-sdk/client-rds";
 import { GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
 import type { RetentionResult } from "../../functions/consumer/retention";
-import type { Clients } from "../../tests/support/aws";
+import type { Clients } from "../local/accounts";
 import type { Table } from "./table";
 
 type Tags = { Key?: string; Value?: string }[] | undefined;

@@ -3,6 +3,9 @@
 // deploys, executed by the very state machine definitions it deploys, with SNS carrying the announcements.
 import { CreateDBInstanceCommand, CreateDBSnapshotCommand } from "@aws-sdk/client-rds";
 import type { RetentionResult } from "../../functions/consumer/retention";
+import { emulatorEndpoint, startEmulator, stopEmulator } from "../emulator/lifecycle";
+import { DEST, SOURCE } from "../local/accounts";
+import { type Execution, execute } from "../local/stepfunctions";
 import {
   buildWorld,
   closeWorld,
@@ -12,10 +15,7 @@ import {
   runStartedConsumers,
   snsEvent,
   type World,
-} from "../../tests/e2e/world";
-import { DEST, SOURCE } from "../../tests/support/aws";
-import { emulatorEndpoint, startEmulator, stopEmulator } from "../../tests/support/emulator";
-import { type Execution, execute } from "../../tests/support/stepfunctions";
+} from "../local/world";
 import { instancesTable, keysTable, retentionTable, secretTable, snapshotsTable } from "./inventory";
 import { type ProgressOutput, runSteps, type Step } from "./progress";
 import { renderTable, type Table } from "./table";

@@ -13,9 +13,9 @@ import {
 import { GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
 import { destinationCopyId } from "../../functions/naming";
 import { DEFAULT_POLL_BOUNDS } from "../../functions/pollSchedule";
-import { DEST, SOURCE } from "../support/aws";
-import { execute } from "../support/stepfunctions";
-import { cluster, clusterSnapshots, instance, tagsOf } from "./fixtures";
+import { DEST, SOURCE } from "../../scripts/local/accounts";
+import { cluster, clusterSnapshots, instance, tagsOf } from "../../scripts/local/fixtures";
+import { execute } from "../../scripts/local/stepfunctions";
 import {
   explain,
   producerMachine,
@@ -24,7 +24,7 @@ import {
   runStartedConsumers,
   snsEvent,
   worldPerTest,
-} from "./world";
+} from "../../scripts/local/world";
 
 describe("e2e: Aurora clusters, events and failures", () => {
   const worlds = worldPerTest();

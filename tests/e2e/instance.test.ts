@@ -4,9 +4,17 @@ import { strict as assert } from "node:assert";
 import { DescribeDBInstancesCommand, DescribeDBSnapshotAttributesCommand } from "@aws-sdk/client-rds";
 import { GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
 import { ListExecutionsCommand } from "@aws-sdk/client-sfn";
-import { DEST, SOURCE } from "../support/aws";
-import { instance, snapshotsIn, tagsOf } from "./fixtures";
-import { explain, RESTORE_SECRET, replicate, runStartedConsumers, snsEvent, type World, worldPerTest } from "./world";
+import { DEST, SOURCE } from "../../scripts/local/accounts";
+import { instance, snapshotsIn, tagsOf } from "../../scripts/local/fixtures";
+import {
+  explain,
+  RESTORE_SECRET,
+  replicate,
+  runStartedConsumers,
+  snsEvent,
+  type World,
+  worldPerTest,
+} from "../../scripts/local/world";
 
 const sourceDatabase = (world: World) => instance(world.source, "orders", { Draco_Lifecycle: "Test", team: "billing" });
 

@@ -2,8 +2,8 @@
 // and a failing step makes it return non-zero with the step and the reason.
 import { strict as assert } from "node:assert";
 import { runDemo } from "../../scripts/demo/main";
-import { DEST, SOURCE } from "../support/aws";
-import { emulatorEndpoint } from "../support/emulator";
+import { emulatorEndpoint } from "../../scripts/emulator/lifecycle";
+import { DEST, SOURCE } from "../../scripts/local/accounts";
 
 class Captured {
   text = "";

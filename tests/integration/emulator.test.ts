@@ -9,8 +9,8 @@ import {
   ModifyDBSnapshotAttributeCommand,
 } from "@aws-sdk/client-rds";
 import { CreateStateMachineCommand, DescribeExecutionCommand, StartExecutionCommand } from "@aws-sdk/client-sfn";
-import { instance } from "../e2e/fixtures";
-import { type Clients, clientsFor, DEST, SOURCE, THIRD } from "../support/aws";
+import { type Clients, clientsFor, DEST, SOURCE, THIRD } from "../../scripts/local/accounts";
+import { instance } from "../../scripts/local/fixtures";
 
 async function keyIn(clients: Clients): Promise<string> {
   const { KeyMetadata } = await clients.kms.send(new CreateKeyCommand({ Description: "test key" }));

@@ -2,7 +2,7 @@
 // (recorded under Pulumi mocks): the pack would pass `pulumi preview --policy-pack policy` on them.
 import * as assert from "node:assert/strict";
 import { rules, TYPES, violationsOf } from "../../policy/rules";
-import type { StackEvaluation } from "../support/pulumiMocks";
+import type { StackEvaluation } from "../../scripts/local/pulumiMocks";
 import { exampleStacks } from "./emitted";
 
 describe("policy pack rules over the emitted stacks", function () {

@@ -1,6 +1,6 @@
-// Both example stacks evaluated once under Pulumi mocks (tests/support/pulumiMocks.ts), shared by the
+// Both example stacks evaluated once under Pulumi mocks (scripts/local/pulumiMocks.ts), shared by the
 // security suites that inspect what the program really declares.
-import { evaluateStack, type StackEvaluation, stackFileConfig } from "../support/pulumiMocks";
+import { evaluateStack, type StackEvaluation, stackFileConfig } from "../../scripts/local/pulumiMocks";
 
 export const SOURCE_STACK_OUTPUTS = {
   account: "111111111111",

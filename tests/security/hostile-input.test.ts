@@ -15,10 +15,10 @@ import { copyShared } from "../../functions/consumer/copy";
 import { type IntakeResult, intake as intakeSource, type SnsEvent } from "../../functions/consumer/intake";
 import { type PlanResult, plan as planSource } from "../../functions/producer/plan";
 import { CONFIG_VARIABLE, STATE_MACHINE_VARIABLE } from "../../functions/runtimeConfig";
-import { instance } from "../e2e/fixtures";
-import { asLambdaIn, type Clients, clientsFor, DEST, type Place, SOURCE } from "../support/aws";
-import { emulatorEndpoint } from "../support/emulator";
-import { serialized } from "../support/serialized";
+import { emulatorEndpoint } from "../../scripts/emulator/lifecycle";
+import { asLambdaIn, type Clients, clientsFor, DEST, type Place, SOURCE } from "../../scripts/local/accounts";
+import { instance } from "../../scripts/local/fixtures";
+import { serialized } from "../../scripts/local/serialized";
 
 // The deployed artifacts: the modules Pulumi serializes from the handlers.
 const intake = async (event: SnsEvent): Promise<IntakeResult> => (await serialized(intakeSource)).handler(event);

@@ -10,7 +10,7 @@ import {
   pollLoopTransitions,
   type Wait,
 } from "../../../scripts/bench/cost";
-import { fakeLambdaArns } from "../../support/stepfunctions";
+import { fakeLambdaArns } from "../../../scripts/local/stepfunctions";
 
 const run: MeasuredRun = {
   invocations: [

@@ -15,7 +15,7 @@ import {
   scheduleExpressionProblem,
 } from "../../../components/config";
 import { RETENTION_PRESETS } from "../../../functions/retention";
-import { DEST_ACCOUNT, PROJECT_DIR, SOURCE_ACCOUNT, stackFileConfig } from "../../support/pulumiMocks";
+import { DEST_ACCOUNT, PROJECT_DIR, SOURCE_ACCOUNT, stackFileConfig } from "../../../scripts/local/pulumiMocks";
 
 const SOURCE_HERE = { account: SOURCE_ACCOUNT, region: "eu-west-1" };
 const DEST_HERE = { account: DEST_ACCOUNT, region: "eu-central-1" };

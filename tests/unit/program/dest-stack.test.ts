@@ -9,7 +9,7 @@ import {
   lastEvaluationResources,
   type StackEvaluation,
   stackFileConfig,
-} from "../../support/pulumiMocks";
+} from "../../../scripts/local/pulumiMocks";
 import { assertLeastPrivilege, expectedStepChildren, policyOf, shortKey, statementsWith } from "./stackAssertions";
 
 const STEPS = stepsOf("consumer");

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { dependencyNames, layerPackages } from "../../../components/lambda";
-import { evaluateStack, stackFileConfig } from "../../support/pulumiMocks";
+import { evaluateStack, stackFileConfig } from "../../../scripts/local/pulumiMocks";
 
 const paths = async (exclude: string[]) =>
   [...(await pulumi.runtime.computeCodePaths({ extraExcludePackages: exclude })).keys()].map((p) =>

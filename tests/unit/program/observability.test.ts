@@ -12,7 +12,7 @@ import {
 } from "../../../components/observability";
 import { stepsOf } from "../../../functions/catalog";
 import { METRICS_NAMESPACE, observe, SERVICE } from "../../../functions/observability";
-import { evaluateStack, PROJECT_DIR, type StackEvaluation, stackFileConfig } from "../../support/pulumiMocks";
+import { evaluateStack, PROJECT_DIR, type StackEvaluation, stackFileConfig } from "../../../scripts/local/pulumiMocks";
 import { shortKey } from "./stackAssertions";
 
 const SOURCE_STACK = "acme/rds-replication/source";

@@ -5,7 +5,12 @@ import { producerDefinition } from "../../../components/stateMachines";
 import { stepsOf } from "../../../functions/catalog";
 import { SNAPSHOT_CREATED_EVENTS } from "../../../functions/producer/plan";
 import { producerConfigSchema } from "../../../functions/runtimeConfig";
-import { archiveAssets, evaluateStack, type StackEvaluation, stackFileConfig } from "../../support/pulumiMocks";
+import {
+  archiveAssets,
+  evaluateStack,
+  type StackEvaluation,
+  stackFileConfig,
+} from "../../../scripts/local/pulumiMocks";
 import { assertLeastPrivilege, expectedStepChildren, policyOf, shortKey, statementsWith } from "./stackAssertions";
 
 const STEPS = stepsOf("producer");

@@ -4,7 +4,7 @@
 // never finishes). Everything else is moto's own answer, and the proxy records what the handlers asked for.
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import { emulatorEndpoint } from "../support/emulator";
+import { emulatorEndpoint } from "../emulator/lifecycle";
 
 interface Fault {
   action: string;

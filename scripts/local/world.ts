@@ -18,11 +18,11 @@ import { CreateTopicCommand, SubscribeCommand } from "@aws-sdk/client-sns";
 import { consumerDefinition, producerDefinition } from "../../components/stateMachines";
 import { stepsOf } from "../../functions/catalog";
 import type { ConsumerRuntimeConfig, ProducerRuntimeConfig } from "../../functions/runtimeConfig";
-import { asLambdaIn, type Clients, clientsFor, DEST, type Place, SOURCE } from "../support/aws";
-import { emulatorEndpoint } from "../support/emulator";
-import { serialized } from "../support/serialized";
-import { type Execution, execute, fakeLambdaArns, type TaskHandler } from "../support/stepfunctions";
+import { emulatorEndpoint } from "../emulator/lifecycle";
+import { asLambdaIn, type Clients, clientsFor, DEST, type Place, SOURCE } from "./accounts";
 import { EmulatorProxy } from "./proxy";
+import { serialized } from "./serialized";
+import { type Execution, execute, fakeLambdaArns, type TaskHandler } from "./stepfunctions";
 
 export interface Posted {
   path: string;

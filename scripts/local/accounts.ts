@@ -6,7 +6,7 @@ import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SFNClient } from "@aws-sdk/client-sfn";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
-import { emulatorEndpoint } from "./emulator";
+import { emulatorEndpoint } from "../emulator/lifecycle";
 
 export const SOURCE = { account: "111111111111", region: "eu-west-1" } as const;
 export const DEST = { account: "222222222222", region: "eu-central-1" } as const;

@@ -5,7 +5,7 @@ import {
   DescribeDBClusterSnapshotsCommand,
   DescribeDBSnapshotsCommand,
 } from "@aws-sdk/client-rds";
-import type { Clients } from "../support/aws";
+import type { Clients } from "./accounts";
 
 type Tags = Record<string, string>;
 
