@@ -89,7 +89,7 @@ export function simulatePolling(
 const clamp01 = (x: number) => Math.min(1, Math.max(0, x));
 
 // mulberry32: a tiny seeded generator, so the benchmark and the tests see the same operations.
-function random(seed: number): () => number {
+export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -109,7 +109,7 @@ const RESTORE_OPERATIONS: PollOperation[] = ["restore-instance", "restore-cluste
  * RDS reports completion, and restores that report no progress at all.
  */
 export function generateOperations(count: number, seed = 1): SimulatedOperation[] {
-  const rand = random(seed);
+  const rand = seededRandom(seed);
   const operations: SimulatedOperation[] = [];
   for (let n = 0; n < count; n++) {
     const total = 60 * 360 ** rand();

@@ -19,6 +19,7 @@ import type { Announcement } from "../../functions/announcement";
 import type { CopyResult } from "../../functions/consumer/copy";
 import { COPY_CONCURRENCY, type Kind, RETRY_POLICIES } from "../../functions/errors";
 import type { PollResult } from "../../functions/poll";
+import { seededRandom } from "../../functions/pollSimulation";
 import { DEST, SOURCE } from "../local/accounts";
 import { buildWorld, closeWorld, snsEvent, type World } from "../local/world";
 
@@ -38,18 +39,6 @@ export interface RetryPolicy {
 export function retryDelayRounds(policy: RetryPolicy, retry: number, random: number, roundSeconds = ROUND_SECONDS) {
   const ceiling = Math.min(policy.IntervalSeconds * policy.BackoffRate ** (retry - 1), policy.MaxDelaySeconds);
   return Math.max(1, Math.ceil((random * ceiling) / roundSeconds));
-}
-
-// mulberry32, seeded: the same run every time.
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface Item {
@@ -181,7 +170,7 @@ export const DEFAULT_SCALE: ScaleOptions = { instances: 160, clusters: 40, seed:
 export async function scaleFigure(onProgress: (line: string) => void, options: ScaleOptions = DEFAULT_SCALE) {
   const world = await buildWorld({ destRegion: SOURCE.region });
   try {
-    const random = seeded(options.seed);
+    const random = seededRandom(options.seed);
     const made = await sourceSnapshots(world, options.instances, options.clusters, onProgress);
     // Announced within one minute, in an interleaved order: each delivered as its own SNS event.
     const topicArn = world.producerConfig.announceTopicArn;

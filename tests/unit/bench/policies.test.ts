@@ -1,10 +1,11 @@
 import { strict as assert } from "node:assert";
 import type { SimulatedOperation } from "../../../functions/pollSimulation";
+import { seededRandom } from "../../../functions/pollSimulation";
 import { steadyOperation } from "../../../scripts/bench/cost";
 import { bandOf, cron, ENGINE, evaluatePolicies, fixedInterval } from "../../../scripts/bench/latency";
 import { independentOfDatabases } from "../../../scripts/bench/program";
 import { snapshots } from "../../../scripts/bench/retention";
-import { lowerBound, retryDelayRounds, seeded } from "../../../scripts/bench/scale";
+import { lowerBound, retryDelayRounds } from "../../../scripts/bench/scale";
 
 const op = (seconds: number): SimulatedOperation => steadyOperation("snapshot-copy", seconds);
 
@@ -75,8 +76,8 @@ describe("bench: scale model", () => {
   });
 
   it("the seeded generator repeats itself", () => {
-    const a = seeded(3);
-    const b = seeded(3);
+    const a = seededRandom(3);
+    const b = seededRandom(3);
     assert.deepEqual([a(), a(), a()], [b(), b(), b()]);
   });
 });
