@@ -91,26 +91,34 @@ export function snapshotIdOf(arnOrId: string): string {
   return match?.[1] ?? arnOrId;
 }
 
-/** The snapshot, or undefined when it does not exist (or is not visible to this account). */
+/** Automated snapshots are named `rds:<db>-<time>` by RDS (and only they carry that prefix). */
+export function isAutomatedId(idOrArn: string): boolean {
+  return snapshotIdOf(idOrArn).startsWith("rds:");
+}
+
+/**
+ * The snapshot, or undefined when it does not exist (or is not visible to this account). RDS finds an
+ * automated snapshot by identifier only when SnapshotType says `automated` (API reference,
+ * DBSnapshotIdentifier / DBClusterSnapshotIdentifier); shared ones are never automated.
+ */
 export async function describeSnapshot(
   rds: RDSClient,
   kind: Kind,
   idOrArn: string,
   includeShared = false,
 ): Promise<SnapshotInfo | undefined> {
+  const SnapshotType = isAutomatedId(idOrArn) ? "automated" : undefined;
+  const IncludeShared = (!SnapshotType && includeShared) || undefined;
   try {
     if (kind === "cluster") {
       const out = await rds.send(
-        new DescribeDBClusterSnapshotsCommand({
-          DBClusterSnapshotIdentifier: idOrArn,
-          IncludeShared: includeShared || undefined,
-        }),
+        new DescribeDBClusterSnapshotsCommand({ DBClusterSnapshotIdentifier: idOrArn, SnapshotType, IncludeShared }),
       );
       const found = out.DBClusterSnapshots?.[0];
       return found ? fromClusterSnapshot(found) : undefined;
     }
     const out = await rds.send(
-      new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: idOrArn, IncludeShared: includeShared || undefined }),
+      new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: idOrArn, SnapshotType, IncludeShared }),
     );
     const found = out.DBSnapshots?.[0];
     return found ? fromInstanceSnapshot(found) : undefined;

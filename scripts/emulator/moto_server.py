@@ -14,7 +14,7 @@ which boto3 tolerates but the JavaScript SDK v3 rejects ("Expected real number")
 DescribeExecution from our handlers would fail against moto. moto's stepfunctions modules format all their
 dates through one imported helper; replacing that name there (and only there) yields epoch seconds.
 
-Both are covered by tests/integration/emulator.test.ts.
+Both are covered by tests/integration/emulator.test.ts, as are the RDS refusals (3, 4) further down.
 """
 
 import calendar
@@ -27,7 +27,7 @@ import moto.stepfunctions.responses as sfn_responses
 
 from moto.backends import get_backend
 from moto.rds import models
-from moto.rds.exceptions import DBClusterSnapshotNotFoundError, DBSnapshotNotFoundFault
+from moto.rds.exceptions import DBClusterSnapshotNotFoundError, DBSnapshotNotFoundFault, RDSClientError
 from moto.server import main
 
 
@@ -60,6 +60,68 @@ models.RDSBackend.get_db_cluster_snapshot = partialmethod(
     resource_type=models.DBClusterSnapshot,
     not_found_exception=DBClusterSnapshotNotFoundError,
 )
+
+
+# --- RDS: refusals AWS makes and moto does not (docs/aws-limits.md, tests/integration/emulator.test.ts) ---
+#
+# 3. CopyDBClusterSnapshot with KmsKeyId of an unencrypted cluster snapshot. The RDS API reference
+#    (CopyDBClusterSnapshot, KmsKeyId): "If you copy an unencrypted DB cluster snapshot and specify a value for
+#    the KmsKeyId parameter, an error is returned." It names no error code; InvalidParameterCombination is the
+#    code RDS uses for parameters that cannot go together. moto encrypts the copy instead.
+# 4. DescribeDBSnapshots / DescribeDBClusterSnapshots of an automated snapshot (`rds:...`) without
+#    SnapshotType. The reference (DBSnapshotIdentifier / DBClusterSnapshotIdentifier): "If this identifier is
+#    for an automated snapshot, the SnapshotType parameter must also be specified." It documents no error for
+#    the omission; the operation's only documented error is the not-found fault, which is what this answers.
+#    moto finds the snapshot.
+
+
+def is_automated_id(identifier):
+    name = identifier.split(":snapshot:", 1)[-1].split(":cluster-snapshot:", 1)[-1]
+    return name.startswith("rds:")
+
+
+original_copy_db_cluster_snapshot = models.RDSBackend.copy_db_cluster_snapshot
+
+
+def copy_db_cluster_snapshot(self, source_db_cluster_snapshot_identifier, target_db_cluster_snapshot_identifier,
+                             kms_key_id=None, **kwargs):
+    if kms_key_id is not None:
+        source = self.get_db_cluster_snapshot(source_db_cluster_snapshot_identifier)
+        if not source.storage_encrypted:
+            raise RDSClientError(
+                "InvalidParameterCombination",
+                "You cannot encrypt an unencrypted DB cluster snapshot when you copy it: "
+                f"{source_db_cluster_snapshot_identifier} is not encrypted and KmsKeyId was specified.",
+            )
+    return original_copy_db_cluster_snapshot(
+        self, source_db_cluster_snapshot_identifier, target_db_cluster_snapshot_identifier, kms_key_id, **kwargs
+    )
+
+
+original_describe_db_snapshots = models.RDSBackend.describe_db_snapshots
+original_describe_db_cluster_snapshots = models.RDSBackend.describe_db_cluster_snapshots
+
+
+def describe_db_snapshots(self, db_instance_identifier, db_snapshot_identifier=None, snapshot_type=None,
+                          filters=None):
+    if db_snapshot_identifier and is_automated_id(db_snapshot_identifier) and snapshot_type != "automated":
+        raise DBSnapshotNotFoundFault(db_snapshot_identifier)
+    return original_describe_db_snapshots(self, db_instance_identifier, db_snapshot_identifier, snapshot_type,
+                                          filters)
+
+
+def describe_db_cluster_snapshots(self, db_cluster_identifier, db_snapshot_identifier, snapshot_type=None,
+                                  filters=None):
+    if db_snapshot_identifier and is_automated_id(db_snapshot_identifier) and snapshot_type != "automated":
+        raise DBClusterSnapshotNotFoundError(db_snapshot_identifier)
+    return original_describe_db_cluster_snapshots(self, db_cluster_identifier, db_snapshot_identifier,
+                                                  snapshot_type, filters)
+
+
+models.RDSBackend.copy_db_cluster_snapshot = copy_db_cluster_snapshot
+models.RDSBackend.describe_db_snapshots = describe_db_snapshots
+models.RDSBackend.describe_db_cluster_snapshots = describe_db_cluster_snapshots
+# --- end of the RDS refusals ---
 
 
 

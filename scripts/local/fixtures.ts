@@ -28,16 +28,20 @@ export async function instance(clients: Clients, id: string, tags: Tags = {}): P
   );
 }
 
+/** An Aurora cluster, encrypted (as AWS creates them by default) unless `encrypted: false`. */
 export async function cluster(
   clients: Clients,
   id: string,
   tags: Tags = { Draco_Lifecycle: "Standard" },
+  options: { encrypted?: boolean; keyArn?: string } = {},
 ): Promise<void> {
   await clients.rds.send(
     new CreateDBClusterCommand({
       DBClusterIdentifier: id,
       Engine: "aurora-postgresql",
       ...MASTER,
+      StorageEncrypted: options.encrypted ?? true,
+      KmsKeyId: options.keyArn,
       Tags: tagList(tags),
     }),
   );
