@@ -42,6 +42,9 @@ export const CONFIG_KEYS: Readonly<Record<string, { type: ConfigType; roles: rea
   transitKeep: { type: "integer", roles: ["source"] },
   transitGraceHours: { type: "integer", roles: ["source"] },
   transitDeletionsEnabled: { type: "boolean", roles: ["source"] },
+  replicateUnencryptedClusters: { type: "boolean", roles: ["source"] },
+  sourceKeyArns: { type: "array", roles: ["source"] },
+  optionGroups: { type: "array", roles: ["source"] },
   sources: { type: "array", roles: ["dest"] },
   retention: { type: "string", roles: ["dest"] },
   retentionTagKey: { type: "string", roles: ["dest"] },
@@ -185,6 +188,43 @@ const selectorTag = z.string({ error: "expected key=value" }).transform((text, c
   return [key.data, text.slice(at + 1)];
 });
 
+// The KMS keys of source databases the program cannot discover (those selected by tags).
+const kmsKeyArn = z
+  .string({ error: "expected a KMS key ARN" })
+  .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[a-zA-Z0-9-]+$/, "expected a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID)");
+
+export interface OptionGroupMapping {
+  readonly region: string;
+  readonly source: string;
+  readonly destination: string;
+}
+
+// Option group names: a letter, then letters, digits or hyphens, at most 255 (CreateOptionGroup).
+const OPTION_GROUP = /^[a-zA-Z][a-zA-Z0-9-]{0,254}$/;
+
+// "REGION/source-group=destination-group": the option group a cross-region copy gets in REGION.
+const optionGroupMapping = z
+  .string({ error: "expected REGION/source-group=destination-group" })
+  .transform((text, ctx): OptionGroupMapping => {
+    const match = /^([^/]+)\/([^=]+)=(.+)$/.exec(text);
+    const fail = (message: string) => forward(ctx, [{ code: "custom", path: [], input: text, message }], "option group");
+    if (!match) return fail("expected REGION/source-group=destination-group");
+    const parsedRegion = region.safeParse(match[1]);
+    if (!parsedRegion.success) return forward(ctx, parsedRegion.error.issues, "region");
+    if (!OPTION_GROUP.test(match[2]) || !OPTION_GROUP.test(match[3]))
+      return fail("expected option group names: a letter, then letters, digits or hyphens");
+    return { region: parsedRegion.data, source: match[2], destination: match[3] };
+  });
+
+/** Destination region -> source option group -> that region's group, as the runtime config carries it. */
+export function optionGroupsByRegion(
+  mappings: readonly OptionGroupMapping[],
+): Record<string, Record<string, string>> {
+  const byRegion: Record<string, Record<string, string>> = {};
+  for (const m of mappings) byRegion[m.region] = { ...byRegion[m.region], [m.source]: m.destination };
+  return byRegion;
+}
+
 const sourceSchema = (here: Place) =>
   z
     .strictObject({
@@ -208,6 +248,9 @@ const sourceSchema = (here: Place) =>
       transitKeep: wholeNumber(1).default(2),
       transitGraceHours: wholeNumber(0).default(24),
       transitDeletionsEnabled: flag().default(false),
+      replicateUnencryptedClusters: flag().default(false),
+      sourceKeyArns: list(kmsKeyArn),
+      optionGroups: list(optionGroupMapping),
     })
     .superRefine((c, ctx) => {
       const problem = (path: PropertyKey[], message: string) => ctx.addIssue({ code: "custom", path, message });

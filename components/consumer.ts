@@ -122,6 +122,7 @@ export function consumerScopes(
     "source-db-instance": none,
     "source-db-cluster": none,
     "transit-key": none,
+    "source-db-key": none,
     "announce-topic": none,
   };
 }

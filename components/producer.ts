@@ -53,6 +53,12 @@ export interface SnapshotProducerArgs {
   readonly transitKeep: pulumi.Input<number>;
   readonly transitGraceHours: pulumi.Input<number>;
   readonly transitDeletionsEnabled: pulumi.Input<boolean>;
+  /** Replicate unencrypted Aurora clusters unencrypted instead of refusing them. */
+  readonly replicateUnencryptedClusters: boolean;
+  /** KMS keys of source databases beyond those discovered from `instances` and `clusters`. */
+  readonly sourceKeyArns: readonly string[];
+  /** Destination region -> source option group -> that region's option group. */
+  readonly optionGroups: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Email addresses subscribed to the notifications topic. */
   readonly notificationEmails: readonly string[];
   /** Reserved concurrent executions per Lambda. */
@@ -109,6 +115,23 @@ export interface ProducerArns {
   announceTopicArn: string;
   notifyTopicArn: string;
   transitKeyArns: Record<string, string>;
+  /** Keys of the source databases (discovered and configured); empty entries (unencrypted) are ignored. */
+  sourceKeyArns: string[];
+}
+
+/**
+ * The KMS key of each configured instance and cluster, read from RDS at deployment: a transit copy decrypts
+ * the source snapshot with it. Databases selected by tags are only known at run time (`sourceKeyArns`).
+ */
+export function discoveredSourceKeys(
+  args: Pick<SnapshotProducerArgs, "instances" | "clusters">,
+  opts: pulumi.InvokeOutputOptions,
+): pulumi.Output<string[]> {
+  const keys = [
+    ...args.instances.map((id) => aws.rds.getInstanceOutput({ dbInstanceIdentifier: id }, opts).kmsKeyId),
+    ...args.clusters.map((id) => aws.rds.getClusterOutput({ clusterIdentifier: id }, opts).kmsKeyId),
+  ];
+  return pulumi.all(keys).apply((arns) => arns.filter((arn) => arn.startsWith("arn:")));
 }
 
 /** Concrete resources behind each catalog resource kind, for the producer's step roles. */
@@ -136,6 +159,7 @@ export function producerScopes(
     "db-snapshot": [{ arns: regions.map((r) => rds(r, "snapshot:*")) }],
     "db-cluster-snapshot": [{ arns: regions.map((r) => rds(r, "cluster-snapshot:*")) }],
     "transit-key": [{ arns: Object.values(arns.transitKeyArns) }],
+    "source-db-key": [{ arns: [...new Set(arns.sourceKeyArns.filter((arn) => arn.startsWith("arn:")))].sort() }],
     "announce-topic": [{ arns: [arns.announceTopicArn] }],
     "notify-topic": [{ arns: [arns.notifyTopicArn] }],
     any: [{ arns: ["*"] }],
@@ -219,6 +243,8 @@ export class SnapshotProducer extends pulumi.ComponentResource {
           graceHours: args.transitGraceHours,
           deletionsEnabled: args.transitDeletionsEnabled,
         },
+        replicateUnencryptedClusters: args.replicateUnencryptedClusters,
+        optionGroups: args.optionGroups,
       })
       .apply((config): ProducerRuntimeConfig => ({ ...config, version: 1 }));
 
@@ -233,9 +259,14 @@ export class SnapshotProducer extends pulumi.ComponentResource {
         operationsKey: opsKey,
         runtimeConfig,
         scopes: pulumi
-          .all([announce.arn, notify.arn, this.transitKeyArns])
-          .apply(([announceTopicArn, notifyTopicArn, transitKeyArns]) =>
-            producerScopes(args, { announceTopicArn, notifyTopicArn, transitKeyArns }),
+          .all([announce.arn, notify.arn, this.transitKeyArns, discoveredSourceKeys(args, { parent: this })])
+          .apply(([announceTopicArn, notifyTopicArn, transitKeyArns, discovered]) =>
+            producerScopes(args, {
+              announceTopicArn,
+              notifyTopicArn,
+              transitKeyArns,
+              sourceKeyArns: [...discovered, ...args.sourceKeyArns],
+            }),
           ),
         reservedConcurrency: args.reservedConcurrency,
         logRetentionDays: args.logRetentionDays,

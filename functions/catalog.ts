@@ -25,6 +25,8 @@ export type ResourceKind =
   | "transit-key"
   | "own-key"
   | "source-transit-key"
+  /** The KMS keys of the producer's source databases: a transit copy decrypts the source snapshot with them. */
+  | "source-db-key"
   | "announce-topic"
   | "notify-topic"
   | "restore-secret"
@@ -143,7 +145,8 @@ export const STEPS: Step[] = [
     description: "Turns an RDS snapshot event, the schedule or a manual start into work items",
     timeoutSeconds: 60,
     memoryMb: 256,
-    iam: [DESCRIBE_SNAPSHOTS, DESCRIBE_DATABASES],
+    // Option groups: a snapshot whose group has permanent or persistent options is refused up front.
+    iam: [DESCRIBE_SNAPSHOTS, DESCRIBE_DATABASES, { actions: ["rds:DescribeOptionGroups"], resources: ["any"] }],
   },
   {
     key: "producer-snapshot",
@@ -181,7 +184,7 @@ export const STEPS: Step[] = [
     timeoutSeconds: 120,
     memoryMb: 256,
     reservedConcurrency: ONE_COPY_START_AT_A_TIME,
-    iam: [...COPY_SNAPSHOTS, READ_TAGS, ...useKey("transit-key")],
+    iam: [...COPY_SNAPSHOTS, READ_TAGS, ...useKey("transit-key"), ...useKey("source-db-key")],
   },
   {
     key: "producer-publish",

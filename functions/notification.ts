@@ -94,9 +94,14 @@ function producerParts(state: Record<string, unknown>) {
       deletions.push(...deletionReport(`transit prune of ${item.database} in ${p.region}`, p));
     if (item.error) failures.push({ item: label, error: item.error.Error, cause: causeText(item.error.Cause) });
   }
+  // Refused at planning time: nothing was copied for them, and the reason says what to do.
+  const refused = (state.refused ?? []) as { database?: string; kind?: string; error?: string; reason?: string }[];
+  for (const r of refused) {
+    failures.push({ item: `${r.kind ?? "?"} ${r.database ?? "?"}`, error: r.error ?? "Refused", cause: r.reason ?? "" });
+  }
   const error = state.error as StepError | undefined;
   if (error) failures.push({ item: "producer run", error: error.Error, cause: causeText(error.Cause) });
-  return { what, where, failures, deletions, total: items.length };
+  return { what, where, failures, deletions, total: items.length + refused.length };
 }
 
 function consumerParts(state: Record<string, unknown>) {

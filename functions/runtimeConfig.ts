@@ -44,6 +44,10 @@ export function producerConfigSchema() {
       graceHours: z.number().nonnegative(),
       deletionsEnabled: z.boolean(),
     }),
+    /** Replicate unencrypted Aurora clusters unencrypted (tagged and reported) instead of refusing them. */
+    replicateUnencryptedClusters: z.boolean().default(false),
+    /** Destination region -> source option group -> that region's option group, for cross-region copies. */
+    optionGroups: z.record(regionName(), z.record(z.string(), z.string())).default({}),
   });
 }
 

@@ -43,6 +43,8 @@ export interface SnapshotInfo {
   tags: TagMap;
   /** Set on a copy: the snapshot it was copied from. */
   copiedFrom?: string;
+  /** Instance snapshots: the option group of the database it was taken of. */
+  optionGroup?: string;
 }
 
 function fromInstanceSnapshot(s: DBSnapshot): SnapshotInfo {
@@ -62,6 +64,7 @@ function fromInstanceSnapshot(s: DBSnapshot): SnapshotInfo {
     allocatedGiB: s.AllocatedStorage,
     tags: tagMap(s.TagList),
     copiedFrom: s.SourceDBSnapshotIdentifier,
+    optionGroup: s.OptionGroupName,
   };
 }
 

@@ -1,6 +1,13 @@
 // First producer step: turn the trigger (an RDS snapshot event, the schedule, or a manual start) into work
 // items, one per selected database that has destinations. Events only start work; later steps poll.
-import { DescribeDBClustersCommand, DescribeDBInstancesCommand, type RDSClient } from "@aws-sdk/client-rds";
+import {
+  type DBCluster,
+  type DBInstance,
+  DescribeDBClustersCommand,
+  DescribeDBInstancesCommand,
+  DescribeOptionGroupsCommand,
+  type RDSClient,
+} from "@aws-sdk/client-rds";
 import { rdsIn } from "../aws";
 import { classifyAwsError, type Kind, replicationError } from "../errors";
 import { scheduledSnapshotId } from "../naming";
@@ -10,7 +17,16 @@ import type { PollOperation } from "../pollSchedule";
 import { loadProducerConfig, type ProducerRuntimeConfig } from "../runtimeConfig";
 import { describeSnapshot, snapshotIdOf } from "../snapshots";
 import { isManaged, tagMap } from "../tags";
-import { type Database, isSelected, type Route, routesFor } from "./rules";
+import {
+  type Database,
+  isDefaultOptionGroup,
+  isSelected,
+  type Refusal,
+  type Route,
+  refusalOf,
+  routesFor,
+  type SourceFacts,
+} from "./rules";
 
 /** RDS event ids that mean "a snapshot was created" (manual 0042, automated 0091, cluster 0075 / 0169). */
 export const SNAPSHOT_CREATED_EVENTS: Record<Kind, string[]> = {
@@ -47,18 +63,35 @@ export interface PlanResult {
   startedAt: string;
   items: WorkItem[];
   ignored: string[];
+  /** Selected databases that cannot be replicated, each with what to do about it (notified as failures). */
+  refused: Refusal[];
 }
+
+const instanceDatabase = (i: DBInstance, id = i.DBInstanceIdentifier ?? ""): Database => ({
+  id,
+  kind: "instance",
+  tags: tagMap(i.TagList),
+  encrypted: i.StorageEncrypted ?? false,
+  optionGroup: i.OptionGroupMemberships?.[0]?.OptionGroupName,
+});
+
+const clusterDatabase = (c: DBCluster, id = c.DBClusterIdentifier ?? ""): Database => ({
+  id,
+  kind: "cluster",
+  tags: tagMap(c.TagList),
+  encrypted: c.StorageEncrypted ?? false,
+});
 
 async function describeDatabase(rds: RDSClient, kind: Kind, id: string): Promise<Database | undefined> {
   try {
     if (kind === "cluster") {
       const out = await rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: id }));
       const c = out.DBClusters?.[0];
-      return c ? { id, kind, tags: tagMap(c.TagList) } : undefined;
+      return c ? clusterDatabase(c, id) : undefined;
     }
     const out = await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }));
     const i = out.DBInstances?.[0];
-    return i ? { id, kind, tags: tagMap(i.TagList) } : undefined;
+    return i ? instanceDatabase(i, id) : undefined;
   } catch (error) {
     if (/NotFound/.test((error as Error).name)) return undefined;
     throw classifyAwsError(error, { operation: `describe database ${id}` });
@@ -72,16 +105,14 @@ async function listDatabases(rds: RDSClient): Promise<Database[]> {
     const out = await rds.send(new DescribeDBInstancesCommand({ Marker: marker }));
     for (const i of out.DBInstances ?? []) {
       // Aurora members are replicated through their cluster.
-      if (i.DBInstanceIdentifier && !i.DBClusterIdentifier) {
-        found.push({ id: i.DBInstanceIdentifier, kind: "instance", tags: tagMap(i.TagList) });
-      }
+      if (i.DBInstanceIdentifier && !i.DBClusterIdentifier) found.push(instanceDatabase(i));
     }
     marker = out.Marker;
   } while (marker);
   do {
     const out = await rds.send(new DescribeDBClustersCommand({ Marker: marker }));
     for (const c of out.DBClusters ?? []) {
-      if (c.DBClusterIdentifier) found.push({ id: c.DBClusterIdentifier, kind: "cluster", tags: tagMap(c.TagList) });
+      if (c.DBClusterIdentifier) found.push(clusterDatabase(c));
     }
     marker = out.Marker;
   } while (marker);
@@ -102,12 +133,17 @@ function freshItem(trigger: WorkItem["trigger"], db: Database, config: ProducerR
   };
 }
 
+interface Planned {
+  item: WorkItem;
+  db: Database;
+}
+
 async function planEvent(
   rds: RDSClient,
   event: RdsSnapshotEvent,
   config: ProducerRuntimeConfig,
   ignored: string[],
-): Promise<WorkItem[]> {
+): Promise<Planned[]> {
   const kind: Kind = event["detail-type"] === "RDS DB Cluster Snapshot Event" ? "cluster" : "instance";
   const eventId = event.detail?.EventID ?? "";
   const arn = event.resources?.[0] ?? event.detail?.SourceArn ?? event.detail?.SourceIdentifier ?? "";
@@ -128,19 +164,59 @@ async function planEvent(
     ignored.push(`${snapshot.arn}: database ${snapshot.database} is not selected`);
     return [];
   }
-  return [
-    {
-      trigger: "event",
-      database: db.id,
-      kind,
-      take: false,
-      source: { resource: "snapshot", kind, id: snapshot.id, arn: snapshot.arn, region: config.region },
-      sourcePoll: { polls: 0 },
-      sourceOperation: "snapshot-create",
-      routes: routesFor(db.id, config.destinations),
-      databaseTags: db.tags,
-    },
-  ];
+  const item: WorkItem = {
+    trigger: "event",
+    database: db.id,
+    kind,
+    take: false,
+    source: { resource: "snapshot", kind, id: snapshot.id, arn: snapshot.arn, region: config.region },
+    sourcePoll: { polls: 0 },
+    sourceOperation: "snapshot-create",
+    routes: routesFor(db.id, config.destinations),
+    databaseTags: db.tags,
+  };
+  // The snapshot, not the database, is what is copied: its encryption and option group decide.
+  return [{ item, db: { ...db, encrypted: snapshot.encrypted, optionGroup: snapshot.optionGroup ?? db.optionGroup } }];
+}
+
+/** The options of each non-default option group the planned instances use, read once per group. */
+async function optionsOf(rds: RDSClient, groups: string[]): Promise<Map<string, SourceFacts["options"]>> {
+  const found = new Map<string, SourceFacts["options"]>();
+  for (const name of new Set(groups)) {
+    try {
+      const out = await rds.send(new DescribeOptionGroupsCommand({ OptionGroupName: name }));
+      const options = out.OptionGroupsList?.[0]?.Options ?? [];
+      found.set(
+        name,
+        options.map((o) => ({ name: o.OptionName ?? "", persistent: o.Persistent ?? false, permanent: o.Permanent ?? false })),
+      );
+    } catch (error) {
+      throw classifyAwsError(error, { operation: `describe option group ${name}` });
+    }
+  }
+  return found;
+}
+
+/** Splits the planned items into those that go ahead and those refused before anything is copied. */
+async function refuseUpFront(
+  rds: RDSClient,
+  planned: Planned[],
+  config: ProducerRuntimeConfig,
+): Promise<{ items: WorkItem[]; refused: Refusal[] }> {
+  const custom = planned
+    .map((p) => p.db)
+    .filter((db) => db.kind === "instance" && !isDefaultOptionGroup(db.optionGroup))
+    .map((db) => db.optionGroup ?? "");
+  const options = await optionsOf(rds, custom);
+  const items: WorkItem[] = [];
+  const refused: Refusal[] = [];
+  for (const { item, db } of planned) {
+    const facts: SourceFacts = { ...db, options: options.get(db.optionGroup ?? "") };
+    const refusal = refusalOf(facts, item.routes, config.region, config);
+    if (refusal) refused.push(refusal);
+    else items.push(item);
+  }
+  return { items, refused };
 }
 
 export async function plan(event: ProducerTrigger): Promise<PlanResult> {
@@ -150,12 +226,12 @@ export async function plan(event: ProducerTrigger): Promise<PlanResult> {
     const rds = rdsIn();
     const now = new Date();
     const ignored: string[] = [];
-    let items: WorkItem[];
+    let planned: Planned[];
     if ("detail-type" in event) {
-      items = await planEvent(rds, event, config, ignored);
+      planned = await planEvent(rds, event, config, ignored);
     } else if (event.trigger === "schedule") {
       const databases = (await listDatabases(rds)).filter((db) => isSelected(db, config.databases));
-      items = databases.map((db) => freshItem("schedule", db, config, now));
+      planned = databases.map((db) => ({ item: freshItem("schedule", db, config, now), db }));
     } else if (event.trigger === "manual") {
       const db = await describeDatabase(rds, event.kind, event.database);
       if (!db) {
@@ -170,16 +246,22 @@ export async function plan(event: ProducerTrigger): Promise<PlanResult> {
         if (!existing) throw replicationError("SourceNotFound", `manual start: snapshot ${event.snapshot} not found`);
         item.take = false;
         item.source = { ...item.source, id: existing.id, arn: existing.arn };
+        planned = [{ item, db: { ...db, encrypted: existing.encrypted, optionGroup: existing.optionGroup } }];
+      } else {
+        planned = [{ item, db }];
       }
-      items = [item];
     } else {
       throw replicationError("ConfigInvalid", `unknown producer input ${JSON.stringify(event).slice(0, 200)}`);
     }
-    for (const item of items.filter((i) => i.routes.length === 0)) {
+    for (const { item } of planned.filter((p) => p.item.routes.length === 0)) {
       ignored.push(`${item.database}: no destination wants it`);
     }
-    items = items.filter((i) => i.routes.length > 0);
-    obs.logger.info("planned", { items: items.map((i) => `${i.kind}:${i.database}:${i.source.id}`), ignored });
-    return { startedAt: now.toISOString(), items, ignored };
+    const { items, refused } = await refuseUpFront(
+      rds,
+      planned.filter((p) => p.item.routes.length > 0),
+      config,
+    );
+    obs.logger.info("planned", { items: items.map((i) => `${i.kind}:${i.database}:${i.source.id}`), ignored, refused });
+    return { startedAt: now.toISOString(), items, ignored, refused };
   });
 }

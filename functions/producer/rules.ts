@@ -7,10 +7,13 @@ export interface Database {
   id: string;
   kind: "instance" | "cluster";
   tags: Record<string, string>;
+  encrypted: boolean;
+  /** Instances: their option group. */
+  optionGroup?: string;
 }
 
 /** Selected = named explicitly, or carrying every tag of the tag selector (an empty selector selects none). */
-export function isSelected(db: Database, selection: ProducerRuntimeConfig["databases"]): boolean {
+export function isSelected(db: Pick<Database, "id" | "kind" | "tags">, selection: ProducerRuntimeConfig["databases"]): boolean {
   if (selection.identifiers.includes(db.id)) return true;
   const wanted = Object.entries(selection.tags);
   return wanted.length > 0 && wanted.every(([key, value]) => db.tags[key] === value);
@@ -59,4 +62,84 @@ export function transitDecision(
   }
   if (snapshotRegion !== destinationRegion) return { action: "copy", reason: `copied to ${destinationRegion}` };
   return { action: "share-directly" };
+}
+
+/** What the plan step knows of a database that decides whether it can be replicated at all. */
+export interface SourceFacts {
+  id: string;
+  kind: "instance" | "cluster";
+  encrypted: boolean;
+  /** Instances: the option group (`default:...` for the engine's default). */
+  optionGroup?: string;
+  /** Its options, when the group is not a default one (DescribeOptionGroups). */
+  options?: { name: string; persistent: boolean; permanent: boolean }[];
+}
+
+export type RefusalName = "UnencryptedCluster" | "OptionGroupNotShareable" | "OptionGroupNotMapped";
+
+export interface Refusal {
+  database: string;
+  kind: "instance" | "cluster";
+  error: RefusalName;
+  reason: string;
+}
+
+// Permanent or persistent options keep a snapshot from being shared, except these two Oracle options
+// (RDS User Guide, sharing a DB snapshot). TDE (Oracle `TDE`, SQL Server `TRANSPARENT_DATA_ENCRYPTION`) is
+// permanent and named for what it is.
+const SHAREABLE_DESPITE_PERMANENCE = ["Timezone", "OLS"];
+const TDE_OPTIONS = ["TDE", "TRANSPARENT_DATA_ENCRYPTION"];
+
+export const isDefaultOptionGroup = (name: string | undefined): boolean => !name || name.startsWith("default:");
+
+/**
+ * Why a database cannot be replicated to these routes, decided before anything is copied, or undefined.
+ * - An unencrypted Aurora cluster snapshot cannot be encrypted by copying it (CopyDBClusterSnapshot refuses
+ *   KmsKeyId for it): refused unless the stack replicates such clusters unencrypted.
+ * - A snapshot whose option group has TDE or other permanent/persistent options cannot be shared.
+ * - A cross-region copy of an instance with its own option group needs the destination region's group.
+ */
+export function refusalOf(
+  db: SourceFacts,
+  routes: Route[],
+  sourceRegion: string,
+  config: Pick<ProducerRuntimeConfig, "replicateUnencryptedClusters" | "optionGroups">,
+): Refusal | undefined {
+  const refuse = (error: RefusalName, reason: string): Refusal => ({ database: db.id, kind: db.kind, error, reason });
+  if (db.kind === "cluster" && !db.encrypted && !config.replicateUnencryptedClusters) {
+    return refuse(
+      "UnencryptedCluster",
+      `Aurora cluster ${db.id} is not encrypted, and RDS cannot encrypt an unencrypted cluster snapshot by copying ` +
+        "it, so it cannot be replicated under the transit key. Nothing was copied. To encrypt it: take a snapshot " +
+        "of the cluster, restore it to a new cluster with StorageEncrypted and a customer managed KMS key " +
+        "(RestoreDBClusterFromSnapshot with KmsKeyId), move the application to the new cluster and replicate that " +
+        "one. Or set rds-replication:replicateUnencryptedClusters to true to replicate it unencrypted.",
+    );
+  }
+  if (db.kind !== "instance" || isDefaultOptionGroup(db.optionGroup)) return undefined;
+  const blocking = (db.options ?? []).filter(
+    (o) =>
+      TDE_OPTIONS.includes(o.name) || ((o.persistent || o.permanent) && !SHAREABLE_DESPITE_PERMANENCE.includes(o.name)),
+  );
+  if (blocking.length > 0) {
+    const names = blocking.map((o) => `${o.name}${TDE_OPTIONS.includes(o.name) ? " (TDE)" : ""}`).join(", ");
+    return refuse(
+      "OptionGroupNotShareable",
+      `DB instance ${db.id} uses option group ${db.optionGroup} with permanent or persistent options (${names}); ` +
+        "RDS does not share snapshots with such options with other accounts. Nothing was copied. Replicate " +
+        "it another way (e.g. a native backup), or move it to an option group without those options.",
+    );
+  }
+  const unmapped = routes
+    .map((r) => r.region)
+    .filter((region) => region !== sourceRegion && !config.optionGroups[region]?.[db.optionGroup ?? ""]);
+  if (unmapped.length > 0) {
+    return refuse(
+      "OptionGroupNotMapped",
+      `DB instance ${db.id} uses option group ${db.optionGroup}, and a copy to another region must name an option ` +
+        `group of that region (CopyDBSnapshot OptionGroupName). None is configured for ${unmapped.join(", ")}: ` +
+        `add rds-replication:optionGroups entries such as ${unmapped.map((r) => `${r}/${db.optionGroup}=<group in ${r}>`).join(", ")}. Nothing was copied.`,
+    );
+  }
+  return undefined;
 }

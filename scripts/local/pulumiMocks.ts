@@ -45,9 +45,18 @@ export interface EvaluateOptions {
   readonly stackOutputs?: Record<string, Record<string, unknown>>;
   /** Secrets that already exist in the account (Secrets Manager lookups by name answer with these). */
   readonly existingSecrets?: readonly { name: string; arn: string; tags: Record<string, string> }[];
+  /**
+   * The KMS key RDS reports for each existing DB instance or cluster (rds.getInstance / getCluster); a
+   * database not listed is encrypted under `sourceDatabaseKey(account, region, id)`, "" is unencrypted.
+   */
+  readonly databaseKeys?: Readonly<Record<string, string>>;
   /** The program to run; defaults to the project's (index.ts). */
   readonly program?: () => Promise<Record<string, unknown>>;
 }
+
+/** The key the mocks report for an existing source database that `databaseKeys` does not name. */
+export const sourceDatabaseKey = (account: string, region: string, id: string): string =>
+  `arn:aws:kms:${region}:${account}:key/${id}-key`;
 
 /** The `config:` map of a stack file of the project, e.g. "source" for Pulumi.source.yaml. */
 export function stackFileConfig(stack: string): Record<string, unknown> {
@@ -197,6 +206,12 @@ async function evaluate(options: EvaluateOptions): Promise<StackEvaluation> {
           return { name: defaultRegion, region: defaultRegion, id: defaultRegion };
         case "aws:index/getPartition:getPartition":
           return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
+        case "aws:rds/getInstance:getInstance":
+        case "aws:rds/getCluster:getCluster": {
+          const id = String(args.inputs.dbInstanceIdentifier ?? args.inputs.clusterIdentifier);
+          const kmsKeyId = options.databaseKeys?.[id] ?? sourceDatabaseKey(account, defaultRegion, id);
+          return { id, kmsKeyId, storageEncrypted: kmsKeyId !== "" };
+        }
         case "aws:secretsmanager/getSecrets:getSecrets": {
           const prefix = String(args.inputs.filters?.[0]?.values?.[0] ?? "");
           const found = (options.existingSecrets ?? []).filter((s) => s.name.startsWith(prefix));

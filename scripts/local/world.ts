@@ -75,6 +75,10 @@ export interface WorldOptions {
   /** Transit copies younger than this are never pruned (default 0). */
   graceHours?: number;
   keepInstances?: number;
+  /** Producer: replicate unencrypted Aurora clusters unencrypted instead of refusing them. */
+  replicateUnencryptedClusters?: boolean;
+  /** Producer: destination region -> source option group -> that region's group. */
+  optionGroups?: Record<string, Record<string, string>>;
 }
 
 export interface World {
@@ -210,6 +214,8 @@ export async function buildWorld(options: WorldOptions): Promise<World> {
       graceHours: options.graceHours ?? 0,
       deletionsEnabled: options.deletionsEnabled ?? false,
     },
+    replicateUnencryptedClusters: options.replicateUnencryptedClusters ?? false,
+    optionGroups: options.optionGroups ?? {},
   };
   const consumerConfig: ConsumerRuntimeConfig = {
     version: 1,

@@ -47,7 +47,8 @@ function kindsOfArn(arn: string): ResourceKind[] {
     og: ["db-option-group"],
   };
   if (service === "rds") return rds[type] ?? [];
-  if (service === "kms" && type.startsWith("key/")) return ["transit-key", "own-key", "source-transit-key"];
+  if (service === "kms" && type.startsWith("key/"))
+    return ["transit-key", "own-key", "source-transit-key", "source-db-key"];
   if (service === "ec2" && type.startsWith("security-group/")) return ["security-group"];
   if (service === "sns") return ["announce-topic", "notify-topic"];
   if (service === "secretsmanager" && type === "secret") return ["restore-secret"];
@@ -250,7 +251,28 @@ function keyPoliciesOf(stacks: Record<Place["stack"], StackEvaluation>): Map<str
     const policy = byArn.get(recorded[region]);
     if (policy) byArn.set(arn, policy);
   }
+  // The source databases' keys are the customer's, not the stack's: they are simulated with KMS's default key
+  // policy, which lets the account's IAM policies decide (the role policy grants them).
+  for (const step of STEPS.filter((s) => s.side === "producer"))
+    for (const arn of statementsOf(rolePolicy(stacks.source, step)).flatMap((s) => asList(s.Resource)))
+      if (kindsOfArn(arn).includes("source-db-key") && !byArn.has(arn)) byArn.set(arn, defaultKeyPolicy(arn));
   return byArn;
+}
+
+function defaultKeyPolicy(keyArn: string): PolicyDocument {
+  const account = keyArn.split(":")[4];
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "Enable IAM User Permissions",
+        Effect: "Allow",
+        Principal: { AWS: `arn:aws:iam::${account}:root` },
+        Action: "kms:*",
+        Resource: "*",
+      },
+    ],
+  } as PolicyDocument;
 }
 
 const describeRequest = (r: Request) =>
