@@ -191,7 +191,10 @@ const selectorTag = z.string({ error: "expected key=value" }).transform((text, c
 // The KMS keys of source databases the program cannot discover (those selected by tags).
 const kmsKeyArn = z
   .string({ error: "expected a KMS key ARN" })
-  .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[a-zA-Z0-9-]+$/, "expected a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID)");
+  .regex(
+    /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[a-zA-Z0-9-]+$/,
+    "expected a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID)",
+  );
 
 export interface OptionGroupMapping {
   readonly region: string;
@@ -207,7 +210,8 @@ const optionGroupMapping = z
   .string({ error: "expected REGION/source-group=destination-group" })
   .transform((text, ctx): OptionGroupMapping => {
     const match = /^([^/]+)\/([^=]+)=(.+)$/.exec(text);
-    const fail = (message: string) => forward(ctx, [{ code: "custom", path: [], input: text, message }], "option group");
+    const fail = (message: string) =>
+      forward(ctx, [{ code: "custom", path: [], input: text, message }], "option group");
     if (!match) return fail("expected REGION/source-group=destination-group");
     const parsedRegion = region.safeParse(match[1]);
     if (!parsedRegion.success) return forward(ctx, parsedRegion.error.issues, "region");
@@ -217,9 +221,7 @@ const optionGroupMapping = z
   });
 
 /** Destination region -> source option group -> that region's group, as the runtime config carries it. */
-export function optionGroupsByRegion(
-  mappings: readonly OptionGroupMapping[],
-): Record<string, Record<string, string>> {
+export function optionGroupsByRegion(mappings: readonly OptionGroupMapping[]): Record<string, Record<string, string>> {
   const byRegion: Record<string, Record<string, string>> = {};
   for (const m of mappings) byRegion[m.region] = { ...byRegion[m.region], [m.source]: m.destination };
   return byRegion;

@@ -170,7 +170,8 @@ export function producerScopes(
     "restored-db-cluster": none,
     "subnet-group": none,
     "db-parameter-group": none,
-    "db-option-group": none,
+    // The plan step reads the option groups of the source instances (functions/producer/rules.ts).
+    "db-option-group": [{ arns: [rds(args.region, "og:*")] }],
     "security-group": none,
     "state-machine": none,
   };

@@ -26,7 +26,13 @@ export function announcementSchema() {
     engine: z.string().min(1),
     engineVersion: z.string().optional(),
     snapshotCreateTime: z.iso.datetime({ offset: true }),
-    keyArn: z.string().regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/.+$/, "must be a KMS key ARN"),
+    /** The transit key; absent only for an unencrypted cluster snapshot (`encrypted: false`). */
+    keyArn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/.+$/, "must be a KMS key ARN")
+      .optional(),
+    /** Absent: encrypted. false: an unencrypted cluster replicated as it is (replicateUnencryptedClusters). */
+    encrypted: z.boolean().optional(),
     tags: z.record(z.string(), z.string()),
     databaseTags: z.record(z.string(), z.string()).optional(),
     destinationAccount: account(),
@@ -63,6 +69,9 @@ export function validateAnnouncement(raw: unknown, config: ConsumerRuntimeConfig
     return { ok: false, reason: `malformed announcement: ${issues}` };
   }
   const a = parsed.data;
+  if ((a.encrypted === false) === (a.keyArn !== undefined)) {
+    return { ok: false, reason: "malformed announcement: keyArn is required exactly when the snapshot is encrypted" };
+  }
   const source = config.sources.find((s) => s.account === a.sourceAccount);
   if (!source) return { ok: false, reason: `source account ${a.sourceAccount} is not a configured source` };
   if (topicArn && !config.sources.some((s) => s.topicArn === topicArn && s.account === a.sourceAccount)) {

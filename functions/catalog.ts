@@ -146,7 +146,11 @@ export const STEPS: Step[] = [
     timeoutSeconds: 60,
     memoryMb: 256,
     // Option groups: a snapshot whose group has permanent or persistent options is refused up front.
-    iam: [DESCRIBE_SNAPSHOTS, DESCRIBE_DATABASES, { actions: ["rds:DescribeOptionGroups"], resources: ["any"] }],
+    iam: [
+      DESCRIBE_SNAPSHOTS,
+      DESCRIBE_DATABASES,
+      { actions: ["rds:DescribeOptionGroups"], resources: ["db-option-group"] },
+    ],
   },
   {
     key: "producer-snapshot",

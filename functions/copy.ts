@@ -74,6 +74,11 @@ export async function startCopy(rds: RDSClient, place: CopyPlace, request: CopyR
             copiesInProgress: running,
           }
         : undefined;
-    throw classifyAwsError(error, { operation, keyArn: request.keyArn, account: place.account, quota });
+    throw classifyAwsError(error, {
+      operation,
+      keyArns: [request.sourceKeyArn, request.keyArn],
+      account: place.account,
+      quota,
+    });
   }
 }

@@ -120,11 +120,51 @@ export function quotaMessage(facts: QuotaFacts): string {
 export interface ErrorContext {
   /** What was being done, e.g. "copy snapshot arn:... to orders-x". */
   operation: string;
-  /** The KMS key the call used, named in KMS errors. */
-  keyArn?: string;
-  /** The account that must be granted the key, named in KMS errors. */
+  /** The KMS keys the call used (the source snapshot's and the copy's), named in KMS errors. */
+  keyArns?: (string | undefined)[];
+  /** The account that must be granted the keys, named in KMS errors. */
   account?: string;
   quota?: QuotaFacts;
+}
+
+/**
+ * The key-policy statement that lets `account` use a key through RDS in the key's region: the account root as
+ * principal delegates to the account's IAM policies, which grant the step roles exactly their keys.
+ */
+export function rdsKeyPolicyStatement(keyArn: string, account: string): object {
+  const [, partition = "aws", , region = ""] = keyArn.split(":");
+  const suffix = region.startsWith("cn-") ? ".cn" : "";
+  return {
+    Sid: `RdsReplicationFrom${account}`,
+    Effect: "Allow",
+    Principal: { AWS: `arn:${partition}:iam::${account}:root` },
+    Action: ["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey*", "kms:ReEncrypt*", "kms:CreateGrant"],
+    Resource: "*",
+    Condition: { StringEquals: { "kms:ViaService": `rds.${region}.amazonaws.com${suffix}` } },
+  };
+}
+
+/** KMS refused through RDS: RDS's own fault, or an AccessDenied that KMS gave the caller. */
+export function isKmsRefusal(error: unknown): boolean {
+  const code = awsErrorCode(error);
+  if (code === "KMSKeyNotAccessible") return true;
+  const message = (error as Error | undefined)?.message ?? "";
+  return /^AccessDenied/.test(code) && /\bkms\b|KMS/.test(message);
+}
+
+function kmsAdvice(context: ErrorContext): string {
+  const who = context.account ?? "this account";
+  const keys = [...new Set((context.keyArns ?? []).filter((k): k is string => !!k))];
+  const statements = keys
+    .filter((k) => k.startsWith("arn:") && context.account)
+    .map((k) => `key ${k}: ${JSON.stringify(rdsKeyPolicyStatement(k, context.account ?? ""))}`);
+  return (
+    `KMS key ${keys.join(" or ") || "(the snapshot's key)"} is not usable by account ${who} through RDS: the key must ` +
+    "be enabled, its key policy must allow the account (add this statement to the key policy" +
+    `${statements.length > 1 ? " of each key" : ""}: ${statements.join("; ") || "see docs/engine.md"}), and the step ` +
+    "role's own policy must allow the same actions on the key (source keys: rds-replication:sourceKeyArns). " +
+    "Not retried: a key policy does not change by itself."
+  );
 }
 
 /**
@@ -151,16 +191,6 @@ export function classifyAwsError(error: unknown, context: ErrorContext): Error {
     const message = context.quota ? quotaMessage(context.quota) : `${prefix}: a snapshot quota was reached`;
     return replicationError("QuotaExceeded", `${context.operation} failed: ${message}`, code);
   }
-  if (code === "KMSKeyNotAccessible") {
-    const key = context.keyArn ?? "(the snapshot's key)";
-    const who = context.account ? `account ${context.account}` : "this account";
-    return replicationError(
-      "KmsKeyNotAccessible",
-      `${prefix}. KMS key ${key} is not usable by ${who}: the key policy must allow kms:Decrypt, kms:DescribeKey, ` +
-        `kms:ReEncrypt*, kms:GenerateDataKey* and kms:CreateGrant (with kms:GrantIsForAWSResource) via ` +
-        "rds.<region>.amazonaws.com, and the role's own policy must allow the same; the key must be enabled.",
-      code,
-    );
-  }
+  if (isKmsRefusal(error)) return replicationError("KmsKeyNotAccessible", `${prefix}. ${kmsAdvice(context)}`, code);
   return error instanceof Error ? error : new Error(prefix);
 }

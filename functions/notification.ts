@@ -70,7 +70,13 @@ interface ProducerItem {
   database?: string;
   kind?: string;
   source?: { arn?: string; id?: string };
-  transits?: { region?: string; accounts?: string[]; snapshot?: { arn?: string }; error?: StepError }[];
+  transits?: {
+    region?: string;
+    accounts?: string[];
+    snapshot?: { arn?: string };
+    announcement?: { encrypted?: boolean };
+    error?: StepError;
+  }[];
   pruned?: (DeletionPlan & { region?: string })[];
   error?: StepError;
 }
@@ -82,7 +88,10 @@ function producerParts(state: Record<string, unknown>) {
   const failures: Notification["failures"] = [];
   const deletions: DeletionReport[] = [];
   for (const item of items) {
-    const label = `${item.kind ?? "instance"} ${item.database ?? "?"}: ${item.source?.arn ?? item.source?.id ?? "new snapshot"}`;
+    const unencrypted = (item.transits ?? []).some((t) => t.announcement?.encrypted === false);
+    const label =
+      `${item.kind ?? "instance"} ${item.database ?? "?"}: ${item.source?.arn ?? item.source?.id ?? "new snapshot"}` +
+      (unencrypted ? " (UNENCRYPTED: replicated without encryption)" : "");
     what.push(label);
     for (const t of item.transits ?? []) {
       for (const account of t.accounts ?? []) where.push(`${account}/${t.region} via ${t.snapshot?.arn ?? "?"}`);
@@ -97,7 +106,11 @@ function producerParts(state: Record<string, unknown>) {
   // Refused at planning time: nothing was copied for them, and the reason says what to do.
   const refused = (state.refused ?? []) as { database?: string; kind?: string; error?: string; reason?: string }[];
   for (const r of refused) {
-    failures.push({ item: `${r.kind ?? "?"} ${r.database ?? "?"}`, error: r.error ?? "Refused", cause: r.reason ?? "" });
+    failures.push({
+      item: `${r.kind ?? "?"} ${r.database ?? "?"}`,
+      error: r.error ?? "Refused",
+      cause: r.reason ?? "",
+    });
   }
   const error = state.error as StepError | undefined;
   if (error) failures.push({ item: "producer run", error: error.Error, cause: causeText(error.Cause) });
@@ -108,8 +121,10 @@ function consumerParts(state: Record<string, unknown>) {
   const a = (state.announcement ?? {}) as Record<string, string>;
   const copy = (state.copy ?? {}) as { snapshot?: { arn?: string } };
   const restored = (state.restore ?? {}) as { restored?: { id?: string } };
+  const unencrypted = (state.announcement as { encrypted?: boolean } | undefined)?.encrypted === false;
   const what = [
-    `${a.kind ?? "?"} snapshot ${a.snapshotArn ?? "?"} of ${a.sourceAccount ?? "?"}/${a.sourceDatabase ?? "?"}`,
+    `${a.kind ?? "?"} snapshot ${a.snapshotArn ?? "?"} of ${a.sourceAccount ?? "?"}/${a.sourceDatabase ?? "?"}` +
+      (unencrypted ? " (UNENCRYPTED: replicated without encryption)" : ""),
   ];
   const where = [`${a.destinationAccount ?? "?"}/${a.destinationRegion ?? "?"}: ${copy.snapshot?.arn ?? "(no copy)"}`];
   if (restored.restored?.id) where.push(`restored as ${restored.restored.id}`);

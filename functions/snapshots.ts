@@ -200,7 +200,12 @@ export interface CopyRequest {
   /** ARN of the snapshot to copy (required across regions and accounts). */
   source: string;
   target: string;
-  keyArn: string;
+  /** The copy's key; none for an unencrypted cluster snapshot (RDS cannot encrypt one by copying it). */
+  keyArn?: string;
+  /** The source snapshot's key, named when KMS refuses. */
+  sourceKeyArn?: string;
+  /** Cross-region copies of an instance with its own option group: that region's group. */
+  optionGroup?: string;
   tags: TagMap;
 }
 
@@ -225,6 +230,7 @@ export async function copySnapshot(rds: RDSClient, request: CopyRequest): Promis
       SourceDBSnapshotIdentifier: request.source,
       TargetDBSnapshotIdentifier: request.target,
       KmsKeyId: request.keyArn,
+      OptionGroupName: request.optionGroup,
       Tags: tagList(request.tags),
     }),
   );

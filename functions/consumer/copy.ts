@@ -10,7 +10,7 @@ import { observe, runStep } from "../observability";
 import type { PollProgress, PollTarget } from "../poll";
 import type { PollOperation } from "../pollSchedule";
 import { loadConsumerConfig } from "../runtimeConfig";
-import { carryTags, mergeTags, provenanceTags } from "../tags";
+import { carryTags, mergeTags, provenanceTags, UNENCRYPTED_TAGS } from "../tags";
 
 export interface ConsumerState {
   announcement: Announcement;
@@ -35,6 +35,9 @@ export async function copyShared(state: ConsumerState): Promise<CopyResult> {
     const checked = validateAnnouncement(state.announcement, config);
     if (!checked.ok) throw replicationError("InvalidAnnouncement", `copy refused, nothing copied: ${checked.reason}`);
     const a = checked.announcement;
+    // An unencrypted cluster snapshot (the source opted in) cannot be encrypted by copying it: copied as it is.
+    const unencrypted = a.encrypted === false;
+    const own = provenanceTags("copy", { ...a, sourceCreated: a.snapshotCreateTime });
     const started = await startCopy(
       rdsIn(),
       { account: config.account, region: config.region },
@@ -42,16 +45,12 @@ export async function copyShared(state: ConsumerState): Promise<CopyResult> {
         kind: a.kind,
         source: a.snapshotArn,
         target: destinationCopyId(a.snapshotArn),
-        keyArn: config.keyArn,
-        tags: mergeTags(carryTags(a.tags), provenanceTags("copy", { ...a, sourceCreated: a.snapshotCreateTime })),
+        keyArn: unencrypted ? undefined : config.keyArn,
+        // The source's transit key is the one that needs the cross-account grant: named when KMS refuses.
+        sourceKeyArn: a.keyArn,
+        tags: mergeTags(carryTags(a.tags), unencrypted ? { ...own, ...UNENCRYPTED_TAGS } : own),
       },
-    ).catch((error: Error) => {
-      // The source key is the one that needs the cross-account grant; name it too.
-      if (error.name === "KmsKeyNotAccessible") {
-        error.message += ` Source key (shared by ${a.sourceAccount}): ${a.keyArn}; this account's key: ${config.keyArn}.`;
-      }
-      throw error;
-    });
+    );
     obs.logger.info(started.adopted ? "existing copy adopted" : "copy started", { copy: started.snapshot.arn });
     return {
       snapshot: {

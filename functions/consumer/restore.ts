@@ -56,7 +56,7 @@ export async function restore(state: ConsumerState & { copy: CopyResult }): Prom
     try {
       await restoreDatabase(rds, a.kind, id, state.copy.snapshot.id, a.engine, settings, tags);
     } catch (error) {
-      if (!isAlreadyExists(error)) throw classifyAwsError(error, { operation: doing, keyArn: config.keyArn });
+      if (!isAlreadyExists(error)) throw classifyAwsError(error, { operation: doing, keyArns: [config.keyArn] });
       const existing = await describeDatabase(rds, a.kind, id);
       if (existing?.tags[RESTORED_FROM_KEY] !== state.copy.snapshot.id) {
         throw replicationError(

@@ -188,7 +188,11 @@ async function optionsOf(rds: RDSClient, groups: string[]): Promise<Map<string, 
       const options = out.OptionGroupsList?.[0]?.Options ?? [];
       found.set(
         name,
-        options.map((o) => ({ name: o.OptionName ?? "", persistent: o.Persistent ?? false, permanent: o.Permanent ?? false })),
+        options.map((o) => ({
+          name: o.OptionName ?? "",
+          persistent: o.Persistent ?? false,
+          permanent: o.Permanent ?? false,
+        })),
       );
     } catch (error) {
       throw classifyAwsError(error, { operation: `describe option group ${name}` });

@@ -13,7 +13,10 @@ export interface Database {
 }
 
 /** Selected = named explicitly, or carrying every tag of the tag selector (an empty selector selects none). */
-export function isSelected(db: Pick<Database, "id" | "kind" | "tags">, selection: ProducerRuntimeConfig["databases"]): boolean {
+export function isSelected(
+  db: Pick<Database, "id" | "kind" | "tags">,
+  selection: ProducerRuntimeConfig["databases"],
+): boolean {
   if (selection.identifiers.includes(db.id)) return true;
   const wanted = Object.entries(selection.tags);
   return wanted.length > 0 && wanted.every(([key, value]) => db.tags[key] === value);
@@ -36,6 +39,19 @@ export function routesFor(database: string, destinations: ProducerRuntimeConfig[
   return [...byRegion].map(([region, accounts]) => ({ region, accounts }));
 }
 
+/** RDS cannot encrypt an unencrypted cluster snapshot by copying it: such a copy gets no key. */
+export const copiedUnencrypted = (snapshot: Pick<SnapshotInfo, "encrypted" | "kind">): boolean =>
+  snapshot.kind === "cluster" && !snapshot.encrypted;
+
+/** Whether a copy into `region` must name that region's option group (CopyDBSnapshot OptionGroupName). */
+export function needsOptionGroup(
+  snapshot: Pick<SnapshotInfo, "kind" | "optionGroup">,
+  sourceRegion: string,
+  region: string,
+): boolean {
+  return snapshot.kind === "instance" && region !== sourceRegion && !isDefaultOptionGroup(snapshot.optionGroup);
+}
+
 export type TransitDecision = { action: "share-directly" } | { action: "copy"; reason: string };
 
 function sameKey(a: string | undefined, b: string): boolean {
@@ -50,12 +66,15 @@ function sameKey(a: string | undefined, b: string): boolean {
  * `aws/rds` key or another key, unencrypted: encryption in transit is required whatever the source).
  */
 export function transitDecision(
-  snapshot: Pick<SnapshotInfo, "type" | "encrypted" | "kmsKeyId">,
+  snapshot: Pick<SnapshotInfo, "type" | "encrypted" | "kmsKeyId" | "kind">,
   snapshotRegion: string,
   destinationRegion: string,
   transitKeyArn: string,
 ): TransitDecision {
   if (snapshot.type !== "manual") return { action: "copy", reason: `${snapshot.type} snapshots cannot be shared` };
+  if (!snapshot.encrypted && snapshot.kind === "cluster") {
+    return { action: "copy", reason: "unencrypted cluster: copied unencrypted (replicateUnencryptedClusters)" };
+  }
   if (!snapshot.encrypted) return { action: "copy", reason: "unencrypted: encrypted for transit" };
   if (!sameKey(snapshot.kmsKeyId, transitKeyArn)) {
     return { action: "copy", reason: `encrypted with ${snapshot.kmsKeyId ?? "the default key"}, not the transit key` };
@@ -132,7 +151,9 @@ export function refusalOf(
   }
   const unmapped = routes
     .map((r) => r.region)
-    .filter((region) => region !== sourceRegion && !config.optionGroups[region]?.[db.optionGroup ?? ""]);
+    .filter(
+      (region) => needsOptionGroup(db, sourceRegion, region) && !config.optionGroups[region]?.[db.optionGroup ?? ""],
+    );
   if (unmapped.length > 0) {
     return refuse(
       "OptionGroupNotMapped",

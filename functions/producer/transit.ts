@@ -11,9 +11,9 @@ import type { PollProgress, PollTarget } from "../poll";
 import type { PollOperation } from "../pollSchedule";
 import { loadProducerConfig } from "../runtimeConfig";
 import { describeSnapshot, snapshotTags } from "../snapshots";
-import { carryTags, mergeTags, provenanceTags } from "../tags";
+import { carryTags, mergeTags, provenanceTags, UNENCRYPTED_TAGS } from "../tags";
 import type { WorkItem } from "./plan";
-import { transitDecision } from "./rules";
+import { copiedUnencrypted, needsOptionGroup, transitDecision } from "./rules";
 
 /** The announcement minus the per-destination fields, carried to the publish step. */
 export type AnnouncementBase = Omit<Announcement, "destinationAccount" | "destinationRegion">;
@@ -43,12 +43,22 @@ export async function prepareTransit(item: WorkItem): Promise<Transit[]> {
     const carried = carryTags(sourceTags);
     const created = source.createdAt ?? new Date().toISOString();
     const transits: Transit[] = [];
+    const unencrypted = copiedUnencrypted(source);
     for (const route of item.routes) {
       const keyArn = config.transitKeyArns[route.region];
       if (!keyArn) {
         throw replicationError("ConfigInvalid", `no transit key configured for destination region ${route.region}`);
       }
       const decision = transitDecision(source, config.region, route.region, keyArn);
+      const optionGroup = needsOptionGroup(source, config.region, route.region)
+        ? config.optionGroups[route.region]?.[source.optionGroup ?? ""]
+        : undefined;
+      if (needsOptionGroup(source, config.region, route.region) && !optionGroup) {
+        throw replicationError(
+          "ConfigInvalid",
+          `no option group configured in ${route.region} for ${source.optionGroup} (rds-replication:optionGroups)`,
+        );
+      }
       let shared = { arn: source.arn, id: source.id };
       let copied = false;
       let adopted = false;
@@ -67,8 +77,10 @@ export async function prepareTransit(item: WorkItem): Promise<Transit[]> {
             kind: item.kind,
             source: source.arn,
             target: transitSnapshotId(source.arn, route.region),
-            keyArn,
-            tags: mergeTags(carried, own),
+            keyArn: unencrypted ? undefined : keyArn,
+            sourceKeyArn: source.kmsKeyId,
+            optionGroup,
+            tags: mergeTags(carried, unencrypted ? { ...own, ...UNENCRYPTED_TAGS } : own),
           },
         );
         shared = { arn: started.snapshot.arn, id: started.snapshot.id };
@@ -98,7 +110,7 @@ export async function prepareTransit(item: WorkItem): Promise<Transit[]> {
           engine: source.engine,
           engineVersion: source.engineVersion,
           snapshotCreateTime: created,
-          keyArn,
+          ...(unencrypted ? { encrypted: false } : { keyArn }),
           tags: carried,
           databaseTags: carryTags(item.databaseTags),
           sourceSnapshotArn: source.arn,

@@ -5,11 +5,18 @@ import { consumerDefinition, producerDefinition, TASK_TIMEOUT_MARGIN_SECONDS } f
 import { validateAnnouncement } from "../../../functions/announcement";
 import { STEPS, stepByKey } from "../../../functions/catalog";
 import { restoredToDelete, retentionPolicyFor, switchedSecret } from "../../../functions/consumer/rules";
-import { classifyAwsError, quotaMessage, RETRY_POLICIES } from "../../../functions/errors";
+import { classifyAwsError, isRetryable, quotaMessage, RETRY_POLICIES } from "../../../functions/errors";
 import { destinationCopyId, executionName, scheduledSnapshotId, transitSnapshotId } from "../../../functions/naming";
 import { buildNotification } from "../../../functions/notification";
 import { DEFAULT_POLL_BOUNDS } from "../../../functions/pollSchedule";
-import { isSelected, routesFor, transitDecision } from "../../../functions/producer/rules";
+import {
+  copiedUnencrypted,
+  isSelected,
+  needsOptionGroup,
+  refusalOf,
+  routesFor,
+  transitDecision,
+} from "../../../functions/producer/rules";
 import { RETENTION_PRESETS } from "../../../functions/retention";
 import type { ConsumerRuntimeConfig } from "../../../functions/runtimeConfig";
 import { loadProducerConfig } from "../../../functions/runtimeConfig";
@@ -22,7 +29,11 @@ const awsError = (name: string, message = "boom") => Object.assign(new Error(mes
 
 describe("engine: error classification", () => {
   it("maps seed 004's AWS errors to retryable or fatal classes", () => {
-    const ctx = { operation: "copy x", keyArn: "arn:aws:kms:eu-west-1:111111111111:key/k", account: "222222222222" };
+    const ctx = {
+      operation: "copy x",
+      keyArns: ["arn:aws:kms:eu-west-1:111111111111:key/k", undefined],
+      account: "222222222222",
+    };
     assert.equal(classifyAwsError(awsError("ThrottlingException"), ctx).name, "Throttled");
     assert.equal(classifyAwsError(awsError("InvalidDBInstanceStateFault"), ctx).name, "ResourceBusy");
     assert.equal(classifyAwsError(awsError("DBSnapshotNotFoundFault"), ctx).name, "SnapshotNotVisible");
@@ -32,6 +43,22 @@ describe("engine: error classification", () => {
     assert.match(kms.message, /arn:aws:kms:eu-west-1:111111111111:key\/k/);
     assert.match(kms.message, /account 222222222222/);
     assert.match(kms.message, /kms:CreateGrant/);
+    assert.match(kms.message, /Not retried/);
+    assert.ok(!isRetryable(kms));
+    // The exact statement to add to the key's policy, as JSON.
+    const statement = JSON.parse(
+      /key arn:aws:kms:eu-west-1:111111111111:key\/k: (\{.*\})\), and/.exec(kms.message)?.[1] ?? "{}",
+    );
+    assert.deepEqual(statement, {
+      Sid: "RdsReplicationFrom222222222222",
+      Effect: "Allow",
+      Principal: { AWS: "arn:aws:iam::222222222222:root" },
+      Action: ["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey*", "kms:ReEncrypt*", "kms:CreateGrant"],
+      Resource: "*",
+      Condition: { StringEquals: { "kms:ViaService": "rds.eu-west-1.amazonaws.com" } },
+    });
+    const kmsDenied = awsError("AccessDeniedException", "User is not authorized to perform: kms:CreateGrant");
+    assert.equal(classifyAwsError(kmsDenied, ctx).name, "KmsKeyNotAccessible");
     const other = awsError("AccessDenied");
     assert.equal(classifyAwsError(other, ctx), other, "unknown errors keep their own name");
     for (const name of ["Throttled", "ResourceBusy", "SnapshotNotVisible", "CopyLimitReached"]) {
@@ -61,13 +88,55 @@ describe("engine: error classification", () => {
 describe("engine: producer rules", () => {
   const key = "arn:aws:kms:eu-central-1:111111111111:key/transit";
   it("copies unless a manual snapshot is already under the transit key in the destination region", () => {
-    const manual = { type: "manual", encrypted: true, kmsKeyId: key };
+    const manual = { kind: "instance" as const, type: "manual", encrypted: true, kmsKeyId: key };
     assert.deepEqual(transitDecision(manual, "eu-central-1", "eu-central-1", key), { action: "share-directly" });
     assert.equal(transitDecision({ ...manual, type: "automated" }, "eu-central-1", "eu-central-1", key).action, "copy");
     assert.equal(transitDecision({ ...manual, encrypted: false }, "eu-central-1", "eu-central-1", key).action, "copy");
     const defaultKey = { ...manual, kmsKeyId: "arn:aws:kms:eu-central-1:111111111111:key/aws-rds-default" };
     assert.equal(transitDecision(defaultKey, "eu-central-1", "eu-central-1", key).action, "copy");
     assert.equal(transitDecision(manual, "eu-west-1", "eu-central-1", key).action, "copy");
+  });
+
+  it("refuses up front an unencrypted cluster unless configured, and unshareable or unmapped option groups", () => {
+    const config = { replicateUnencryptedClusters: false, optionGroups: {} };
+    const routes = [{ region: "eu-central-1", accounts: ["222222222222"] }];
+    const plain = { id: "orders", kind: "cluster" as const, encrypted: false };
+    const refused = refusalOf(plain, routes, "eu-west-1", config);
+    assert.equal(refused?.error, "UnencryptedCluster");
+    assert.match(
+      refused?.reason ?? "",
+      /Aurora cluster orders is not encrypted.*RestoreDBClusterFromSnapshot.*replicateUnencryptedClusters/,
+    );
+    assert.equal(refusalOf(plain, routes, "eu-west-1", { ...config, replicateUnencryptedClusters: true }), undefined);
+    assert.equal(refusalOf({ ...plain, encrypted: true }, routes, "eu-west-1", config), undefined);
+    assert.equal(refusalOf({ ...plain, kind: "instance" }, routes, "eu-west-1", config), undefined, "copies encrypt");
+
+    const custom = { id: "ledger", kind: "instance" as const, encrypted: true, optionGroup: "ledger-og", options: [] };
+    assert.equal(refusalOf(custom, routes, "eu-west-1", config)?.error, "OptionGroupNotMapped");
+    assert.match(refusalOf(custom, routes, "eu-west-1", config)?.reason ?? "", /eu-central-1\/ledger-og=/);
+    const mapped = { ...config, optionGroups: { "eu-central-1": { "ledger-og": "ledger-og-dr" } } };
+    assert.equal(refusalOf(custom, routes, "eu-west-1", mapped), undefined);
+    assert.equal(refusalOf(custom, routes, "eu-central-1", config), undefined, "same region: the group stays");
+    assert.equal(refusalOf({ ...custom, optionGroup: "default:postgres-16" }, routes, "eu-west-1", config), undefined);
+    const option = (name: string, persistent = false, permanent = false) => ({ name, persistent, permanent });
+    const tde = { ...custom, options: [option("TDE", true, true)] };
+    assert.equal(refusalOf(tde, routes, "eu-west-1", mapped)?.error, "OptionGroupNotShareable");
+    assert.match(refusalOf(tde, routes, "eu-west-1", mapped)?.reason ?? "", /TDE \(TDE\)/);
+    const persistent = { ...custom, options: [option("APEX", true)] };
+    assert.equal(refusalOf(persistent, routes, "eu-west-1", mapped)?.error, "OptionGroupNotShareable");
+    const timezone = { ...custom, options: [option("Timezone", true, true), option("S3_INTEGRATION")] };
+    assert.equal(refusalOf(timezone, routes, "eu-west-1", mapped), undefined, "Timezone may be shared");
+  });
+
+  it("copies an unencrypted cluster without a key, and names the option group only across regions", () => {
+    assert.ok(copiedUnencrypted({ kind: "cluster", encrypted: false }));
+    assert.ok(!copiedUnencrypted({ kind: "instance", encrypted: false }));
+    assert.ok(!copiedUnencrypted({ kind: "cluster", encrypted: true }));
+    const og = { kind: "instance" as const, optionGroup: "ledger-og" };
+    assert.ok(needsOptionGroup(og, "eu-west-1", "eu-central-1"));
+    assert.ok(!needsOptionGroup(og, "eu-west-1", "eu-west-1"));
+    assert.ok(!needsOptionGroup({ ...og, optionGroup: "default:mysql-8-0" }, "eu-west-1", "eu-central-1"));
+    assert.ok(!needsOptionGroup({ ...og, kind: "cluster" }, "eu-west-1", "eu-central-1"));
   });
 
   it("selects by identifier or by every tag, and groups destinations by region", () => {

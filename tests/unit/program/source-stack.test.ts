@@ -9,6 +9,7 @@ import {
   archiveAssets,
   evaluateStack,
   type StackEvaluation,
+  sourceDatabaseKey,
   stackFileConfig,
 } from "../../../scripts/local/pulumiMocks";
 import { assertLeastPrivilege, expectedStepChildren, policyOf, shortKey, statementsWith } from "./stackAssertions";
@@ -230,6 +231,8 @@ describe("source stack (Pulumi.source.yaml under mocks)", () => {
         announceTopicArn: arn("producer-announce"),
         notifyTopicArn: arn("producer-notifications"),
         transit: { keep: 2, graceHours: 24, deletionsEnabled: false },
+        replicateUnencryptedClusters: false,
+        optionGroups: {},
       });
       assert.equal(stack.named(`${name}-logs`).inputs.kmsKeyId, arn("producer-operations-key"));
       assert.equal(stack.named(`${name}-logs`).inputs.retentionInDays, 90);
@@ -264,11 +267,14 @@ describe("source stack (Pulumi.source.yaml under mocks)", () => {
       ],
     );
     const transitKeys = [arn("producer-transit-key-eu-central-1"), arn("producer-transit-key-eu-west-1")].sort();
-    // Every transit key, whether in one statement or one per key region.
-    const granting = statementsWith(policies["producer-transit"], "kms:CreateGrant").flatMap((s) =>
-      [s.Resource].flat(),
-    );
-    assert.deepEqual([...new Set(granting)].sort(), transitKeys);
+    // The keys RDS reports for the configured databases: a transit copy decrypts their snapshots.
+    const sourceKeys = ["orders-db", "billing-aurora"].map((id) => sourceDatabaseKey("111111111111", "eu-west-1", id));
+    // Every transit and source key, whether in one statement or one per key region, only through RDS there.
+    const grants = statementsWith(policies["producer-transit"], "kms:CreateGrant");
+    const granting = grants.flatMap((s) => [s.Resource].flat());
+    assert.deepEqual([...new Set(granting)].sort(), [...transitKeys, ...sourceKeys].sort());
+    for (const s of grants.filter((g) => [g.Resource].flat().some((r) => sourceKeys.includes(r))))
+      assert.deepEqual(s.Condition?.StringEquals, { "kms:ViaService": "rds.eu-west-1.amazonaws.com" });
     assert.deepEqual(
       statementsWith(policies["producer-publish"], "sns:Publish").map((s) => s.Resource),
       [arn("producer-announce")],
@@ -280,6 +286,19 @@ describe("source stack (Pulumi.source.yaml under mocks)", () => {
     for (const s of statementsWith(policies["producer-prune"], "rds:DeleteDBSnapshot"))
       assert.deepEqual(s.Condition, { StringEquals: { "aws:ResourceTag/managed-by": "rds-replication" } });
     assert.equal(JSON.stringify(policies["producer-plan"]).includes("sns:Publish"), false);
+  });
+
+  it("grants the transit step the configured keys of tag-selected databases, and no key of an unencrypted one", async () => {
+    const configured = "arn:aws:kms:eu-west-1:111111111111:key/tag-selected-databases";
+    const other = await evaluateStack({
+      config: { ...stackFileConfig("source"), "rds-replication:sourceKeyArns": [configured] },
+      databaseKeys: { "orders-db": "" },
+    });
+    const policy = policyOf(other.named("producer-transit-policy").inputs.policy);
+    const decrypting = statementsWith(policy, "kms:Decrypt").flatMap((s) => [s.Resource].flat());
+    assert.ok(decrypting.includes(configured), decrypting.join(", "));
+    assert.ok(decrypting.includes(sourceDatabaseKey("111111111111", "eu-west-1", "billing-aurora")));
+    assert.ok(!decrypting.some((key) => key.includes("orders-db")), "orders-db is unencrypted: it has no key");
   });
 
   it("exports what a dest stack needs", () => {
