@@ -57,6 +57,8 @@ export interface WorkItem {
   sourceOperation: PollOperation;
   routes: Route[];
   databaseTags: Record<string, string>;
+  /** Instances: the option group the plan checked (cross-region copies name the mapped one). */
+  optionGroup?: string;
 }
 
 export interface PlanResult {
@@ -218,7 +220,7 @@ async function refuseUpFront(
     const facts: SourceFacts = { ...db, options: options.get(db.optionGroup ?? "") };
     const refusal = refusalOf(facts, item.routes, config.region, config);
     if (refusal) refused.push(refusal);
-    else items.push(item);
+    else items.push(db.kind === "instance" ? { ...item, optionGroup: db.optionGroup } : item);
   }
   return { items, refused };
 }

@@ -44,19 +44,19 @@ export async function prepareTransit(item: WorkItem): Promise<Transit[]> {
     const created = source.createdAt ?? new Date().toISOString();
     const transits: Transit[] = [];
     const unencrypted = copiedUnencrypted(source);
+    const snapshot = { ...source, optionGroup: source.optionGroup ?? item.optionGroup };
     for (const route of item.routes) {
       const keyArn = config.transitKeyArns[route.region];
       if (!keyArn) {
         throw replicationError("ConfigInvalid", `no transit key configured for destination region ${route.region}`);
       }
       const decision = transitDecision(source, config.region, route.region, keyArn);
-      const optionGroup = needsOptionGroup(source, config.region, route.region)
-        ? config.optionGroups[route.region]?.[source.optionGroup ?? ""]
-        : undefined;
-      if (needsOptionGroup(source, config.region, route.region) && !optionGroup) {
+      const needsGroup = needsOptionGroup(snapshot, config.region, route.region);
+      const optionGroup = needsGroup ? config.optionGroups[route.region]?.[snapshot.optionGroup ?? ""] : undefined;
+      if (needsGroup && !optionGroup) {
         throw replicationError(
           "ConfigInvalid",
-          `no option group configured in ${route.region} for ${source.optionGroup} (rds-replication:optionGroups)`,
+          `no option group configured in ${route.region} for ${snapshot.optionGroup} (rds-replication:optionGroups)`,
         );
       }
       let shared = { arn: source.arn, id: source.id };

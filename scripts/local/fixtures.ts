@@ -15,14 +15,23 @@ export const tagsOf = (list?: { Key?: string; Value?: string }[]): Tags =>
 const tagList = (tags: Tags) => Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 const MASTER = { MasterUsername: "admin", MasterUserPassword: "password123" };
 
-export async function instance(clients: Clients, id: string, tags: Tags = {}): Promise<void> {
+/** A DB instance; `keyArn` encrypts it under that key, `optionGroup` gives it that (existing) option group. */
+export async function instance(
+  clients: Clients,
+  id: string,
+  tags: Tags = {},
+  options: { keyArn?: string; optionGroup?: string; engine?: string } = {},
+): Promise<void> {
   await clients.rds.send(
     new CreateDBInstanceCommand({
       DBInstanceIdentifier: id,
-      Engine: "postgres",
+      Engine: options.engine ?? "postgres",
       DBInstanceClass: "db.t3.micro",
       AllocatedStorage: 20,
       ...MASTER,
+      StorageEncrypted: options.keyArn ? true : undefined,
+      KmsKeyId: options.keyArn,
+      OptionGroupName: options.optionGroup,
       Tags: tagList(tags),
     }),
   );

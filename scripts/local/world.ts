@@ -61,7 +61,9 @@ export class Inbox {
   }
 
   /** Notifications published on a notify topic, parsed. */
-  notifications(path: string): { outcome: string; summary: string; failures: { error: string; cause: string }[] }[] {
+  notifications(
+    path: string,
+  ): { outcome: string; summary: string; failures: { item: string; error: string; cause: string }[] }[] {
     return this.at(path).map((b) => JSON.parse(b.Message));
   }
 }
