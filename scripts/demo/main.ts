@@ -228,7 +228,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       tables.push(...(await inventoryTables(c.world)));
       retention = await explainedRetention(c.world, c.consumerRuns.at(-1));
       if (retention) {
-        const title = `Destination account ${place(c.world.destPlace)}: retention plan for the copies of ${DATABASE}`;
+        const title = `Destination account ${place(c.world.destPlace)}: retention of the ${DATABASE} copies`;
         tables.push(retentionTable(title, retention.result, retention.rows));
       }
     }
