@@ -253,7 +253,9 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     };
     fs.mkdirSync(path.dirname(reportPath), { recursive: true });
     fs.writeFileSync(reportPath, renderHtmlReport(data));
-    out.write(`\nHTML report (timeline, retention calendar, tables): ${reportPath}\n`);
+    const shownPath = path.relative(process.cwd(), reportPath);
+    const where = shownPath.startsWith("..") || path.isAbsolute(shownPath) ? reportPath : shownPath;
+    out.write(`\nHTML report (timeline, retention calendar, tables): ${where}\n`);
     if (outcome.failure) {
       out.write(`\nDemo failed at step "${outcome.failure.title}":\n${outcome.failure.message}\n`);
       return 1;
