@@ -96,20 +96,63 @@ function timeOf(date: unknown, what: string): number {
   return ms;
 }
 
+/** What keeps a snapshot: one of the policy's rules, or one of the planner's fixed rules. */
+export type RetentionRule =
+  | "unmanaged"
+  | "no rule set"
+  | "newest"
+  | "keepLast"
+  | "maxAgeDays"
+  | "daily"
+  | "weekly"
+  | "monthly"
+  | "yearly";
+
+export interface RetentionExplanation<T extends RetentionSnapshot> {
+  snapshot: T;
+  /** Every rule that keeps it (several may); empty means retention would delete it. */
+  keptBy: RetentionRule[];
+  /** For each rule set in the policy that does not keep it, why not. */
+  passedOverBy: { rule: RetentionRule; why: string }[];
+}
+
+type BucketRule = (typeof BUCKET_RULES)[number][0];
+
+const dayOf = (days: number) => new Date(days * DAY_MS).toISOString().slice(0, 10);
+// Labels for reports, from the bucket ids above.
+const BUCKET_LABELS: Record<BucketRule, (id: number) => string> = {
+  daily: (id) => `day ${dayOf(id)}`,
+  weekly: (id) => `week of Monday ${dayOf(id * 7 - THURSDAY_TO_MONDAY_DAYS)}`,
+  monthly: (id) => `month ${Math.floor(id / 12)}-${String((id % 12) + 1).padStart(2, "0")}`,
+  yearly: (id) => `year ${id}`,
+};
+const BUCKET_UNITS: Record<BucketRule, string> = { daily: "days", weekly: "weeks", monthly: "months", yearly: "years" };
+
+function passedOverBucket(bucket: { field: BucketRule; last?: number }, id: number, policy: RetentionPolicy): string {
+  const label = BUCKET_LABELS[bucket.field](id);
+  if (id === bucket.last) return `a newer one is kept for ${label}`;
+  return `${label} is beyond the ${policy[bucket.field]} most recent ${BUCKET_UNITS[bucket.field]}`;
+}
+
 /**
- * Splits snapshots into those the policy keeps and those it would delete.
- *
- * Rules count managed snapshots only; unmanaged ones are always kept and never occupy a slot. The newest
- * managed snapshot is always kept. A policy with no rule set keeps everything (a forgotten policy must not
- * empty the account); a rule set to 0 is explicit and keeps nothing by itself.
- * Ties on createdAt are broken by id (greater id counts as newer), then by input order, so the result does
- * not depend on the order the inventory was listed in.
+ * The rules behind planRetention's decision for every snapshot, newest first (the same order and tie-breaks):
+ * a snapshot is in `keep` exactly when `keptBy` is not empty. Pure; for reports and logs.
  */
-export function planRetention<T extends RetentionSnapshot>(
+export function explainRetention<T extends RetentionSnapshot>(
   snapshots: readonly T[],
   policy: RetentionPolicy,
   now: Date,
-): RetentionPlan<T> {
+): RetentionExplanation<T>[] {
+  return decide(snapshots, policy, now, true);
+}
+
+// One walk for both entry points; planning skips the reasons' text, which costs more than the decision itself.
+function decide<T extends RetentionSnapshot>(
+  snapshots: readonly T[],
+  policy: RetentionPolicy,
+  now: Date,
+  withReasons: boolean,
+): RetentionExplanation<T>[] {
   validateRetentionPolicy(policy);
   const nowMs = timeOf(now, "now");
   if (!Array.isArray(snapshots)) throw new TypeError("snapshots must be an array");
@@ -131,46 +174,70 @@ export function planRetention<T extends RetentionSnapshot>(
   });
 
   const hasRule = POLICY_FIELDS.some((field) => policy[field] !== undefined);
-  const kept = new Uint8Array(snapshots.length);
   let newestManagedSeen = false;
   let keepLastLeft = policy.keepLast ?? 0;
   const ageLimitMs = policy.maxAgeDays === undefined ? undefined : policy.maxAgeDays * DAY_MS;
-  const buckets = BUCKET_RULES.map(([field, bucketOf]) => ({
+  const buckets = BUCKET_RULES.filter(([field]) => policy[field] !== undefined).map(([field, bucketOf]) => ({
+    field,
     left: policy[field] ?? 0,
     last: undefined as number | undefined,
     bucketOf,
   }));
 
-  for (const index of order) {
+  return order.map((index) => {
     const snapshot = snapshots[index];
-    if (!snapshot.managed || !hasRule) {
-      kept[index] = 1;
-      continue;
-    }
+    const keptBy: RetentionRule[] = [];
+    const passedOverBy: { rule: RetentionRule; why: string }[] = [];
+    if (!snapshot.managed) return { snapshot, keptBy: ["unmanaged"], passedOverBy };
+    if (!hasRule) return { snapshot, keptBy: ["no rule set"], passedOverBy };
     // The newest managed snapshot is kept unconditionally, and still uses up a slot of every rule below.
     if (!newestManagedSeen) {
       newestManagedSeen = true;
-      kept[index] = 1;
+      keptBy.push("newest");
     }
     const ms = times[index];
     if (keepLastLeft > 0) {
       keepLastLeft--;
-      kept[index] = 1;
+      keptBy.push("keepLast");
+    } else if (policy.keepLast !== undefined) {
+      if (withReasons) passedOverBy.push({ rule: "keepLast", why: `not among the ${policy.keepLast} newest` });
     }
-    if (ageLimitMs !== undefined && nowMs - ms < ageLimitMs) kept[index] = 1;
+    if (ageLimitMs !== undefined) {
+      if (nowMs - ms < ageLimitMs) keptBy.push("maxAgeDays");
+      else if (withReasons) passedOverBy.push({ rule: "maxAgeDays", why: `${policy.maxAgeDays} days old or older` });
+    }
     // Walking newest first, the first snapshot seen in a bucket is that bucket's newest.
     for (const bucket of buckets) {
-      if (bucket.left === 0) continue;
       const id = bucket.bucketOf(ms);
-      if (id !== bucket.last) {
+      if (id === bucket.last || bucket.left === 0) {
+        if (withReasons) passedOverBy.push({ rule: bucket.field, why: passedOverBucket(bucket, id, policy) });
+      } else {
         bucket.last = id;
         bucket.left--;
-        kept[index] = 1;
+        keptBy.push(bucket.field);
       }
     }
-  }
+    return { snapshot, keptBy, passedOverBy };
+  });
+}
 
+/**
+ * Splits snapshots into those the policy keeps and those it would delete.
+ *
+ * Rules count managed snapshots only; unmanaged ones are always kept and never occupy a slot. The newest
+ * managed snapshot is always kept. A policy with no rule set keeps everything (a forgotten policy must not
+ * empty the account); a rule set to 0 is explicit and keeps nothing by itself.
+ * Ties on createdAt are broken by id (greater id counts as newer), then by input order, so the result does
+ * not depend on the order the inventory was listed in.
+ */
+export function planRetention<T extends RetentionSnapshot>(
+  snapshots: readonly T[],
+  policy: RetentionPolicy,
+  now: Date,
+): RetentionPlan<T> {
   const plan: RetentionPlan<T> = { keep: [], delete: [] };
-  for (const index of order) (kept[index] ? plan.keep : plan.delete).push(snapshots[index]);
+  for (const { snapshot, keptBy } of decide(snapshots, policy, now, false)) {
+    (keptBy.length > 0 ? plan.keep : plan.delete).push(snapshot);
+  }
   return plan;
 }

@@ -1,5 +1,6 @@
 // `npm run demo` / `npm start`: the replication flow on the embedded emulator (see docs/demo.md).
 import "./local/setup";
+import { parseDemoArgs } from "./demo/args";
 import { runDemo } from "./demo/main";
 import { stopEmulator } from "./emulator/lifecycle";
 
@@ -9,7 +10,15 @@ process.once("SIGINT", () => {
   void stopEmulator().finally(() => process.exit(130));
 });
 
-runDemo({ out: process.stdout }).then(
+let args: ReturnType<typeof parseDemoArgs>;
+try {
+  args = parseDemoArgs(process.argv.slice(2));
+} catch (error) {
+  process.stderr.write(`${(error as Error).message}\n`);
+  process.exit(2);
+}
+
+runDemo({ out: process.stdout, wide: args.wide, reportPath: args.reportPath }).then(
   (code) => {
     process.exitCode = code;
   },

@@ -4,7 +4,15 @@ import { DescribeKeyCommand, ListKeysCommand } from "@aws-sdk/client-kms";
 import { DescribeDBInstancesCommand, DescribeDBSnapshotsCommand } from "@aws-sdk/client-rds";
 import { GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
 import type { RetentionResult } from "../../functions/consumer/retention";
+import {
+  DELETE_AFTER_KEY,
+  MANAGED_BY_KEY,
+  MANAGED_BY_VALUE,
+  ROLE_KEY,
+  SOURCE_DATABASE_KEY,
+} from "../../functions/tags";
 import type { Clients } from "../local/accounts";
+import type { RetentionRow } from "./retentionRows";
 import type { Table } from "./table";
 
 type Tags = { Key?: string; Value?: string }[] | undefined;
@@ -39,7 +47,7 @@ export async function snapshotsTable(title: string, clients: Clients, roles: Key
         s.Status ?? "?",
         keyName(s.KmsKeyId, roles),
         // AWS hides a shared snapshot's tags from the other account (the emulator does not): hence the announcement.
-        ours ? tagLines(s.TagList) : "(not readable here:\ncarried in the announcement)",
+        ours ? tagLines(s.TagList) : "(not readable here: carried in the announcement)",
       ];
     });
   return { title, columns: ["Snapshot", "Type", "Status", "Encrypted with", "Tags"], rows };
@@ -76,21 +84,45 @@ export async function secretTable(title: string, clients: Clients, secretName: s
   return { title, columns: ["Secret", "Field", "Value"], rows: shown.map((k) => [secretName, k, String(value[k])]) };
 }
 
-/** The consumer's retention decision for the database, one row per copy. */
-export function retentionTable(title: string, plan: RetentionResult): Table {
-  const why = new Map(plan.skipped.map((s) => [s.id, s.reason]));
-  const deleted = new Set(plan.deleted);
-  const rows = [
-    ...plan.keep.map((id) => [id, "keep", why.get(id) ?? "kept by the policy"]),
-    ...plan.delete.map((id) => [
-      id,
-      deleted.has(id) ? "deleted" : "would delete",
-      plan.dryRun ? "dry run: deletionsEnabled is false" : "",
-    ]),
-  ];
+/** The consumer's retention decision for the database, one row per copy, with the rule behind it. */
+export function retentionTable(title: string, plan: RetentionResult, rows: readonly RetentionRow[]): Table {
   return {
     title: `${title} (policy ${plan.policy}${plan.dryRun ? ", dry run" : ""})`,
-    columns: ["Copy", "Decision", "Why"],
-    rows,
+    columns: ["Copy", "Source created", "Decision", "Rule"],
+    rows: rows.map((r) => [
+      r.id,
+      r.createdAt.replace("T", " ").slice(0, 16),
+      r.decision,
+      [...(r.keptBy.length > 0 ? [`kept by ${r.keptBy.join(", ")}`] : []), ...r.why].join("\n"),
+    ]),
+  };
+}
+
+// The tool's tags a reader needs to follow the story; the other provenance tags wait for --wide.
+const SHOWN_TOOL_TAGS = new Set([ROLE_KEY, SOURCE_DATABASE_KEY, DELETE_AFTER_KEY]);
+const isToolTag = (key: string) => key === MANAGED_BY_KEY || key.startsWith(`${MANAGED_BY_VALUE}:`);
+
+/**
+ * The table with its "Tags" column moved under each row as one line, the tool's less telling tags folded into
+ * "+N more": the other columns then fit the terminal.
+ */
+export function foldTags(table: Table): Table {
+  const column = table.columns.indexOf("Tags");
+  if (column < 0) return table;
+  const fold = (cell: string) => {
+    const lines = cell.split("\n").filter((l) => l !== "");
+    const shown = lines.filter((l) => {
+      const key = l.split("=")[0] ?? "";
+      return !isToolTag(key) || SHOWN_TOOL_TAGS.has(key);
+    });
+    const hidden = lines.length - shown.length;
+    const text = [...shown, ...(hidden > 0 ? [`+${hidden} more (--wide)`] : [])].join(", ");
+    return text === "" ? undefined : `tags: ${text.replace(/\n/g, " ")}`;
+  };
+  return {
+    title: table.title,
+    columns: table.columns.filter((_, i) => i !== column),
+    rows: table.rows.map((row) => row.filter((_, i) => i !== column)),
+    details: table.rows.map((row) => fold(row[column] ?? "")),
   };
 }

@@ -1,8 +1,16 @@
 // The one-command demo: two accounts and two regions on the embedded emulator, wired as the source and dest
 // stacks wire them, and the real replication run through them: the serialized step handlers the program
 // deploys, executed by the very state machine definitions it deploys, with SNS carrying the announcements.
+
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { CreateDBInstanceCommand, CreateDBSnapshotCommand } from "@aws-sdk/client-rds";
+import type { Announcement } from "../../functions/announcement";
 import type { RetentionResult } from "../../functions/consumer/retention";
+import { retentionPolicyFor } from "../../functions/consumer/rules";
+import { explainRetention } from "../../functions/retention";
+import { listSnapshots } from "../../functions/snapshots";
+import { isManaged, SOURCE_CREATED_KEY, SOURCE_DATABASE_KEY } from "../../functions/tags";
 import { emulatorEndpoint, startEmulator, stopEmulator } from "../emulator/lifecycle";
 import { DEST, SOURCE } from "../local/accounts";
 import { type Execution, execute } from "../local/stepfunctions";
@@ -16,17 +24,26 @@ import {
   snsEvent,
   type World,
 } from "../local/world";
-import { instancesTable, keysTable, retentionTable, secretTable, snapshotsTable } from "./inventory";
-import { type ProgressOutput, runSteps, type Step } from "./progress";
-import { renderTable, type Table } from "./table";
+import { type ReportData, renderHtmlReport } from "./htmlReport";
+import { foldTags, instancesTable, keysTable, retentionTable, secretTable, snapshotsTable } from "./inventory";
+import { type ProgressOutput, runSteps, type Step, type Timing } from "./progress";
+import { type RetentionRow, retentionRows } from "./retentionRows";
+import { REPORT_WIDTH, renderTable, type Table } from "./table";
 
 export const DATABASE = "orders";
 export const PRE_RELEASE_SNAPSHOT = "orders-before-release";
 /** The production database's tags: the lifecycle tag picks the copies' retention in the destination. */
 export const DATABASE_TAGS = { Draco_Lifecycle: "Standard", team: "checkout", environment: "production" };
 
+/** Where the HTML report goes unless `--report` says otherwise (git-ignored). */
+export const DEFAULT_REPORT = path.join(".cache", "demo", "report.html");
+
 export interface DemoOptions {
   out: ProgressOutput;
+  /** Every tag and every character; by default tables fit REPORT_WIDTH columns. */
+  wide?: boolean;
+  /** The HTML report's path; DEFAULT_REPORT when absent. */
+  reportPath?: string;
   /** Called once both accounts are wired, before any replication: tests inject faults here. */
   prepare?: (world: World) => void | Promise<void>;
 }
@@ -139,7 +156,7 @@ export const STEPS: Step<DemoContext>[] = [
   },
 ];
 
-async function report(w: World, retention: RetentionResult | undefined): Promise<Table[]> {
+async function inventoryTables(w: World): Promise<Table[]> {
   const roles = new Map<string, string>([
     ...Object.entries(w.transitKeys).map(([region, arn]): [string, string] => [
       arn,
@@ -150,7 +167,7 @@ async function report(w: World, retention: RetentionResult | undefined): Promise
   const src = `Source account ${place(SOURCE)}`;
   const hop = `Source account ${place(w.sourceInDestRegion.place)}`;
   const dst = `Destination account ${place(w.destPlace)}`;
-  const tables = [
+  return [
     await instancesTable(`${src}: DB instances`, w.source),
     await snapshotsTable(`${src}: snapshots`, w.source, roles),
     await keysTable(`${src}: KMS keys`, w.source, roles),
@@ -161,11 +178,32 @@ async function report(w: World, retention: RetentionResult | undefined): Promise
     await instancesTable(`${dst}: DB instances`, w.dest),
     await secretTable(`${dst}: restore secret`, w.dest, RESTORE_SECRET),
   ];
-  if (retention) tables.push(retentionTable(`${dst}: retention plan for the copies of ${DATABASE}`, retention));
-  return tables;
 }
 
-function timingsTable(timings: { title: string; seconds: number; ok: boolean }[], totalSeconds: number): Table {
+/**
+ * The last consumer run's retention result, each copy with the rule behind its decision: the copies are read
+ * back as the retention step reads them, and the policy is chosen as it chooses.
+ */
+async function explainedRetention(
+  w: World,
+  run: Execution | undefined,
+): Promise<{ result: RetentionResult; rows: RetentionRow[] } | undefined> {
+  const output = run?.output as { retention?: RetentionResult; announcement?: Announcement } | undefined;
+  if (!output?.retention || !output.announcement) return undefined;
+  const copies = (await listSnapshots(w.dest.rds, "instance", { type: "manual" })).filter(
+    (s) => s.tags[SOURCE_DATABASE_KEY] === DATABASE,
+  );
+  const snapshots = copies.map((s) => ({
+    id: s.id,
+    createdAt: new Date(s.tags[SOURCE_CREATED_KEY] ?? s.createdAt ?? Date.now()),
+    managed: isManaged(s.tags),
+  }));
+  const { policy } = retentionPolicyFor(output.announcement, w.consumerConfig.retention);
+  const explained = explainRetention(snapshots, policy, new Date());
+  return { result: output.retention, rows: retentionRows(output.retention, explained) };
+}
+
+function timingsTable(timings: Timing[], totalSeconds: number): Table {
   return {
     title: "Timings",
     columns: ["Step", "Seconds", "Result"],
@@ -176,7 +214,7 @@ function timingsTable(timings: { title: string; seconds: number; ok: boolean }[]
   };
 }
 
-/** Runs the demo and prints its report; resolves to the process exit code (0, or 1 when a step failed). */
+/** Runs the demo, prints its report and writes the HTML one; resolves to the exit code (0, or 1 when a step failed). */
 export async function runDemo(options: DemoOptions): Promise<number> {
   const started = performance.now();
   const c: DemoContext = { options, ownsEmulator: false, done: new Set(), announced: 0, consumerRuns: [] };
@@ -185,12 +223,39 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   try {
     const outcome = await runSteps(STEPS, c, out);
     const tables: Table[] = [];
+    let retention: Awaited<ReturnType<typeof explainedRetention>>;
     if (!outcome.failure && c.world) {
-      const last = c.consumerRuns.at(-1)?.output as { retention?: RetentionResult } | undefined;
-      tables.push(...(await report(c.world, last?.retention)));
+      tables.push(...(await inventoryTables(c.world)));
+      retention = await explainedRetention(c.world, c.consumerRuns.at(-1));
+      if (retention) {
+        const title = `Destination account ${place(c.world.destPlace)}: retention of the ${DATABASE} copies`;
+        tables.push(retentionTable(title, retention.result, retention.rows));
+      }
     }
-    tables.push(timingsTable(outcome.timings, (performance.now() - started) / 1000));
-    out.write(`\n${tables.map(renderTable).join("\n\n")}\n`);
+    const totalSeconds = (performance.now() - started) / 1000;
+    tables.push(timingsTable(outcome.timings, totalSeconds));
+    const shown = options.wide ? tables : tables.map(foldTags);
+    const width = options.wide ? Number.POSITIVE_INFINITY : REPORT_WIDTH;
+    out.write(`\n${shown.map((t) => renderTable(t, width)).join("\n\n")}\n`);
+    const reportPath = path.resolve(options.reportPath ?? DEFAULT_REPORT);
+    const data: ReportData = {
+      title: "rds-replication demo",
+      generatedAt: new Date().toISOString(),
+      failure: outcome.failure,
+      steps: outcome.timings,
+      totalSeconds,
+      retention: retention && {
+        policy: retention.result.policy,
+        dryRun: retention.result.dryRun,
+        rows: retention.rows,
+      },
+      tables,
+    };
+    fs.mkdirSync(path.dirname(reportPath), { recursive: true });
+    fs.writeFileSync(reportPath, renderHtmlReport(data));
+    const shownPath = path.relative(process.cwd(), reportPath);
+    const where = shownPath.startsWith("..") || path.isAbsolute(shownPath) ? reportPath : shownPath;
+    out.write(`\nHTML report (timeline, retention calendar, tables): ${where}\n`);
     if (outcome.failure) {
       out.write(`\nDemo failed at step "${outcome.failure.title}":\n${outcome.failure.message}\n`);
       return 1;

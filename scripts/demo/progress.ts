@@ -8,6 +8,8 @@ export interface Step<C> {
 
 export interface Timing {
   title: string;
+  /** Seconds from the start of the first step: the report's timeline places each step by it. */
+  startedAt: number;
   seconds: number;
   ok: boolean;
 }
@@ -30,13 +32,14 @@ export async function runSteps<C>(
   now: () => number = () => performance.now(),
 ): Promise<StepsOutcome> {
   const timings: Timing[] = [];
+  const first = now();
   for (const [index, step] of steps.entries()) {
     const label = `[${index + 1}/${steps.length}] ${step.title}`;
     if (out.isTTY) out.write(`  ..  ${label}`);
     const started = now();
     const finish = (ok: boolean) => {
       const seconds = (now() - started) / 1000;
-      timings.push({ title: step.title, seconds, ok });
+      timings.push({ title: step.title, startedAt: (started - first) / 1000, seconds, ok });
       out.write(`${out.isTTY ? "\r" : ""}  ${ok ? "ok" : "FAIL"}  ${label} (${seconds.toFixed(2)} s)\n`);
     };
     try {

@@ -7,9 +7,8 @@ import * as path from "node:path";
 const ROOT = path.resolve(__dirname, "..", "..");
 // Plain JS so that `npm run emulator:install` needs no TypeScript toolchain.
 const installer = require(path.join(ROOT, "scripts", "emulator", "install.js")) as {
-  install(): void;
-  SITE: string;
-  PYTHON: string;
+  /** How to start the emulator: its Python and the PYTHONPATH it needs; undefined when it is external. */
+  install(): { python: string; pythonPath: string } | undefined;
 };
 
 export const EXTERNAL_ENDPOINT_VARIABLE = "RDS_REPLICATION_EMULATOR_ENDPOINT";
@@ -53,21 +52,16 @@ export async function startEmulator(): Promise<string> {
     endpoint = external;
     return endpoint;
   }
-  try {
-    installer.install();
-  } catch (error) {
-    throw new Error(
-      `cannot install the AWS emulator (moto server): ${(error as Error).message}\n` +
-        `Provide one instead: run a moto server and set ${EXTERNAL_ENDPOINT_VARIABLE}=http://127.0.0.1:PORT`,
-    );
-  }
+  // The installer's error already names every route it tried and the way out.
+  const runtime = installer.install();
+  if (!runtime) throw new Error(`the emulator installer found ${EXTERNAL_ENDPOINT_VARIABLE} set but it is not`);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const output: string[] = [];
   const proc = spawn(
-    installer.PYTHON,
+    runtime.python,
     [path.join(ROOT, "scripts", "emulator", "moto_server.py"), "-H", "127.0.0.1", "-p", String(port)],
-    { env: { ...process.env, PYTHONPATH: installer.SITE }, stdio: ["ignore", "pipe", "pipe"] },
+    { env: { ...process.env, PYTHONPATH: runtime.pythonPath }, stdio: ["ignore", "pipe", "pipe"] },
   );
   child = proc;
   const remember = (chunk: Buffer) => {

@@ -170,6 +170,19 @@ async function defaultSubnets(clients: Clients): Promise<string[]> {
 }
 
 export async function buildWorld(options: WorldOptions): Promise<World> {
+  const inbox = new Inbox();
+  const proxy = new EmulatorProxy();
+  try {
+    return await wireWorld(options, inbox, proxy);
+  } catch (error) {
+    // A half-built world would keep its servers listening, and the process alive: the demo would hang.
+    await inbox.stop();
+    await proxy.stop();
+    throw error;
+  }
+}
+
+async function wireWorld(options: WorldOptions, inbox: Inbox, proxy: EmulatorProxy): Promise<World> {
   const destPlace = { account: DEST.account, region: options.destRegion };
   const [source, sourceInDestRegion, dest] = await Promise.all([
     clientsFor(SOURCE),
@@ -182,9 +195,7 @@ export async function buildWorld(options: WorldOptions): Promise<World> {
   const announceTopicArn = await topic(source, "rds-replication-announce");
   const producerNotify = await topic(source, "rds-replication-notify");
   const consumerNotify = await topic(dest, "rds-replication-consumer-notify");
-  const inbox = new Inbox();
   await inbox.start();
-  const proxy = new EmulatorProxy();
   await proxy.start();
   const sfn = new SFNClient({ region: destPlace.region, endpoint: proxy.url, credentials: dest.credentials });
   await source.sns.send(

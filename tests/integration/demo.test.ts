@@ -1,9 +1,14 @@
 // The demo's main function end to end on the test emulator: what it prints is what exists in each account,
 // and a failing step makes it return non-zero with the step and the reason.
 import { strict as assert } from "node:assert";
-import { runDemo } from "../../scripts/demo/main";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { runDemo, STEPS } from "../../scripts/demo/main";
+import { REPORT_WIDTH } from "../../scripts/demo/table";
 import { emulatorEndpoint } from "../../scripts/emulator/lifecycle";
 import { DEST, SOURCE } from "../../scripts/local/accounts";
+import { dumpDom } from "../support/chromium";
 
 class Captured {
   text = "";
@@ -28,12 +33,24 @@ const firstColumn = (lines: string[]) =>
     .filter((l) => !l.startsWith("   "))
     .map((l) => l.trim().split(/\s{2,}/)[0] ?? "");
 
+const reportIn = () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), "demo-")), "report.html");
+
+/** The timeline rows of the rendered report: [class, label] each. */
+const timelineRows = (dom: string) =>
+  [...dom.matchAll(/<div class="row (\w+)" data-step="\d+"><span class="label" title="([^"]*)"/g)].map((m) => [
+    m[1],
+    m[2],
+  ]);
+
 describe("demo (npm run demo)", () => {
   it("replicates a tagged production database to another account and region and reports what exists where", async () => {
     const out = new Captured();
-    const code = await runDemo({ out });
+    const reportPath = reportIn();
+    const code = await runDemo({ out, reportPath });
     assert.equal(code, 0, out.text);
     const text = out.text;
+    const tooLong = text.split("\n").filter((l) => l.length > REPORT_WIDTH);
+    assert.deepEqual(tooLong, [], `lines wider than ${REPORT_WIDTH} columns`);
 
     // Progress: one line per step, every one ok, with its elapsed time.
     const progress = text.split("\n").filter((l) => /^\s+(ok|FAIL)\s+\[\d\/7\]/.test(l));
@@ -80,22 +97,57 @@ describe("demo (npm run demo)", () => {
     // Retention: the lifecycle tag picks Standard; the older copy would go, deletions being off.
     const retention = section(
       text,
-      `${dst}: retention plan for the copies of orders (policy Draco_Lifecycle=Standard, dry run)`,
+      `${dst}: retention of the orders copies (policy Draco_Lifecycle=Standard, dry run)`,
     );
-    assert.match(retention.join("\n"), /orders-before-release-\S+\s+would delete\s+dry run/);
-    assert.match(retention.join("\n"), /orders-\d{8}-\d{6}-\S+\s+keep/);
+    // Each row names the rule: the newer copy is the newest and its day's, the older loses its day to it.
+    const plan = retention.join("\n");
+    assert.match(
+      plan,
+      /orders-\d{8}-\d{6}-\S+\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+keep\s+kept by newest, daily, weekly, monthly,/,
+    );
+    assert.match(
+      plan,
+      /orders-before-release-\S+\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+would delete\s+daily: a newer one is kept for day/,
+    );
+    assert.match(plan, /dry run: deletionsEnabled is false/);
 
     const timings = section(text, "Timings");
     assert.match(timings.at(-1) ?? "", /Total \(wall time\)\s+\d+\.\d\d/);
     assert.match(text, /Demo finished: every step succeeded\./);
+    assert.ok(text.includes(`HTML report (timeline, retention calendar, tables): ${reportPath}`));
+
+    // The report as a browser renders it: the seven steps on the timeline, both copies on their day.
+    const dom = await dumpDom(reportPath);
+    assert.deepEqual(
+      timelineRows(dom),
+      STEPS.map((s) => ["ok", s.title]),
+    );
+    const days = [...dom.matchAll(/<td data-day="([\d-]+)">((?:(?!<\/td>).)*)<\/td>/g)].filter((m) =>
+      m[2]?.includes("data-copy"),
+    );
+    assert.equal(days.length, 1, "both copies were taken today");
+    const day = days[0]?.[2] ?? "";
+    const copy = (pattern: string) =>
+      new RegExp(
+        `<span class="copy (keep|drop)" data-copy="${pattern}"[^>]*>[^<]*((?:<span class="rule [^"]+">\\w+</span>)+)`,
+      ).exec(day);
+    const badges = (m: RegExpExecArray | null) => [...(m?.[2] ?? "").matchAll(/>(\w+)</g)].map((b) => b[1]);
+    const kept = copy('orders-\\d{8}-\\d{6}-[^"]+');
+    assert.equal(kept?.[1], "keep", day);
+    assert.deepEqual(badges(kept), ["newest", "daily", "weekly", "monthly", "yearly"]);
+    const dropped = copy('orders-before-release-[^"]+');
+    assert.equal(dropped?.[1], "drop", day);
+    assert.deepEqual(badges(dropped), ["dropped"]);
     // The emulator it did not start (the test suite's) is left running.
     assert.ok((await fetch(`${emulatorEndpoint()}/moto-api/reset`, { method: "POST" })).ok);
   });
 
   it("stops at a failing step: non-zero result naming the step and the reason, later steps not run", async () => {
     const out = new Captured();
+    const reportPath = reportIn();
     const code = await runDemo({
       out,
+      reportPath,
       prepare: (world) => world.proxy.fail("RestoreDBInstanceFromDBSnapshot", "KMSKeyNotAccessibleFault", 1),
     });
     assert.equal(code, 1);
@@ -107,5 +159,12 @@ describe("demo (npm run demo)", () => {
     );
     assert.match(section(out.text, "Timings").join("\n"), /Consumer: copy under its own key.*failed/);
     assert.doesNotMatch(out.text, /Demo finished/);
+    const dom = await dumpDom(reportPath);
+    assert.deepEqual(
+      timelineRows(dom).map(([result]) => result),
+      ["ok", "ok", "ok", "ok", "failed"],
+    );
+    assert.match(dom, /<div class="failed-banner" id="failure">Demo failed at step "Consumer: copy under its own key/);
+    assert.match(dom, /No retention plan in this run\./);
   });
 });
