@@ -138,16 +138,23 @@ type Report = (member: string, message: string) => void;
 function validateValue(model: ServiceModel, shape: Shape, value: unknown, at: string, report: Report): void {
   switch (shape.type) {
     case "structure":
-      return validateStructure(model, shape, value, at, report);
+      validateStructure(model, shape, value, at, report);
+      return;
     case "list":
-      if (!Array.isArray(value)) return report(at, `expected a list, got ${typeof value}`);
+      if (!Array.isArray(value)) {
+        report(at, `expected a list, got ${typeof value}`);
+        return;
+      }
       checkCount(shape, value.length, at, report);
       value.forEach((item, i) => {
         validateValue(model, model.shapes[shape.member!.shape], item, `${at}[${i}]`, report);
       });
       return;
     case "map": {
-      if (!isObject(value)) return report(at, `expected a map, got ${typeof value}`);
+      if (!isObject(value)) {
+        report(at, `expected a map, got ${typeof value}`);
+        return;
+      }
       const entries = Object.entries(value);
       checkCount(shape, entries.length, at, report);
       for (const [k, v] of entries) {
@@ -157,12 +164,16 @@ function validateValue(model: ServiceModel, shape: Shape, value: unknown, at: st
       return;
     }
     case "string":
-      return validateString(shape, value, at, report);
+      validateString(shape, value, at, report);
+      return;
     case "integer":
     case "long":
     case "double":
     case "float":
-      if (typeof value !== "number" || Number.isNaN(value)) return report(at, `expected a number, got ${show(value)}`);
+      if (typeof value !== "number" || Number.isNaN(value)) {
+        report(at, `expected a number, got ${show(value)}`);
+        return;
+      }
       if (shape.type !== "double" && shape.type !== "float" && !Number.isInteger(value))
         report(at, `expected a whole number, got ${value}`);
       if (shape.min !== undefined && value < shape.min) report(at, `${value} is below the minimum ${shape.min}`);
@@ -180,7 +191,10 @@ function validateValue(model: ServiceModel, shape: Shape, value: unknown, at: st
 }
 
 function validateStructure(model: ServiceModel, shape: Shape, value: unknown, at: string, report: Report): void {
-  if (!isObject(value)) return report(at, `expected a structure, got ${show(value)}`);
+  if (!isObject(value)) {
+    report(at, `expected a structure, got ${show(value)}`);
+    return;
+  }
   const members = shape.members ?? {};
   for (const name of shape.required ?? [])
     if (value[name] === undefined) report(join(at, name), "required member is missing");
@@ -193,7 +207,10 @@ function validateStructure(model: ServiceModel, shape: Shape, value: unknown, at
 }
 
 function validateString(shape: Shape, value: unknown, at: string, report: Report): void {
-  if (typeof value !== "string") return report(at, `expected a string, got ${show(value)}`);
+  if (typeof value !== "string") {
+    report(at, `expected a string, got ${show(value)}`);
+    return;
+  }
   // Java counts UTF-16 code units, as JavaScript's length does.
   if (shape.min !== undefined && value.length < shape.min)
     report(at, `length ${value.length} is below the minimum ${shape.min}: ${show(value)}`);

@@ -428,7 +428,7 @@ export function physicalName(resource: RecordedResource, api: ResourceApi): stri
 // Pulumi's secret wrapper as the mocks see it.
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 const unwrap = (v: unknown): unknown =>
-  v && typeof v === "object" && SECRET_SIG in v ? (v as { value: unknown }).value : v;
+  v && typeof v === "object" && SECRET_SIG in v ? (v as unknown as { value: unknown }).value : v;
 
 function inputAt(inputs: Record<string, unknown>, dotted: string): unknown {
   let v: unknown = inputs;
