@@ -533,6 +533,8 @@ export function physicalNames(resources: readonly RecordedResource[]): Map<strin
 
 export interface ApiCheck {
   readonly requests: readonly ApiRequest[];
+  /** Logical names and mocked ids to physical names. */
+  readonly names: ReadonlyMap<string, string>;
   readonly violations: readonly Violation[];
   /** Resources checked (every AWS resource of the evaluation). */
   readonly resources: number;
@@ -565,7 +567,7 @@ export function apiViolations(stack: Pick<StackEvaluation, "resources">): ApiChe
         violations.push({ ...v, member: `${r.name}: ${v.member}` });
     }
   }
-  return { requests, violations, resources };
+  return { requests, names, violations, resources };
 }
 
 /** Operations the mapping uses, with the number of input members their models constrain. */
