@@ -176,6 +176,7 @@ export const LIMIT_RULES: readonly LimitRule[] = [
       nameRule(
         "state machine name",
         p.name,
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: the rule is about control characters
         /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]+$/,
         80,
         "the allowed set",
