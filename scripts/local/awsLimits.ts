@@ -82,11 +82,13 @@ export const LIMIT_RULES: readonly LimitRule[] = [
   perRequest(
     "lambda-env-4kb",
     "lambda:CreateFunction",
-    "The environment variables of a function total at most 4 KB (keys and values)",
+    "The environment variables of a function total at most 4 KB",
     LAMBDA_QUOTAS,
     (p) => {
-      const vars = ((p.Environment as Params | undefined)?.Variables ?? {}) as Record<string, string>;
-      const total = Object.entries(vars).reduce((sum, [k, v]) => sum + bytes(k) + bytes(v), 0);
+      // Measured as the JSON of the variables, as Lambda's refusal quotes it ("String measured: {...}"): at
+      // least the keys and values, so never more lenient than AWS.
+      const vars = (p.Environment as Params | undefined)?.Variables;
+      const total = vars ? bytes(JSON.stringify(vars)) : 0;
       return total > 4096 ? `environment is ${total} bytes, more than 4096` : undefined;
     },
   ),

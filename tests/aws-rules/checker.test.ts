@@ -131,7 +131,7 @@ describe("resource-to-request mapping", () => {
 
 /** One request that breaks each documented limit. */
 const BREAKING: Record<string, ApiRequest[]> = {
-  "lambda-env-4kb": [req("lambda", "CreateFunction", { Environment: { Variables: { CONFIG: "x".repeat(4091) } } })],
+  "lambda-env-4kb": [req("lambda", "CreateFunction", { Environment: { Variables: { CONFIG: "x".repeat(4084) } } })],
   "lambda-function-name": [req("lambda", "CreateFunction", { FunctionName: "f".repeat(65) })],
   "lambda-timeout-layers": [req("lambda", "CreateFunction", { Timeout: 901 })],
   "lambda-unreserved-100": Array.from({ length: 10 }, () =>
