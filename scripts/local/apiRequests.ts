@@ -8,7 +8,8 @@
 // - no name given ("pulumi" auto-naming): logical name + "-" + 7 random hex characters;
 // - a `namePrefix` (the Terraform provider underneath): prefix + 26 characters (timestamp and counter);
 // - neither, on members the Terraform provider fills ("terraform"): "terraform-" + 26 characters.
-// A member that refers to another resource by its logical name or mocked id gets that resource's physical name.
+// A member that refers to another resource by its logical name or mocked id gets that resource's physical name;
+// ARNs keep the mocked names (their length limits are far from reach, their patterns hold either way).
 import { loadModel, operationInput, type ServiceModel, type Violation, validateRequest } from "./apiModels";
 import type { RecordedResource, StackEvaluation } from "./pulumiMocks";
 

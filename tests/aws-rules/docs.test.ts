@@ -2,7 +2,7 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { checkedOperations } from "../../scripts/local/apiRequests";
+import { checkedOperations, RESOURCE_APIS } from "../../scripts/local/apiRequests";
 import { LIMIT_RULES } from "../../scripts/local/awsLimits";
 import { PROJECT_DIR } from "../../scripts/local/pulumiMocks";
 
@@ -22,6 +22,13 @@ describe("docs/aws-limits.md", () => {
       const [service, name] = operation.split(":");
       const row = page.split("\n").find((line) => line.startsWith(`| ${service} |`));
       assert.ok(row?.includes(`${name} (${members})`), `${operation} (${members}) is not in the table`);
+    }
+  });
+
+  it("lists every mapped resource type with its operations", () => {
+    for (const [type, api] of Object.entries(RESOURCE_APIS)) {
+      const row = page.split("\n").find((line) => line.startsWith(`| \`${type}\` |`));
+      assert.equal(row, `| \`${type}\` | ${api.service} ${Object.keys(api.operations).join(", ")} |`);
     }
   });
 });
