@@ -26,7 +26,12 @@ export interface RequestContext {
 
 type Source =
   | string
-  | { readonly input: string; readonly as: (value: unknown, ctx: RequestContext) => unknown }
+  | {
+      readonly input: string;
+      readonly as: (value: unknown, ctx: RequestContext) => unknown;
+      /** What the provider sends when the input is absent. */
+      readonly orElse?: unknown;
+    }
   | { readonly physicalName: true }
   | { readonly state: string }
   | { readonly constant: unknown };
@@ -115,7 +120,7 @@ export const RESOURCE_APIS: Record<string, ResourceApi> = {
     operations: {
       AddPermission: {
         FunctionName: ref("function"),
-        StatementId: { input: "statementId", as: (v) => v },
+        StatementId: { input: "statementId", as: (v) => v, orElse: TERRAFORM_UNIQUE_ID },
         Action: "action",
         Principal: "principal",
         SourceArn: "sourceArn",
@@ -280,7 +285,7 @@ export const RESOURCE_APIS: Record<string, ResourceApi> = {
       PutTargets: {
         Rule: ref("rule"),
         EventBusName: "eventBusName",
-        "Targets.0.Id": { input: "targetId", as: (v) => v },
+        "Targets.0.Id": { input: "targetId", as: (v) => v, orElse: TERRAFORM_UNIQUE_ID },
         "Targets.0.Arn": "arn",
         "Targets.0.RoleArn": "roleArn",
         "Targets.0.Input": "input",
@@ -346,8 +351,7 @@ export const RESOURCE_APIS: Record<string, ResourceApi> = {
     operations: {
       CreateDBSubnetGroup: {
         DBSubnetGroupName: NAME,
-        // The provider's default description when none is given.
-        DBSubnetGroupDescription: { input: "description", as: (v) => v },
+        DBSubnetGroupDescription: { input: "description", as: (v) => v, orElse: "Managed by Pulumi" },
         SubnetIds: "subnetIds",
         Tags: tagList("tags"),
       },
@@ -357,7 +361,11 @@ export const RESOURCE_APIS: Record<string, ResourceApi> = {
     service: "ec2",
     naming: { auto: "pulumi" },
     operations: {
-      CreateSecurityGroup: { GroupName: NAME, Description: "description", VpcId: "vpcId" },
+      CreateSecurityGroup: {
+        GroupName: NAME,
+        Description: { input: "description", as: (v) => v, orElse: "Managed by Pulumi" },
+        VpcId: "vpcId",
+      },
       AuthorizeSecurityGroupIngress: {
         GroupId: { state: "id" },
         IpPermissions: { input: "ingress", as: ipPermissions },
@@ -471,7 +479,8 @@ export function requestsOf(
     let fed = false;
     for (const [member, source] of Object.entries(members)) {
       const value = resolve(source, resource, ctx);
-      if (inputOf(source) !== undefined && value !== undefined) fed = true;
+      const input = inputOf(source);
+      if (input !== undefined && inputAt(resource.inputs, input) !== undefined && value !== undefined) fed = true;
       if (value !== undefined) setAt(params, member, value);
     }
     const condition = api.calledWhen?.[operation];
@@ -488,13 +497,7 @@ function resolve(source: Source, resource: RecordedResource, ctx: RequestContext
   if ("state" in source) return resource.state[source.state];
   if ("constant" in source) return source.constant;
   const raw = inputAt(resource.inputs, source.input);
-  if (raw === undefined) {
-    if (source.input === "targetId") return TERRAFORM_UNIQUE_ID;
-    if (source.input === "statementId") return TERRAFORM_UNIQUE_ID;
-    if (source.input === "description" && resource.type.startsWith("aws:rds/")) return "Managed by Pulumi";
-    return undefined;
-  }
-  return source.as(raw, ctx);
+  return raw === undefined ? source.orElse : source.as(raw, ctx);
 }
 
 /** Input leaf paths (maps, lists and archives are leaves) that no mapping source or exemption covers. */
