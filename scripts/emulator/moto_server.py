@@ -15,9 +15,13 @@ DescribeExecution from our handlers would fail against moto. moto's stepfunction
 dates through one imported helper; replacing that name there (and only there) yields epoch seconds.
 
 Both are covered by tests/integration/emulator.test.ts.
+
+3. IAM trust policies with a resource (see `refuse_resource_in_trust_policy`).
 """
 
 import calendar
+import inspect
+import json
 import sys
 from datetime import datetime
 from functools import partialmethod
@@ -71,6 +75,44 @@ def epoch_seconds(value=None):
 
 sfn_models.iso_8601_datetime_with_milliseconds = epoch_seconds
 sfn_responses.iso_8601_datetime_with_milliseconds = epoch_seconds
+
+
+# --- 3. IAM: a trust policy names no resource --------------------------------------------------------------
+# IAM's CreateRole and UpdateAssumeRolePolicy refuse a trust policy statement with Resource or NotResource
+# ("MalformedPolicyDocument: Has prohibited field Resource"); moto's CreateRole stores it. Both calls are
+# refused here, before moto's own handling, and nothing else about the document is judged.
+# Covered by tests/integration/iam-trust.test.ts.
+from moto.iam import models as iam_models  # noqa: E402
+from moto.iam.exceptions import MalformedPolicyDocument  # noqa: E402
+
+
+def refuse_resource_in_trust_policy(document):
+    try:
+        statements = json.loads(document).get("Statement", [])
+    except (ValueError, AttributeError):
+        return  # not a JSON object: moto's own validation answers
+    for statement in statements if isinstance(statements, list) else [statements]:
+        if isinstance(statement, dict) and ("Resource" in statement or "NotResource" in statement):
+            raise MalformedPolicyDocument("Has prohibited field Resource")
+
+
+def refusing_resource_in_trust_policy(method, document_parameter):
+    signature = inspect.signature(method)
+
+    def checked(self, *args, **kwargs):
+        refuse_resource_in_trust_policy(signature.bind(self, *args, **kwargs).arguments[document_parameter])
+        return method(self, *args, **kwargs)
+
+    return checked
+
+
+iam_models.IAMBackend.create_role = refusing_resource_in_trust_policy(
+    iam_models.IAMBackend.create_role, "assume_role_policy_document"
+)
+iam_models.IAMBackend.update_assume_role_policy = refusing_resource_in_trust_policy(
+    iam_models.IAMBackend.update_assume_role_policy, "policy_document"
+)
+# --- end of 3 ----------------------------------------------------------------------------------------------
 
 if __name__ == "__main__":
     main(sys.argv[1:])
