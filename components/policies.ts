@@ -1,21 +1,58 @@
 // Every IAM, KMS key and SNS topic policy of the program, as plain JSON built by pure functions over concrete
 // ARNs: the components pass resolved values in, the unit and policy-simulation tests evaluate the documents.
 
-export interface Statement {
+// IAM has three grammars, and AWS refuses a document written in the wrong one (CreateRole answers
+// "MalformedPolicyDocument: Has prohibited field Resource" to a trust policy with a Resource). Each is its
+// own type, so the compiler refuses such a document before AWS does.
+
+export type Principal = "*" | { AWS?: string | string[]; Service?: string | string[] };
+export type Condition = Record<string, Record<string, string | string[] | boolean>>;
+
+interface StatementBase {
   Sid?: string;
   Effect: "Allow" | "Deny";
-  Principal?: "*" | { AWS?: string | string[]; Service?: string | string[] };
   Action: string | string[];
+  Condition?: Condition;
+}
+
+/** A role's trust policy: who may assume it; the role itself is the resource, so none is named. */
+export interface TrustStatement extends StatementBase {
+  Principal: Principal;
+  Resource?: never;
+  NotResource?: never;
+}
+
+/** A policy attached to an identity: the identity is the principal, so none is named. */
+export interface IdentityStatement extends StatementBase {
   Resource: string | string[];
-  Condition?: Record<string, Record<string, string | string[] | boolean>>;
+  Principal?: never;
+  NotPrincipal?: never;
 }
 
-export interface PolicyDocument {
+/** A policy attached to a resource (KMS key, SNS topic, Lambda function): who may do what on it. */
+export interface ResourceStatement extends StatementBase {
+  Principal: Principal;
+  Resource: string | string[];
+}
+
+/** A statement of any of the three grammars, for code that only reads documents. */
+export type Statement = TrustStatement | IdentityStatement | ResourceStatement;
+
+export interface Policy<S extends Statement> {
   Version: "2012-10-17";
-  Statement: Statement[];
+  Statement: S[];
 }
 
-export const document = (statements: Statement[]): PolicyDocument => ({ Version: "2012-10-17", Statement: statements });
+export type TrustPolicy = Policy<TrustStatement>;
+export type IdentityPolicy = Policy<IdentityStatement>;
+export type ResourcePolicy = Policy<ResourceStatement>;
+/** Any document the program emits; which grammar it follows is in its type. */
+export type PolicyDocument = TrustPolicy | IdentityPolicy | ResourcePolicy;
+
+export const document = <S extends Statement>(statements: S[]): Policy<S> => ({
+  Version: "2012-10-17",
+  Statement: statements,
+});
 
 /** The ARN partition of a region (aws, aws-cn, aws-us-gov, ...). */
 export function partitionOf(region: string): string {
@@ -38,7 +75,7 @@ export const KMS_USE_THROUGH_RDS = ["kms:Decrypt", "kms:DescribeKey", "kms:ReEnc
 
 // The account root administers its keys; that only delegates to IAM policies of the account, which the
 // program grants to its own roles for exactly the keys they use. It also prevents an unmanageable key.
-function rootAdministers(account: string, partition: string): Statement {
+function rootAdministers(account: string, partition: string): ResourceStatement {
   return {
     Sid: "AccountAdministersThroughIam",
     Effect: "Allow",
@@ -48,7 +85,7 @@ function rootAdministers(account: string, partition: string): Statement {
   };
 }
 
-function useThroughRds(sid: string, principals: string[], region: string): Statement[] {
+function useThroughRds(sid: string, principals: string[], region: string): ResourceStatement[] {
   const viaRds = { StringEquals: { "kms:ViaService": serviceHost("rds", region) } };
   return [
     {
@@ -80,7 +117,7 @@ export interface TransitKeyPolicyArgs {
 }
 
 /** The producer's transit key: destination accounts may use it only through RDS, to copy shared snapshots. */
-export function transitKeyPolicy(args: TransitKeyPolicyArgs): PolicyDocument {
+export function transitKeyPolicy(args: TransitKeyPolicyArgs): ResourcePolicy {
   const partition = partitionOf(args.region);
   const accounts = [...new Set(args.destinationAccounts)].sort();
   const destinations = accounts.map((a) => accountRoot(a, partition));
@@ -98,7 +135,7 @@ export interface ConsumerKeyPolicyArgs {
 }
 
 /** The consumer's own key: no other account appears; its copy roles use it through RDS. */
-export function consumerKeyPolicy(args: ConsumerKeyPolicyArgs): PolicyDocument {
+export function consumerKeyPolicy(args: ConsumerKeyPolicyArgs): ResourcePolicy {
   const partition = partitionOf(args.region);
   return document([
     rootAdministers(args.account, partition),
@@ -115,7 +152,7 @@ export interface OperationsKeyPolicyArgs {
  * The key for a component's own data at rest (SNS topics, DLQs, log groups): CloudWatch Logs may use it for
  * this account's log groups, CloudWatch alarms may publish to topics encrypted with it.
  */
-export function operationsKeyPolicy(args: OperationsKeyPolicyArgs): PolicyDocument {
+export function operationsKeyPolicy(args: OperationsKeyPolicyArgs): ResourcePolicy {
   const partition = partitionOf(args.region);
   return document([
     rootAdministers(args.account, partition),
@@ -142,7 +179,7 @@ export function operationsKeyPolicy(args: OperationsKeyPolicyArgs): PolicyDocume
   ]);
 }
 
-function denyInsecureTransport(topicArn: string): Statement {
+function denyInsecureTransport(topicArn: string): ResourceStatement {
   return {
     Sid: "DenyInsecureTransport",
     Effect: "Deny",
@@ -160,13 +197,13 @@ export interface AnnounceTopicPolicyArgs {
 }
 
 /** The announcement topic: TLS only; each destination account may subscribe one of its own Lambda functions. */
-export function announceTopicPolicy(args: AnnounceTopicPolicyArgs): PolicyDocument {
+export function announceTopicPolicy(args: AnnounceTopicPolicyArgs): ResourcePolicy {
   const partition = partitionOf(args.topicArn.split(":")[3] ?? "");
   const accounts = [...new Set(args.destinationAccounts)].sort();
   return document([
     denyInsecureTransport(args.topicArn),
     ...accounts.map(
-      (account): Statement => ({
+      (account): ResourceStatement => ({
         Sid: `Subscribe${account}LambdaOnly`,
         Effect: "Allow",
         Principal: { AWS: accountRoot(account, partition) },
@@ -187,7 +224,7 @@ export interface NotifyTopicPolicyArgs {
 }
 
 /** The notifications topic: TLS only; this account's CloudWatch alarms may publish. */
-export function notifyTopicPolicy(args: NotifyTopicPolicyArgs): PolicyDocument {
+export function notifyTopicPolicy(args: NotifyTopicPolicyArgs): ResourcePolicy {
   return document([
     denyInsecureTransport(args.topicArn),
     {
@@ -202,21 +239,20 @@ export function notifyTopicPolicy(args: NotifyTopicPolicyArgs): PolicyDocument {
 }
 
 /** Who may assume a role: one AWS service, on behalf of this account only where the service supports it. */
-export function assumeRolePolicy(service: "lambda" | "states" | "events", account: string): PolicyDocument {
-  return document([
+export function assumeRolePolicy(service: "lambda" | "states" | "events", account: string): TrustPolicy {
+  return document<TrustStatement>([
     {
       Effect: "Allow",
       Principal: { Service: `${service}.amazonaws.com` },
       Action: "sts:AssumeRole",
-      Resource: "*",
       ...(service === "lambda" ? {} : { Condition: { StringEquals: { "aws:SourceAccount": account } } }),
     },
   ]);
 }
 
 /** EventBridge may start the producer state machine and nothing else. */
-export function eventsRolePolicy(stateMachineArn: string): PolicyDocument {
-  return document([
+export function eventsRolePolicy(stateMachineArn: string): IdentityPolicy {
+  return document<IdentityStatement>([
     { Sid: "StartProducer", Effect: "Allow", Action: "states:StartExecution", Resource: stateMachineArn },
   ]);
 }
@@ -235,9 +271,9 @@ const STATE_MACHINE_LOG_DELIVERY = [
 export const XRAY_WRITE = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"];
 
 /** A state machine invokes only its own Lambdas (and their versions), delivers its logs and traces. */
-export function stateMachineRolePolicy(lambdaArns: string[]): PolicyDocument {
+export function stateMachineRolePolicy(lambdaArns: string[]): IdentityPolicy {
   const functions = [...lambdaArns].sort();
-  return document([
+  return document<IdentityStatement>([
     {
       Sid: "InvokeOwnSteps",
       Effect: "Allow",
@@ -257,7 +293,7 @@ export function stateMachineRolePolicy(lambdaArns: string[]): PolicyDocument {
 /** Where a catalog resource kind points: ARNs, optionally only those carrying some tags. */
 export interface ResourceScope {
   arns: string[];
-  condition?: Statement["Condition"];
+  condition?: Condition;
 }
 
 /** An abstract IAM need of a step (functions/catalog.ts), before its resource kinds are resolved. */
@@ -302,8 +338,8 @@ function pinnedToRegions(group: ResourceScope, service: string): ResourceScope[]
     }));
 }
 
-function mergeConditions(...conditions: (Statement["Condition"] | undefined)[]): Statement["Condition"] | undefined {
-  const merged: NonNullable<Statement["Condition"]> = {};
+function mergeConditions(...conditions: (Condition | undefined)[]): Condition | undefined {
+  const merged: Condition = {};
   for (const condition of conditions)
     for (const [operator, entries] of Object.entries(condition ?? {}))
       merged[operator] = { ...merged[operator], ...entries };
@@ -314,8 +350,8 @@ function mergeConditions(...conditions: (Statement["Condition"] | undefined)[]):
  * A step Lambda's role policy: its catalog needs on concrete ARNs (one statement per need and scope, so a
  * tag condition never leaks onto other resources), plus writing its own logs, DLQ and traces.
  */
-export function stepRolePolicy<Kind extends string>(args: StepRolePolicyArgs<Kind>): PolicyDocument {
-  const statements: Statement[] = [
+export function stepRolePolicy<Kind extends string>(args: StepRolePolicyArgs<Kind>): IdentityPolicy {
+  const statements: IdentityStatement[] = [
     {
       Sid: "OwnLogs",
       Effect: "Allow",

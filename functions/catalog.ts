@@ -7,6 +7,7 @@ import { restore } from "./consumer/restore";
 import { applyRetention } from "./consumer/retention";
 import { switchEndpoint } from "./consumer/switch";
 import { COPY_CONCURRENCY } from "./errors";
+import { RESOURCE_TYPES } from "./iamResourceTypes";
 import { notify } from "./notify";
 import { poll } from "./poll";
 import { DEFAULT_POLL_BOUNDS } from "./pollSchedule";
@@ -39,6 +40,31 @@ export type ResourceKind =
   | "state-machine"
   | "any";
 
+/**
+ * The IAM resource types (Service Authorization Reference, service-qualified) each kind is: what an action's
+ * catalogue entry (iamResourceTypes.ts) is matched against. VPC security groups have no RDS resource type.
+ */
+export const KIND_RESOURCE_TYPES: Readonly<Record<ResourceKind, readonly string[]>> = {
+  "source-db-instance": ["rds:db"],
+  "source-db-cluster": ["rds:cluster"],
+  "db-snapshot": ["rds:snapshot"],
+  "db-cluster-snapshot": ["rds:cluster-snapshot"],
+  "transit-key": ["kms:key"],
+  "own-key": ["kms:key"],
+  "source-transit-key": ["kms:key"],
+  "announce-topic": ["sns:topic"],
+  "notify-topic": ["sns:topic"],
+  "restore-secret": ["secretsmanager:Secret"],
+  "restored-db-instance": ["rds:db"],
+  "restored-db-cluster": ["rds:cluster"],
+  "subnet-group": ["rds:subgrp"],
+  "db-parameter-group": ["rds:pg", "rds:cluster-pg"],
+  "db-option-group": ["rds:og"],
+  "security-group": [],
+  "state-machine": ["states:statemachine"],
+  any: [],
+};
+
 export interface IamStatement {
   actions: string[];
   resources: ResourceKind[];
@@ -59,6 +85,52 @@ export interface Step {
   reservedConcurrency?: number;
   iam: IamStatement[];
 }
+
+/** IAM action patterns: case-insensitive, `*` and `?` wildcards. */
+export function actionMatches(pattern: string, action: string): boolean {
+  const escaped = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
+  return new RegExp(`^${escaped}$`, "i").test(action);
+}
+
+/** The catalogue's resource types, required or not, of every action a pattern stands for. */
+const typesTakenBy = (patterns: readonly string[]): Set<string> =>
+  new Set(
+    Object.entries(RESOURCE_TYPES)
+      .filter(([action]) => patterns.some((p) => actionMatches(p, action)))
+      .flatMap(([, types]) => [...types.required, ...types.optional]),
+  );
+
+/**
+ * A statement on the resources the catalogue says its actions are authorized against: of the kinds this
+ * step could mean (`candidates`), those whose resource type an action takes. A required type no candidate
+ * is (RestoreDBClusterFromSnapshot needs the option group) is caught by tests/security/iam-catalogue.test.ts.
+ */
+function on(
+  actions: string[],
+  candidates: readonly ResourceKind[],
+  rest: Omit<IamStatement, "actions" | "resources"> = {},
+): IamStatement {
+  const taken = typesTakenBy(actions);
+  return { actions, resources: candidates.filter((k) => KIND_RESOURCE_TYPES[k].some((t) => taken.has(t))), ...rest };
+}
+
+/** Actions without a required resource type (Describe*): allowed on "*". */
+const anywhere = (actions: string[]): IamStatement => ({ actions, resources: ["any"] });
+
+// What "a snapshot", "a database" and "a group" mean to the steps that copy, take, restore or replace them.
+const SNAPSHOTS: ResourceKind[] = ["db-snapshot", "db-cluster-snapshot"];
+const SOURCE_DATABASES: ResourceKind[] = ["source-db-instance", "source-db-cluster", ...SNAPSHOTS];
+const RESTORED: ResourceKind[] = ["restored-db-instance", "restored-db-cluster"];
+const RESTORE_INPUTS: ResourceKind[] = [
+  ...SNAPSHOTS,
+  ...RESTORED,
+  "subnet-group",
+  "db-parameter-group",
+  "db-option-group",
+];
 
 // Starting a copy counts the copies in progress and then starts one; two invocations at once could both see
 // a free slot and exceed RDS's per-region limit (which RDS answers with a fatal SnapshotQuotaExceeded).
@@ -84,58 +156,35 @@ const RESTORED_BY_US = {
 const TAGGED_ON_CREATE = { StringEquals: { [`aws:RequestTag/${MANAGED_BY_KEY}`]: MANAGED_BY_VALUE } };
 
 // RDS Describe* calls have no resource-level permissions that cover listing.
-const DESCRIBE_SNAPSHOTS: IamStatement = {
-  actions: ["rds:DescribeDBSnapshots", "rds:DescribeDBClusterSnapshots"],
-  resources: ["any"],
-};
-const DESCRIBE_DATABASES: IamStatement = {
-  actions: ["rds:DescribeDBInstances", "rds:DescribeDBClusters"],
-  resources: ["any"],
-};
-const READ_TAGS: IamStatement = {
-  actions: ["rds:ListTagsForResource"],
-  resources: ["db-snapshot", "db-cluster-snapshot"],
-};
+const DESCRIBE_SNAPSHOTS = anywhere(["rds:DescribeDBSnapshots", "rds:DescribeDBClusterSnapshots"]);
+const DESCRIBE_DATABASES = anywhere(["rds:DescribeDBInstances", "rds:DescribeDBClusters"]);
+const READ_TAGS = on(["rds:ListTagsForResource"], SNAPSHOTS);
 
 // Copying or restoring under a KMS key needs the key's use through RDS of the key's region, including the
 // grant RDS makes for the new resource. RDS never asks the caller's identity for kms:Encrypt on a copy.
 const useKey = (key: ResourceKind): IamStatement[] => [
-  {
-    actions: ["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey*", "kms:ReEncrypt*"],
-    resources: [key],
-    viaService: "rds",
-  },
-  {
-    actions: ["kms:CreateGrant"],
-    resources: [key],
+  on(["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey*", "kms:ReEncrypt*"], [key], { viaService: "rds" }),
+  on(["kms:CreateGrant"], [key], {
     viaService: "rds",
     conditions: { Bool: { "kms:GrantIsForAWSResource": "true" } },
-  },
+  }),
 ];
 
 const COPY_SNAPSHOTS: IamStatement[] = [
   DESCRIBE_SNAPSHOTS,
   // The source side of a copy: any snapshot we can read (shared with us or our own).
-  { actions: ["rds:CopyDBSnapshot", "rds:CopyDBClusterSnapshot"], resources: ["db-snapshot", "db-cluster-snapshot"] },
+  on(["rds:CopyDBSnapshot", "rds:CopyDBClusterSnapshot"], SNAPSHOTS),
   // Tags are set in the copy call itself.
-  {
-    actions: ["rds:AddTagsToResource"],
-    resources: ["db-snapshot", "db-cluster-snapshot"],
-    conditions: TAGGED_ON_CREATE,
-  },
+  on(["rds:AddTagsToResource"], SNAPSHOTS, { conditions: TAGGED_ON_CREATE }),
 ];
 
 // Pruning and retention: list snapshots, delete only those tagged as made by the tool.
 const DELETE_OWN_SNAPSHOTS: IamStatement[] = [
   DESCRIBE_SNAPSHOTS,
-  {
-    actions: ["rds:DeleteDBSnapshot", "rds:DeleteDBClusterSnapshot"],
-    resources: ["db-snapshot", "db-cluster-snapshot"],
-    conditions: MANAGED,
-  },
+  on(["rds:DeleteDBSnapshot", "rds:DeleteDBClusterSnapshot"], SNAPSHOTS, { conditions: MANAGED }),
 ];
 
-const PUBLISH_NOTIFY: IamStatement = { actions: ["sns:Publish"], resources: ["notify-topic"] };
+const PUBLISH_NOTIFY = on(["sns:Publish"], ["notify-topic"]);
 
 export const STEPS: Step[] = [
   {
@@ -161,13 +210,9 @@ export const STEPS: Step[] = [
     memoryMb: 256,
     iam: [
       DESCRIBE_SNAPSHOTS,
-      { actions: ["rds:CreateDBSnapshot"], resources: ["source-db-instance", "db-snapshot"] },
-      { actions: ["rds:CreateDBClusterSnapshot"], resources: ["source-db-cluster", "db-cluster-snapshot"] },
-      {
-        actions: ["rds:AddTagsToResource"],
-        resources: ["db-snapshot", "db-cluster-snapshot"],
-        conditions: TAGGED_ON_CREATE,
-      },
+      on(["rds:CreateDBSnapshot"], SOURCE_DATABASES),
+      on(["rds:CreateDBClusterSnapshot"], SOURCE_DATABASES),
+      on(["rds:AddTagsToResource"], SNAPSHOTS, { conditions: TAGGED_ON_CREATE }),
     ],
   },
   {
@@ -198,11 +243,8 @@ export const STEPS: Step[] = [
     timeoutSeconds: 60,
     memoryMb: 256,
     iam: [
-      {
-        actions: ["rds:ModifyDBSnapshotAttribute", "rds:ModifyDBClusterSnapshotAttribute"],
-        resources: ["db-snapshot", "db-cluster-snapshot"],
-      },
-      { actions: ["sns:Publish"], resources: ["announce-topic"] },
+      on(["rds:ModifyDBSnapshotAttribute", "rds:ModifyDBClusterSnapshotAttribute"], SNAPSHOTS),
+      on(["sns:Publish"], ["announce-topic"]),
     ],
   },
   {
@@ -230,7 +272,7 @@ export const STEPS: Step[] = [
     description: "Validates announcements from the producer topic and starts the consumer state machine",
     timeoutSeconds: 30,
     memoryMb: 256,
-    iam: [{ actions: ["states:StartExecution"], resources: ["state-machine"] }, PUBLISH_NOTIFY],
+    iam: [on(["states:StartExecution"], ["state-machine"]), PUBLISH_NOTIFY],
   },
   {
     key: "consumer-copy",
@@ -260,39 +302,16 @@ export const STEPS: Step[] = [
     timeoutSeconds: 120,
     memoryMb: 256,
     iam: [
-      { actions: ["secretsmanager:GetSecretValue"], resources: ["restore-secret"] },
+      on(["secretsmanager:GetSecretValue"], ["restore-secret"]),
       DESCRIBE_DATABASES,
-      // DB instances (restored, or the writer of a restored cluster) only if the request says not public.
-      {
-        // RDS also authorizes the parameter and option groups the new instance gets (the engine's defaults).
-        actions: ["rds:RestoreDBInstanceFromDBSnapshot", "rds:CreateDBInstance"],
-        resources: [
-          "db-snapshot",
-          "restored-db-instance",
-          "restored-db-cluster",
-          "subnet-group",
-          "db-parameter-group",
-          "db-option-group",
-          "security-group",
-        ],
+      // DB instances (restored, or the writer of a restored cluster) only if the request says not public. RDS
+      // also authorizes the parameter and option groups the new database gets (the engine's defaults).
+      on(["rds:RestoreDBInstanceFromDBSnapshot", "rds:CreateDBInstance"], RESTORE_INPUTS, {
         conditions: { Bool: { "rds:PubliclyAccessible": "false" } },
-      },
+      }),
       // A cluster has no public endpoint of its own (its instances do, see above).
-      {
-        actions: ["rds:RestoreDBClusterFromSnapshot"],
-        resources: [
-          "db-cluster-snapshot",
-          "restored-db-cluster",
-          "subnet-group",
-          "db-parameter-group",
-          "security-group",
-        ],
-      },
-      {
-        actions: ["rds:AddTagsToResource"],
-        resources: ["restored-db-instance", "restored-db-cluster"],
-        conditions: TAGGED_ON_CREATE,
-      },
+      on(["rds:RestoreDBClusterFromSnapshot"], RESTORE_INPUTS),
+      on(["rds:AddTagsToResource"], RESTORED, { conditions: TAGGED_ON_CREATE }),
       ...useKey("own-key"),
     ],
   },
@@ -304,23 +323,22 @@ export const STEPS: Step[] = [
     timeoutSeconds: 300,
     memoryMb: 256,
     iam: [
-      { actions: ["secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"], resources: ["restore-secret"] },
+      on(["secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"], ["restore-secret"]),
       DESCRIBE_DATABASES,
       // The previous database may predate the tool: tagging it superseded is the only change made to it, and
       // that tag alone can never make it deletable.
-      {
-        actions: ["rds:AddTagsToResource"],
-        resources: ["restored-db-instance", "restored-db-cluster"],
+      on(["rds:AddTagsToResource"], RESTORED, {
         conditions: {
           "ForAllValues:StringEquals": { "aws:TagKeys": [DELETE_AFTER_KEY] },
           Null: { "aws:TagKeys": "false" },
         },
-      },
-      {
-        actions: ["rds:ModifyDBInstance", "rds:DeleteDBInstance", "rds:ModifyDBCluster", "rds:DeleteDBCluster"],
-        resources: ["restored-db-instance", "restored-db-cluster"],
-        conditions: RESTORED_BY_US,
-      },
+      }),
+      // DeleteDBCluster is authorized against a cluster snapshot too (the final one; the step skips it).
+      on(
+        ["rds:ModifyDBInstance", "rds:DeleteDBInstance", "rds:ModifyDBCluster", "rds:DeleteDBCluster"],
+        [...RESTORED, "db-cluster-snapshot"],
+        { conditions: RESTORED_BY_US },
+      ),
     ],
   },
   {
@@ -330,11 +348,7 @@ export const STEPS: Step[] = [
     description: "Applies the retention policy to this account's copies (dry run unless enabled)",
     timeoutSeconds: 300,
     memoryMb: 256,
-    iam: [
-      ...DELETE_OWN_SNAPSHOTS,
-      DESCRIBE_DATABASES,
-      { actions: ["secretsmanager:GetSecretValue"], resources: ["restore-secret"] },
-    ],
+    iam: [...DELETE_OWN_SNAPSHOTS, DESCRIBE_DATABASES, on(["secretsmanager:GetSecretValue"], ["restore-secret"])],
   },
   {
     key: "consumer-notify",

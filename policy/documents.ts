@@ -64,3 +64,33 @@ export function accountOfPrincipal(principal: string): string | undefined {
   if (/^\d{12}$/.test(principal)) return principal;
   return /^arn:aws[a-z-]*:(?:iam|sts)::(\d{12}):/.exec(principal)?.[1];
 }
+
+/** Which kind of policy a document is: IAM reads each with its own grammar. */
+export type Grammar = "trust" | "identity" | "resource";
+
+// IAM User Guide, "IAM JSON policy elements: Principal" and "...: Resource": a trust policy names who may
+// assume the role and no resource (CreateRole: "Has prohibited field Resource"); an identity policy names
+// resources and no principal; a resource-based policy (key, topic, queue, function) names both.
+const REQUIRED: Record<Grammar, { present: [string, string][]; absent: string[] }> = {
+  trust: { present: [["Principal", "NotPrincipal"]], absent: ["Resource", "NotResource"] },
+  identity: { present: [["Resource", "NotResource"]], absent: ["Principal", "NotPrincipal"] },
+  resource: {
+    present: [
+      ["Principal", "NotPrincipal"],
+      ["Resource", "NotResource"],
+    ],
+    absent: [],
+  },
+};
+
+/** The fields a statement has or lacks against its policy's grammar. */
+export function grammarErrors(grammar: Grammar, s: Statement): string[] {
+  const rule = REQUIRED[grammar];
+  const has = (field: string) => (s as Record<string, unknown>)[field] !== undefined;
+  return [
+    ...rule.absent.filter(has).map((field) => `has prohibited field ${field} for a ${grammar} policy`),
+    ...rule.present
+      .filter((pair) => !pair.some(has))
+      .map(([field]) => `lacks ${field}, required in a ${grammar} policy`),
+  ];
+}

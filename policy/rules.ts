@@ -6,6 +6,8 @@ import type { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy 
 import {
   accountOfPrincipal,
   describe,
+  type Grammar,
+  grammarErrors,
   hasCondition,
   isAllow,
   isPublicPrincipal,
@@ -50,8 +52,8 @@ export const TYPES = {
 
 // --- where the policy documents are in each resource's inputs ---
 
-/** Resource-based policies (who else may act on the resource), by resource type. */
-function resourcePolicies(type: string, props: Props): unknown[] {
+/** Resource-based policies in the strict sense (keys, topics, queues, secrets): a principal and a resource. */
+function ownResourcePolicies(type: string, props: Props): unknown[] {
   switch (type) {
     case TYPES.kmsKey:
     case TYPES.kmsKeyPolicy:
@@ -61,12 +63,21 @@ function resourcePolicies(type: string, props: Props): unknown[] {
     case TYPES.queuePolicy:
     case TYPES.secretPolicy:
       return props.policy === undefined ? [] : [props.policy];
-    case TYPES.role:
-      return props.assumeRolePolicy === undefined ? [] : [props.assumeRolePolicy];
     default:
       return [];
   }
 }
+
+/** A role's trust policy: who may assume it. */
+function trustPolicies(type: string, props: Props): unknown[] {
+  return type === TYPES.role && props.assumeRolePolicy !== undefined ? [props.assumeRolePolicy] : [];
+}
+
+/** Resource-based policies (who else may act on the resource, a role's trust included), by resource type. */
+const resourcePolicies = (type: string, props: Props): unknown[] => [
+  ...ownResourcePolicies(type, props),
+  ...trustPolicies(type, props),
+];
 
 /** Identity policies (what a role may do), by resource type. */
 function identityPolicies(type: string, props: Props): unknown[] {
@@ -94,6 +105,36 @@ const actionsOf = (s: Statement) => list(s.Action);
 const isEverything = (action: string) => action === "*" || action === "*:*";
 
 // --- the rules ---
+
+const grammarViolations = (grammar: Grammar, documents: unknown[]) =>
+  eachStatement(documents, (s, where) => {
+    const errors = grammarErrors(grammar, s);
+    return errors.length > 0 ? `${where} ${errors.join(", ")}` : undefined;
+  });
+
+const policyGrammarByType: Rule = {
+  name: "policy-grammar-by-type",
+  description:
+    "Trust policies name a principal and no resource, identity policies a resource and no principal, resource policies both.",
+  equivalents: ["IAM MalformedPolicyDocument", "IAM Access Analyzer policy validation"],
+  resourceTypes: [
+    TYPES.role,
+    TYPES.rolePolicy,
+    TYPES.policy,
+    TYPES.kmsKey,
+    TYPES.kmsKeyPolicy,
+    TYPES.topic,
+    TYPES.topicPolicy,
+    TYPES.queue,
+    TYPES.queuePolicy,
+    TYPES.secretPolicy,
+  ],
+  check: (type, props) => [
+    ...grammarViolations("trust", trustPolicies(type, props)),
+    ...grammarViolations("identity", identityPolicies(type, props)),
+    ...grammarViolations("resource", ownResourcePolicies(type, props)),
+  ],
+};
 
 const resourcePolicyNotPublic: Rule = {
   name: "resource-policy-not-public",
@@ -373,6 +414,7 @@ const rdsSnapshotNotPublic: Rule = {
 };
 
 export const rules: readonly Rule[] = [
+  policyGrammarByType,
   resourcePolicyNotPublic,
   topicPolicyCrossAccountConditioned,
   iamNoAdmin,

@@ -14,10 +14,15 @@ which boto3 tolerates but the JavaScript SDK v3 rejects ("Expected real number")
 DescribeExecution from our handlers would fail against moto. moto's stepfunctions modules format all their
 dates through one imported helper; replacing that name there (and only there) yields epoch seconds.
 
-Both are covered by tests/integration/emulator.test.ts, as are the RDS refusals (3, 4) further down.
+Both are covered by tests/integration/emulator.test.ts.
+
+3. IAM trust policies with a resource (see `refuse_resource_in_trust_policy`), tests/integration/iam-trust.test.ts.
+4. and 5. The RDS refusals further down, tests/integration/emulator-rds.test.ts.
 """
 
 import calendar
+import inspect
+import json
 import sys
 from datetime import datetime
 from functools import partialmethod
@@ -62,13 +67,13 @@ models.RDSBackend.get_db_cluster_snapshot = partialmethod(
 )
 
 
-# --- RDS: refusals AWS makes and moto does not (docs/aws-limits.md, tests/integration/emulator.test.ts) ---
+# --- RDS: refusals AWS makes and moto does not (docs/aws-limits.md, tests/integration/emulator-rds.test.ts) ---
 #
-# 3. CopyDBClusterSnapshot with KmsKeyId of an unencrypted cluster snapshot. The RDS API reference
+# 4. CopyDBClusterSnapshot with KmsKeyId of an unencrypted cluster snapshot. The RDS API reference
 #    (CopyDBClusterSnapshot, KmsKeyId): "If you copy an unencrypted DB cluster snapshot and specify a value for
 #    the KmsKeyId parameter, an error is returned." It names no error code; InvalidParameterCombination is the
 #    code RDS uses for parameters that cannot go together. moto encrypts the copy instead.
-# 4. DescribeDBSnapshots / DescribeDBClusterSnapshots of an automated snapshot (`rds:...`) without
+# 5. DescribeDBSnapshots / DescribeDBClusterSnapshots of an automated snapshot (`rds:...`) without
 #    SnapshotType. The reference (DBSnapshotIdentifier / DBClusterSnapshotIdentifier): "If this identifier is
 #    for an automated snapshot, the SnapshotType parameter must also be specified." It documents no error for
 #    the omission; the operation's only documented error is the not-found fault, which is what this answers.
@@ -133,6 +138,44 @@ def epoch_seconds(value=None):
 
 sfn_models.iso_8601_datetime_with_milliseconds = epoch_seconds
 sfn_responses.iso_8601_datetime_with_milliseconds = epoch_seconds
+
+
+# --- 3. IAM: a trust policy names no resource --------------------------------------------------------------
+# IAM's CreateRole and UpdateAssumeRolePolicy refuse a trust policy statement with Resource or NotResource
+# ("MalformedPolicyDocument: Has prohibited field Resource"); moto's CreateRole stores it. Both calls are
+# refused here, before moto's own handling, and nothing else about the document is judged.
+# Covered by tests/integration/iam-trust.test.ts.
+from moto.iam import models as iam_models  # noqa: E402
+from moto.iam.exceptions import MalformedPolicyDocument  # noqa: E402
+
+
+def refuse_resource_in_trust_policy(document):
+    try:
+        statements = json.loads(document).get("Statement", [])
+    except (ValueError, AttributeError):
+        return  # not a JSON object: moto's own validation answers
+    for statement in statements if isinstance(statements, list) else [statements]:
+        if isinstance(statement, dict) and ("Resource" in statement or "NotResource" in statement):
+            raise MalformedPolicyDocument("Has prohibited field Resource")
+
+
+def refusing_resource_in_trust_policy(method, document_parameter):
+    signature = inspect.signature(method)
+
+    def checked(self, *args, **kwargs):
+        refuse_resource_in_trust_policy(signature.bind(self, *args, **kwargs).arguments[document_parameter])
+        return method(self, *args, **kwargs)
+
+    return checked
+
+
+iam_models.IAMBackend.create_role = refusing_resource_in_trust_policy(
+    iam_models.IAMBackend.create_role, "assume_role_policy_document"
+)
+iam_models.IAMBackend.update_assume_role_policy = refusing_resource_in_trust_policy(
+    iam_models.IAMBackend.update_assume_role_policy, "policy_document"
+)
+# --- end of 3 ----------------------------------------------------------------------------------------------
 
 if __name__ == "__main__":
     main(sys.argv[1:])

@@ -24,6 +24,37 @@ interface Case {
 
 // One bad resource per rule, and the smallest change that makes it comply.
 const CASES: Record<string, Case[]> = {
+  "policy-grammar-by-type": [
+    {
+      type: TYPES.role,
+      // The trust policy the program emitted before issue 10: IAM's CreateRole refuses it.
+      bad: {
+        assumeRolePolicy: doc({
+          Effect: "Allow",
+          Principal: { Service: "lambda.amazonaws.com" },
+          Action: "sts:AssumeRole",
+          Resource: "*",
+        }),
+      },
+      good: {
+        assumeRolePolicy: doc({
+          Effect: "Allow",
+          Principal: { Service: "lambda.amazonaws.com" },
+          Action: "sts:AssumeRole",
+        }),
+      },
+    },
+    {
+      type: TYPES.rolePolicy,
+      bad: { policy: doc({ Effect: "Allow", Principal: { AWS: ROOT }, Action: "kms:Decrypt", Resource: KEY }) },
+      good: { policy: doc({ Effect: "Allow", Action: "kms:Decrypt", Resource: KEY }) },
+    },
+    {
+      type: TYPES.kmsKey,
+      bad: { policy: doc({ Effect: "Allow", Principal: { AWS: ROOT }, Action: "kms:*" }) },
+      good: { policy: doc({ Effect: "Allow", Principal: { AWS: ROOT }, Action: "kms:*", Resource: "*" }) },
+    },
+  ],
   "resource-policy-not-public": [
     {
       type: TYPES.kmsKey,

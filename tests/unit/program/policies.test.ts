@@ -3,14 +3,19 @@ import {
   announceTopicPolicy,
   assumeRolePolicy,
   consumerKeyPolicy,
+  document,
   eventsRolePolicy,
+  type IdentityStatement,
   notifyTopicPolicy,
   operationsKeyPolicy,
   partitionOf,
   type ResourceScope,
+  type ResourceStatement,
   type Statement,
   stateMachineRolePolicy,
   stepRolePolicy,
+  type TrustPolicy,
+  type TrustStatement,
   transitKeyPolicy,
 } from "../../../components/policies";
 
@@ -161,6 +166,39 @@ describe("policy documents", () => {
         Resource: "arn:aws:states:eu-west-1:111111111111:stateMachine:p",
       },
     ]);
+  });
+
+  it("trust policies name no Resource: IAM's CreateRole refuses one (MalformedPolicyDocument)", () => {
+    for (const service of ["lambda", "states", "events"] as const)
+      for (const statement of assumeRolePolicy(service, "111111111111").Statement)
+        assert.deepEqual(
+          Object.keys(statement).filter((k) => k === "Resource" || k === "NotResource"),
+          [],
+          service,
+        );
+  });
+
+  it("the compiler refuses a statement written in another policy's grammar", () => {
+    const trust = {
+      Effect: "Allow",
+      Principal: { Service: "lambda.amazonaws.com" },
+      Action: "sts:AssumeRole",
+    } as const;
+    const identity = {
+      Effect: "Allow",
+      Action: "sns:Publish",
+      Resource: "arn:aws:sns:eu-west-1:111111111111:t",
+    } as const;
+    // Each line below fails to compile without its directive (tsc reports an unused @ts-expect-error otherwise).
+    // @ts-expect-error a trust statement names no Resource
+    const trustWithResource: TrustStatement = { ...trust, Resource: "*" };
+    // @ts-expect-error an identity statement names no Principal
+    const identityWithPrincipal: IdentityStatement = { ...identity, Principal: "*" };
+    // @ts-expect-error a resource statement (key, topic, function) names its Principal
+    const resourceWithoutPrincipal: ResourceStatement = identity;
+    const policies: TrustPolicy[] = [document<TrustStatement>([trust])];
+    assert.equal(policies.length, 1);
+    assert.ok(trustWithResource && identityWithPrincipal && resourceWithoutPrincipal);
   });
 
   it("a state machine invokes only its own functions and their versions", () => {
