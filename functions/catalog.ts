@@ -52,6 +52,7 @@ export const KIND_RESOURCE_TYPES: Readonly<Record<ResourceKind, readonly string[
   "transit-key": ["kms:key"],
   "own-key": ["kms:key"],
   "source-transit-key": ["kms:key"],
+  "source-db-key": ["kms:key"],
   "announce-topic": ["sns:topic"],
   "notify-topic": ["sns:topic"],
   "restore-secret": ["secretsmanager:Secret"],

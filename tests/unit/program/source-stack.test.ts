@@ -271,9 +271,9 @@ describe("source stack (Pulumi.source.yaml under mocks)", () => {
     const sourceKeys = ["orders-db", "billing-aurora"].map((id) => sourceDatabaseKey("111111111111", "eu-west-1", id));
     // Every transit and source key, whether in one statement or one per key region, only through RDS there.
     const grants = statementsWith(policies["producer-transit"], "kms:CreateGrant");
-    const granting = grants.flatMap((s) => [s.Resource].flat());
+    const granting = grants.flatMap((s) => [s.Resource ?? []].flat());
     assert.deepEqual([...new Set(granting)].sort(), [...transitKeys, ...sourceKeys].sort());
-    for (const s of grants.filter((g) => [g.Resource].flat().some((r) => sourceKeys.includes(r))))
+    for (const s of grants.filter((g) => [g.Resource ?? []].flat().some((r) => sourceKeys.includes(r))))
       assert.deepEqual(s.Condition?.StringEquals, { "kms:ViaService": "rds.eu-west-1.amazonaws.com" });
     assert.deepEqual(
       statementsWith(policies["producer-publish"], "sns:Publish").map((s) => s.Resource),
@@ -295,7 +295,7 @@ describe("source stack (Pulumi.source.yaml under mocks)", () => {
       databaseKeys: { "orders-db": "" },
     });
     const policy = policyOf(other.named("producer-transit-policy").inputs.policy);
-    const decrypting = statementsWith(policy, "kms:Decrypt").flatMap((s) => [s.Resource].flat());
+    const decrypting = statementsWith(policy, "kms:Decrypt").flatMap((s) => [s.Resource ?? []].flat());
     assert.ok(decrypting.includes(configured), decrypting.join(", "));
     assert.ok(decrypting.includes(sourceDatabaseKey("111111111111", "eu-west-1", "billing-aurora")));
     assert.ok(!decrypting.some((key) => key.includes("orders-db")), "orders-db is unencrypted: it has no key");
