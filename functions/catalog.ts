@@ -35,6 +35,7 @@ export type ResourceKind =
   | "db-option-group"
   | "security-group"
   | "state-machine"
+  | "state-machine-execution"
   | "any";
 
 export interface IamStatement {
@@ -135,15 +136,23 @@ const DELETE_OWN_SNAPSHOTS: IamStatement[] = [
 
 const PUBLISH_NOTIFY: IamStatement = { actions: ["sns:Publish"], resources: ["notify-topic"] };
 
+// Start a run under its deterministic name and, when the name is taken, read that run's status to tell a
+// duplicate from a re-run (functions/executions.ts).
+const START_RUNS: IamStatement[] = [
+  { actions: ["states:StartExecution"], resources: ["state-machine"] },
+  { actions: ["states:DescribeExecution"], resources: ["state-machine-execution"] },
+];
+
 export const STEPS: Step[] = [
   {
     key: "producer-plan",
     side: "producer",
     handler: plan,
-    description: "Turns an RDS snapshot event, the schedule or a manual start into work items",
-    timeoutSeconds: 60,
+    description: "Turns an RDS snapshot event, the schedule or a manual start into one run per database",
+    // Starting one execution per database: hundreds of StartExecution calls, each retried when throttled.
+    timeoutSeconds: 300,
     memoryMb: 256,
-    iam: [DESCRIBE_SNAPSHOTS, DESCRIBE_DATABASES],
+    iam: [DESCRIBE_SNAPSHOTS, DESCRIBE_DATABASES, ...START_RUNS],
   },
   {
     key: "producer-snapshot",
@@ -223,7 +232,7 @@ export const STEPS: Step[] = [
     description: "Validates announcements from the producer topic and starts the consumer state machine",
     timeoutSeconds: 30,
     memoryMb: 256,
-    iam: [{ actions: ["states:StartExecution"], resources: ["state-machine"] }, PUBLISH_NOTIFY],
+    iam: [...START_RUNS, PUBLISH_NOTIFY],
   },
   {
     key: "consumer-copy",

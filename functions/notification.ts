@@ -11,7 +11,7 @@ export interface NotifyEvent {
   outcome: "succeeded" | "failed";
   execution?: string;
   startedAt?: string;
-  /** The state machine state at that point (producer: plan + results; consumer: announcement + steps). */
+  /** The state machine state at that point (producer: the work item + steps; consumer: announcement + steps). */
   state: Record<string, unknown>;
 }
 
@@ -76,7 +76,8 @@ interface ProducerItem {
 }
 
 function producerParts(state: Record<string, unknown>) {
-  const items = ((state.results ?? state.items ?? []) as ProducerItem[]).filter(Boolean);
+  // A per-database run's state is its work item; a dispatch's has none.
+  const items = ((state.database ? [state] : []) as ProducerItem[]).filter(Boolean);
   const what: string[] = [];
   const where: string[] = [];
   const failures: Notification["failures"] = [];
@@ -96,7 +97,9 @@ function producerParts(state: Record<string, unknown>) {
   }
   const error = state.error as StepError | undefined;
   if (error) failures.push({ item: "producer run", error: error.Error, cause: causeText(error.Cause) });
-  return { what, where, failures, deletions, total: items.length };
+  // A run is partial when some of its destination regions failed and others did not.
+  const regions = items.reduce((n, item) => n + (item.transits?.length ?? 0), 0);
+  return { what, where, failures, deletions, total: Math.max(items.length, regions) };
 }
 
 function consumerParts(state: Record<string, unknown>) {

@@ -1,13 +1,17 @@
 // First producer step: turn the trigger (an RDS snapshot event, the schedule, or a manual start) into work
-// items, one per selected database that has destinations. Events only start work; later steps poll.
+// items, one per selected database that has destinations, and start one execution of the per-database state
+// machine for each (named after its source snapshot, so a repeated trigger is a duplicate and a failed run is
+// re-run as its next attempt: functions/executions.ts). It returns counts only: the dispatching execution's
+// state does not grow with the number of databases. Events only start work; later steps poll.
 import { DescribeDBClustersCommand, DescribeDBInstancesCommand, type RDSClient } from "@aws-sdk/client-rds";
-import { rdsIn } from "../aws";
+import { rdsIn, sfnClient } from "../aws";
 import { classifyAwsError, type Kind, replicationError } from "../errors";
-import { scheduledSnapshotId } from "../naming";
+import { MAX_ATTEMPTS, type StartOutcome, startAttempt } from "../executions";
+import { executionName, scheduledSnapshotId } from "../naming";
 import { observe, runStep } from "../observability";
 import type { PollProgress, PollTarget } from "../poll";
 import type { PollOperation } from "../pollSchedule";
-import { loadProducerConfig, type ProducerRuntimeConfig } from "../runtimeConfig";
+import { loadProducerConfig, type ProducerRuntimeConfig, STATE_MACHINE_VARIABLE } from "../runtimeConfig";
 import { describeSnapshot, snapshotIdOf } from "../snapshots";
 import { isManaged, tagMap } from "../tags";
 import { type Database, isSelected, type Route, routesFor } from "./rules";
@@ -43,10 +47,18 @@ export interface WorkItem {
   databaseTags: Record<string, string>;
 }
 
+/** Counts only (the items and names are logged): constant size whatever the number of databases. */
 export interface PlanResult {
   startedAt: string;
-  items: WorkItem[];
-  ignored: string[];
+  planned: number;
+  started: number;
+  duplicates: number;
+  ignored: number;
+}
+
+/** The per-database run's name: its source snapshot (ARN when known, else kind, region and id). */
+export function runNameOf(item: WorkItem): string {
+  return executionName(item.source.arn ?? `${item.kind}:${item.source.region}:${item.source.id}`);
 }
 
 async function describeDatabase(rds: RDSClient, kind: Kind, id: string): Promise<Database | undefined> {
@@ -180,6 +192,33 @@ export async function plan(event: ProducerTrigger): Promise<PlanResult> {
     }
     items = items.filter((i) => i.routes.length > 0);
     obs.logger.info("planned", { items: items.map((i) => `${i.kind}:${i.database}:${i.source.id}`), ignored });
-    return { startedAt: now.toISOString(), items, ignored };
+    const databaseMachineArn = process.env[STATE_MACHINE_VARIABLE];
+    if (items.length > 0 && !databaseMachineArn) {
+      throw replicationError("ConfigInvalid", `${STATE_MACHINE_VARIABLE} is not set`);
+    }
+    const sfn = sfnClient();
+    const runs: StartOutcome[] = [];
+    for (const item of items)
+      runs.push(await startAttempt(sfn, databaseMachineArn!, runNameOf(item), JSON.stringify(item)));
+    const count = (outcome: StartOutcome["outcome"]) => runs.filter((r) => r.outcome === outcome);
+    obs.logger.info("dispatched", { runs });
+    const exhausted = count("exhausted");
+    if (exhausted.length > 0) {
+      // Every other database was dispatched; this failure is notified by the dispatching state machine.
+      throw Object.assign(
+        new Error(
+          `not started again, all ${MAX_ATTEMPTS} runs failed: ${exhausted.map((r) => r.name).join(", ")}; ` +
+            "see docs/engine.md (re-running a run)",
+        ),
+        { name: "AttemptsExhausted" },
+      );
+    }
+    return {
+      startedAt: now.toISOString(),
+      planned: items.length,
+      started: count("started").length,
+      duplicates: count("duplicate").length,
+      ignored: ignored.length,
+    };
   });
 }

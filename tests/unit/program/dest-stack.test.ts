@@ -44,6 +44,7 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
       "aws:sfn/stateMachine:StateMachine consumer-state-machine",
       "aws:cloudwatch/metricAlarm:MetricAlarm consumer-state-machine-ExecutionsFailed",
       "aws:cloudwatch/metricAlarm:MetricAlarm consumer-state-machine-ExecutionsTimedOut",
+      "aws:cloudwatch/metricAlarm:MetricAlarm consumer-state-machine-ExecutionsAborted",
       "aws:cloudwatch/metricAlarm:MetricAlarm consumer-replication-lag",
       "aws:cloudwatch/metricAlarm:MetricAlarm consumer-replication-lag-orders-db",
       "aws:cloudwatch/dashboard:Dashboard consumer-dashboard",

@@ -144,6 +144,10 @@ describe("observability: alarms and dashboards", () => {
         "consumer-state-machine-ExecutionsTimedOut",
         { what: ["AWS/States", "ExecutionsTimedOut", "Sum", { StateMachineArn: machine }], when: anyInFiveMinutes },
       ],
+      [
+        "consumer-state-machine-ExecutionsAborted",
+        { what: ["AWS/States", "ExecutionsAborted", "Sum", { StateMachineArn: machine }], when: anyInFiveMinutes },
+      ],
       ...stepsOf("consumer").flatMap((step): [string, { what: unknown[]; when: unknown[] }][] => {
         const name = `consumer-${shortKey(step)}`;
         return [
