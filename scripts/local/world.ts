@@ -365,6 +365,7 @@ export function combined(runs: Execution[]): Execution {
     output: runs.map((r) => r.output),
     ...(failed ? { error: failed.error, cause: failed.cause } : {}),
     calls: runs.flatMap((r) => r.calls),
+    largestState: runs.map((r) => r.largestState).reduce((a, b) => (b.bytes > a.bytes ? b : a)),
   };
 }
 
@@ -378,6 +379,7 @@ async function runStarted(
   definition: object,
   handlers: Record<string, TaskHandler>,
   alreadyRun: Set<string>,
+  options: { measureStates?: boolean } = {},
 ): Promise<Execution[]> {
   const { executions } = await sfn.send(new ListExecutionsCommand({ stateMachineArn }));
   const runs: Execution[] = [];
@@ -385,7 +387,7 @@ async function runStarted(
     if (!e.executionArn || alreadyRun.has(e.executionArn)) continue;
     alreadyRun.add(e.executionArn);
     const described = await sfn.send(new DescribeExecutionCommand({ executionArn: e.executionArn }));
-    const run = await execute(definition, handlers, JSON.parse(described.input ?? "{}"), e.executionArn);
+    const run = await execute(definition, handlers, JSON.parse(described.input ?? "{}"), e.executionArn, options);
     await recordExecutionOutcome(e.executionArn, run.status);
     runs.push(run);
   }
@@ -393,8 +395,12 @@ async function runStarted(
 }
 
 /** Runs the executions the intake started in the emulator's Step Functions, each once. */
-export function runStartedConsumers(world: World, alreadyRun: Set<string>): Promise<Execution[]> {
-  return runStarted(world.sfn, world.stateMachineArn, consumerMachine(world), world.consumer, alreadyRun);
+export function runStartedConsumers(
+  world: World,
+  alreadyRun: Set<string>,
+  options: { measureStates?: boolean } = {},
+): Promise<Execution[]> {
+  return runStarted(world.sfn, world.stateMachineArn, consumerMachine(world), world.consumer, alreadyRun, options);
 }
 
 /** The producer's dispatch for `trigger`, then each per-database run it started. */

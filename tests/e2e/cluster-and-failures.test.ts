@@ -97,9 +97,10 @@ describe("e2e: Aurora clusters, events and failures", () => {
     });
     const ordersArn = await take("orders");
     const scratchArn = await take("scratch");
-    const flow = await replicate(world, event(ordersArn));
+    const done = new Set<string>();
+    const flow = await replicate(world, event(ordersArn), done);
     assert.equal(flow.consumers[0]?.status, "SUCCEEDED", explain(world));
-    const ignored = await produce(world, event(scratchArn));
+    const ignored = await produce(world, event(scratchArn), done);
     assert.equal(ignored.producer.status, "SUCCEEDED");
     assert.deepEqual(ignored.producer.calls, ["producer-plan"], "planned, nothing started");
     assert.deepEqual(ignored.databases, []);

@@ -212,8 +212,8 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
 
   it("alarms on failed executions, Lambda errors, DLQ depth and replication lag to the notifications topic", () => {
     const alarms = stack.ofType("aws:cloudwatch/metricAlarm:MetricAlarm");
-    // Two for the state machine, two per step, the default RPO and the one override of Pulumi.dest.yaml.
-    assert.equal(alarms.length, 2 + 2 * STEPS.length + 2);
+    // Three for the state machine, two per step, the default RPO and the one override of Pulumi.dest.yaml.
+    assert.equal(alarms.length, 3 + 2 * STEPS.length + 2);
     for (const alarm of alarms)
       assert.deepEqual(alarm.inputs.alarmActions, [arn("consumer-notifications")], alarm.name);
     assert.deepEqual(stack.named("consumer-state-machine-ExecutionsFailed").inputs.dimensions, {

@@ -193,7 +193,8 @@ describe("observability: alarms and dashboards", () => {
 
   it("a source stack has no lag alarm (lag is measured where copies land)", () => {
     const names = source.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.name);
-    assert.equal(names.length, 2 + 2 * stepsOf("producer").length);
+    // Three per state machine (dispatch and per-database), two per step.
+    assert.equal(names.length, 2 * 3 + 2 * stepsOf("producer").length);
     assert.ok(names.every((n) => !n.includes("replication-lag")));
   });
 
