@@ -56,9 +56,9 @@ export interface PlanResult {
   ignored: number;
 }
 
-/** The per-database run's name: its source snapshot (ARN when known, else kind, region and id). */
+/** The per-database run's name: its source snapshot (the ARN when known, else the snapshot id and kind). */
 export function runNameOf(item: WorkItem): string {
-  return executionName(item.source.arn ?? `${item.kind}:${item.source.region}:${item.source.id}`);
+  return executionName(item.source.arn ?? `${item.source.id}:${item.kind}`);
 }
 
 async function describeDatabase(rds: RDSClient, kind: Kind, id: string): Promise<Database | undefined> {
