@@ -9,6 +9,7 @@ import { stepsOf } from "../../functions/catalog";
 import { DEFAULT_POLL_BOUNDS } from "../../functions/pollSchedule";
 import { generateOperations, simulatePolling } from "../../functions/pollSimulation";
 import type { ProducerRuntimeConfig } from "../../functions/runtimeConfig";
+import { resetEmulator } from "../emulator/lifecycle";
 import { clientsFor, DEST, SOURCE } from "../local/accounts";
 import { instance } from "../local/fixtures";
 import { execute, fakeLambdaArns } from "../local/stepfunctions";
@@ -108,6 +109,8 @@ export interface StateSizes {
  * as destinations of every one; the dispatch, one per-database run and its consumer runs executed.
  */
 export async function measureStateSizes(databases: number, progress: (line: string) => void): Promise<StateSizes> {
+  // Each measurement on an empty emulator: the databases of an earlier one would be selected too.
+  await resetEmulator();
   const world = await buildWorld({ destRegion: DEST.region });
   try {
     const third = await clientsFor({ account: SOURCE.account, region: REGIONS[2]! });
