@@ -61,9 +61,13 @@ const anyInFiveMinutes = {
   treatMissingData: "notBreaching",
 } as const;
 
-/** Failed or timed-out executions of the state machine, errors of each Lambda, messages in each DLQ. */
-export function operationalAlarmSpecs<T>(name: string, stateMachineArn: T, steps: readonly WatchedStep<T>[]) {
-  const specs: AlarmSpec<T>[] = (["ExecutionsFailed", "ExecutionsTimedOut"] as const).map((metricName) => ({
+/**
+ * Executions of a state machine that ended without success, whatever the cause: also those a Catch cannot
+ * see (States.DataLimitExceeded, a Task's or the execution's timeout, a stop), which send no notification of
+ * their own.
+ */
+export function stateMachineAlarmSpecs<T>(name: string, stateMachineArn: T): AlarmSpec<T>[] {
+  return (["ExecutionsFailed", "ExecutionsTimedOut", "ExecutionsAborted"] as const).map((metricName) => ({
     ...anyInFiveMinutes,
     name: `${name}-state-machine-${metricName}`,
     description: `rds-replication ${name}: ${metricName} of the state machine`,
@@ -72,6 +76,11 @@ export function operationalAlarmSpecs<T>(name: string, stateMachineArn: T, steps
     statistic: "Sum",
     dimensions: { StateMachineArn: stateMachineArn },
   }));
+}
+
+/** Unsuccessful executions of the state machine, errors of each Lambda, messages in each DLQ. */
+export function operationalAlarmSpecs<T>(name: string, stateMachineArn: T, steps: readonly WatchedStep<T>[]) {
+  const specs = stateMachineAlarmSpecs(name, stateMachineArn);
   for (const step of steps)
     specs.push(
       {
@@ -226,6 +235,8 @@ export function dashboardBody(input: DashboardInput): { widgets: object[] } {
 export interface WatchArgs {
   readonly region: string;
   readonly stateMachine: aws.sfn.StateMachine;
+  /** Further state machines of the component (the producer's per-database one), alarmed the same way. */
+  readonly otherStateMachines?: Readonly<Record<string, aws.sfn.StateMachine>>;
   readonly steps: ReadonlyMap<string, BuiltStep>;
   readonly topic: aws.sns.Topic;
   /** Dest stacks: lag alarms and the lag graph. */
@@ -245,6 +256,9 @@ export function watch(name: string, args: WatchArgs, parent: pulumi.Resource) {
   const steps = watched(args.steps);
   const specs: AlarmSpec<pulumi.Input<string>>[] = [
     ...operationalAlarmSpecs<pulumi.Input<string>>(name, args.stateMachine.arn, steps),
+    ...Object.entries(args.otherStateMachines ?? {}).flatMap(([machineName, machine]) =>
+      stateMachineAlarmSpecs<pulumi.Input<string>>(machineName, machine.arn),
+    ),
     ...(args.rpo ? lagAlarmSpecs(name, args.rpo) : []),
   ];
   const alarms = specs.map(

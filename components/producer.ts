@@ -4,7 +4,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { type ResourceKind, stepsOf } from "../functions/catalog";
-import type { ProducerRuntimeConfig } from "../functions/runtimeConfig";
+import { type ProducerRuntimeConfig, STATE_MACHINE_VARIABLE } from "../functions/runtimeConfig";
 import type { Destination } from "./config";
 import { sharedLayer } from "./lambda";
 import { watch } from "./observability";
@@ -19,6 +19,7 @@ import {
 import {
   buildSteps,
   customerKey,
+  executionsOf,
   json,
   notificationsTopic,
   operationsKey,
@@ -26,7 +27,7 @@ import {
   stateMachine,
   stepRoles,
 } from "./shared";
-import { producerDefinition } from "./stateMachines";
+import { producerDatabaseDefinition, producerDispatchDefinition } from "./stateMachines";
 
 /** Version of the announcement format on the topic; consumers check it. */
 export const ANNOUNCEMENT_VERSION = 1;
@@ -115,6 +116,8 @@ export interface ProducerArns {
   announceTopicArn: string;
   notifyTopicArn: string;
   transitKeyArns: Record<string, string>;
+  /** The per-database state machine the plan step starts (known once it exists). */
+  databaseStateMachineArn?: string;
   /** Keys of the source databases (discovered and configured); empty entries (unencrypted) are ignored. */
   sourceKeyArns: string[];
 }
@@ -133,6 +136,9 @@ export function discoveredSourceKeys(
   ];
   return pulumi.all(keys).apply((arns) => arns.filter((arn) => arn.startsWith("arn:")));
 }
+
+/** The step that starts the per-database runs: built after the per-database state machine it names. */
+const DISPATCH_STEP = "producer-plan";
 
 /** Concrete resources behind each catalog resource kind, for the producer's step roles. */
 export function producerScopes(
@@ -153,6 +159,7 @@ export function producerScopes(
         ]
       : [];
   const none: ResourceScope[] = [];
+  const machine = arns.databaseStateMachineArn;
   return {
     "source-db-instance": [{ arns: args.instances.map((id) => rds(args.region, `db:${id}`)) }, ...byTags("db")],
     "source-db-cluster": [{ arns: args.clusters.map((id) => rds(args.region, `cluster:${id}`)) }, ...byTags("cluster")],
@@ -163,6 +170,8 @@ export function producerScopes(
     "announce-topic": [{ arns: [arns.announceTopicArn] }],
     "notify-topic": [{ arns: [arns.notifyTopicArn] }],
     any: [{ arns: ["*"] }],
+    "state-machine": machine ? [{ arns: [machine] }] : none,
+    "state-machine-execution": machine ? [{ arns: [executionsOf(machine)] }] : none,
     "own-key": none,
     "source-transit-key": none,
     "restore-secret": none,
@@ -173,7 +182,6 @@ export function producerScopes(
     // The plan step reads the option groups of the source instances (functions/producer/rules.ts).
     "db-option-group": [{ arns: [rds(args.region, "og:*")] }],
     "security-group": none,
-    "state-machine": none,
   };
 }
 
@@ -184,7 +192,10 @@ export class SnapshotProducer extends pulumi.ComponentResource {
   /** Producer transit key ARN per region (source region and each destination region). */
   readonly transitKeyArns: pulumi.Output<Record<string, string>>;
   readonly notifyTopicArn: pulumi.Output<string>;
+  /** The entry point (triggers and manual starts): plans and starts one per-database run per database. */
   readonly stateMachineArn: pulumi.Output<string>;
+  /** The per-database state machine the entry point starts. */
+  readonly databaseStateMachineArn: pulumi.Output<string>;
 
   constructor(name: string, args: SnapshotProducerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("rds-replication:index:SnapshotProducer", name, {}, opts);
@@ -250,44 +261,77 @@ export class SnapshotProducer extends pulumi.ComponentResource {
       .apply((config): ProducerRuntimeConfig => ({ ...config, version: 1 }));
 
     const steps = stepsOf("producer");
-    const built = buildSteps(
+    const roles = stepRoles(name, steps, args.account, this);
+    const sourceKeys = discoveredSourceKeys(args, { parent: this });
+    const scopes = (databaseStateMachineArn?: pulumi.Output<string>) =>
+      pulumi
+        .all([announce.arn, notify.arn, this.transitKeyArns, sourceKeys, databaseStateMachineArn])
+        .apply(([announceTopicArn, notifyTopicArn, transitKeyArns, discovered, machineArn]) =>
+          producerScopes(args, {
+            announceTopicArn,
+            notifyTopicArn,
+            transitKeyArns,
+            sourceKeyArns: [...discovered, ...args.sourceKeyArns],
+            databaseStateMachineArn: machineArn,
+          }),
+        );
+    const common = {
+      account: args.account,
+      layer: sharedLayer(`${name}-layer`, { parent: this }),
+      operationsKey: opsKey,
+      runtimeConfig,
+      reservedConcurrency: args.reservedConcurrency,
+      logRetentionDays: args.logRetentionDays,
+    };
+    const tasks = buildSteps(
       name,
-      stepRoles(name, steps, args.account, this),
+      roles,
+      { ...common, steps: steps.filter((s) => s.key !== DISPATCH_STEP), scopes: scopes() },
+      this,
+    );
+    const machineArgs = { account: args.account, operationsKey: opsKey, logRetentionDays: args.logRetentionDays };
+    // One execution per database: neither state nor history of any execution grows with the database count.
+    const perDatabase = stateMachine(
+      `${name}-database`,
+      { ...machineArgs, define: (arns) => producerDatabaseDefinition(arns), steps: tasks },
+      this,
+    );
+    const dispatch = buildSteps(
+      name,
+      roles,
       {
-        steps,
-        account: args.account,
-        layer: sharedLayer(`${name}-layer`, { parent: this }),
-        operationsKey: opsKey,
-        runtimeConfig,
-        scopes: pulumi
-          .all([announce.arn, notify.arn, this.transitKeyArns, discoveredSourceKeys(args, { parent: this })])
-          .apply(([announceTopicArn, notifyTopicArn, transitKeyArns, discovered]) =>
-            producerScopes(args, {
-              announceTopicArn,
-              notifyTopicArn,
-              transitKeyArns,
-              sourceKeyArns: [...discovered, ...args.sourceKeyArns],
-            }),
-          ),
-        reservedConcurrency: args.reservedConcurrency,
-        logRetentionDays: args.logRetentionDays,
+        ...common,
+        steps: steps.filter((s) => s.key === DISPATCH_STEP),
+        scopes: scopes(perDatabase.arn),
+        extraEnvironment: { [DISPATCH_STEP]: { [STATE_MACHINE_VARIABLE]: perDatabase.arn } },
       },
       this,
     );
+    const built = new Map([...dispatch, ...tasks]);
+    const notifyStep = "producer-notify";
     const machine = stateMachine(
       name,
       {
-        define: (arns) => producerDefinition(arns),
-        steps: built,
-        account: args.account,
-        operationsKey: opsKey,
-        logRetentionDays: args.logRetentionDays,
+        ...machineArgs,
+        define: (arns) => producerDispatchDefinition(arns),
+        steps: new Map([...dispatch, [notifyStep, tasks.get(notifyStep)!]]),
       },
       this,
     );
     this.stateMachineArn = machine.arn;
+    this.databaseStateMachineArn = perDatabase.arn;
     this.triggers(name, args, machine);
-    watch(name, { region: args.region, stateMachine: machine, steps: built, topic: notify }, this);
+    watch(
+      name,
+      {
+        region: args.region,
+        stateMachine: machine,
+        otherStateMachines: { [`${name}-database`]: perDatabase },
+        steps: built,
+        topic: notify,
+      },
+      this,
+    );
 
     this.announceTopicArn = announce.arn;
     this.notifyTopicArn = notify.arn;
@@ -296,6 +340,7 @@ export class SnapshotProducer extends pulumi.ComponentResource {
       transitKeyArns: this.transitKeyArns,
       notifyTopicArn: this.notifyTopicArn,
       stateMachineArn: this.stateMachineArn,
+      databaseStateMachineArn: this.databaseStateMachineArn,
     });
   }
 

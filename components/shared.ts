@@ -180,6 +180,10 @@ export function buildSteps(
   );
 }
 
+/** Every execution of a state machine, as an IAM resource (states:DescribeExecution). */
+export const executionsOf = (stateMachineArn: string): string =>
+  `${stateMachineArn.replace(":stateMachine:", ":execution:")}:*`;
+
 export interface StateMachineArgs {
   /** The ASL definition over the steps' Lambda ARNs (components/stateMachines.ts). */
   define: (lambdaArns: Record<string, string>) => object;
@@ -205,7 +209,9 @@ export function stateMachine(name: string, args: StateMachineArgs, parent: pulum
   const logGroup = new aws.cloudwatch.LogGroup(
     `${name}-state-machine-logs`,
     {
-      namePrefix: "/rds-replication/states-",
+      // Under /aws/vendedlogs/: Step Functions' log delivery then needs no CloudWatch Logs resource policy
+      // entry per group (that policy is limited to 5,120 characters per account and region).
+      namePrefix: `/aws/vendedlogs/states/rds-replication-${name}-`,
       retentionInDays: args.logRetentionDays,
       kmsKeyId: args.operationsKey.arn,
     },

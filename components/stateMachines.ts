@@ -10,8 +10,6 @@ export type LambdaArns = Record<string, string>;
 export interface DefinitionOptions {
   /** Per step key, the Task timeout (default: the catalog's Lambda timeout plus TASK_TIMEOUT_MARGIN_SECONDS). */
   timeoutSeconds?: Record<string, number>;
-  /** Databases replicated in parallel by one producer run. */
-  maxConcurrency?: number;
 }
 
 type State = Record<string, unknown>;
@@ -121,10 +119,60 @@ function notifyParameters(
 }
 
 /**
- * Producer: plan -> for each database (take snapshot?, wait for it, transit per destination region: wait for
- * the copy, share + announce; prune) -> one notification -> fail if anything failed.
+ * Producer entry point (EventBridge rules, the schedule and manual starts target it): the plan step turns the
+ * trigger into work items and starts one execution of the per-database state machine for each, so neither
+ * this execution's state nor its history grows with the number of databases (the plan returns counts only).
+ * A failed plan or dispatch is notified; each database's run notifies its own outcome.
  */
-export function producerDefinition(arns: LambdaArns, options: DefinitionOptions = {}): State {
+export function producerDispatchDefinition(arns: LambdaArns, options: DefinitionOptions = {}): State {
+  return {
+    Comment: "rds-replication producer: plan, then one per-database execution per work item",
+    StartAt: "Plan and dispatch",
+    States: {
+      "Plan and dispatch": taskState(arns, options, {
+        key: "producer-plan",
+        resultPath: "$.dispatched",
+        next: "Any refused?",
+        catchTo: "Notify failure",
+      }),
+      // Databases the plan refused up front (e.g. an unencrypted cluster): the others were dispatched.
+      "Any refused?": {
+        Type: "Choice",
+        Choices: [{ Variable: "$.dispatched.refusedCount", NumericGreaterThan: 0, Next: "Notify refusals" }],
+        Default: "Done",
+      },
+      "Notify refusals": taskState(arns, options, {
+        key: "producer-notify",
+        parameters: notifyParameters("producer", "failed", "$$.Execution.StartTime"),
+        resultPath: "$.notification",
+        next: "Refused",
+        catchTo: "Failed",
+      }),
+      Refused: {
+        Type: "Fail",
+        Error: "DatabasesRefused",
+        Cause: "see the failure notification: what to change is named there",
+      },
+      "Notify failure": taskState(arns, options, {
+        key: "producer-notify",
+        parameters: notifyParameters("producer", "failed", "$$.Execution.StartTime"),
+        resultPath: "$.notification",
+        next: "Failed",
+        catchTo: "Failed",
+      }),
+      Done: { Type: "Succeed" },
+      Failed: { Type: "Fail", ErrorPath: "$.error.Error", CausePath: "$.error.Cause" },
+    },
+  };
+}
+
+/**
+ * Producer, one database (input: a work item of functions/producer/plan.ts): take snapshot? -> wait for it ->
+ * transit per destination region (wait for the copy, share + announce; a region's failure does not stop the
+ * others) -> prune -> notification -> fail if anything failed. Its state is bounded by the destination regions
+ * of one database, its history by the poll bounds (docs/benchmark.md, "Step Functions limits").
+ */
+export function producerDatabaseDefinition(arns: LambdaArns, options: DefinitionOptions = {}): State {
   const perRegion: State = {
     StartAt: "Check transit copy",
     States: {
@@ -149,7 +197,8 @@ export function producerDefinition(arns: LambdaArns, options: DefinitionOptions 
       "Region failed": { Type: "Pass", End: true },
     },
   };
-  const perDatabase: State = {
+  return {
+    Comment: "rds-replication producer, one database: snapshot -> transit copy -> share -> announce",
     StartAt: "Take snapshot?",
     States: {
       "Take snapshot?": {
@@ -161,7 +210,7 @@ export function producerDefinition(arns: LambdaArns, options: DefinitionOptions 
         key: "producer-snapshot",
         resultPath: "$.source",
         next: "Check source snapshot",
-        catchTo: "Database failed",
+        catchTo: "Notify failure",
       }),
       ...pollLoop(
         arns,
@@ -173,14 +222,14 @@ export function producerDefinition(arns: LambdaArns, options: DefinitionOptions 
           operationPath: "$.sourceOperation",
           progressPath: "$.sourcePoll",
           next: "Prepare transit",
-          catchTo: "Database failed",
+          catchTo: "Notify failure",
         },
       ),
       "Prepare transit": taskState(arns, options, {
         key: "producer-transit",
         resultPath: "$.transits",
         next: "Each destination region",
-        catchTo: "Database failed",
+        catchTo: "Notify failure",
       }),
       "Each destination region": {
         Type: "Map",
@@ -188,33 +237,17 @@ export function producerDefinition(arns: LambdaArns, options: DefinitionOptions 
         ItemProcessor: { ProcessorConfig: { Mode: "INLINE" }, ...perRegion },
         ResultPath: "$.transits",
         Next: "Prune transit copies",
-        Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "Database failed" }],
+        Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "Notify failure" }],
       },
       "Prune transit copies": taskState(arns, options, {
         key: "producer-prune",
         resultPath: "$.pruned",
-        catchTo: "Database failed",
+        next: "Notify",
+        catchTo: "Notify failure",
       }),
-      "Database failed": { Type: "Pass", End: true },
-    },
-  };
-  return {
-    Comment: "rds-replication producer: snapshot -> transit copy -> share -> announce",
-    StartAt: "Plan",
-    States: {
-      Plan: taskState(arns, options, { key: "producer-plan", next: "Each database", catchTo: "Notify failure" }),
-      "Each database": {
-        Type: "Map",
-        ItemsPath: "$.items",
-        MaxConcurrency: options.maxConcurrency ?? 4,
-        ItemProcessor: { ProcessorConfig: { Mode: "INLINE" }, ...perDatabase },
-        ResultPath: "$.results",
-        Next: "Notify",
-        Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "Notify failure" }],
-      },
       Notify: taskState(arns, options, {
         key: "producer-notify",
-        parameters: notifyParameters("producer", "succeeded", "$.startedAt"),
+        parameters: notifyParameters("producer", "succeeded", "$$.Execution.StartTime"),
         resultPath: "$.notification",
         next: "Any failure?",
         catchTo: "Failed",

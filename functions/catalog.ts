@@ -38,6 +38,7 @@ export type ResourceKind =
   | "db-option-group"
   | "security-group"
   | "state-machine"
+  | "state-machine-execution"
   | "any";
 
 /**
@@ -63,6 +64,7 @@ export const KIND_RESOURCE_TYPES: Readonly<Record<ResourceKind, readonly string[
   "db-option-group": ["rds:og"],
   "security-group": [],
   "state-machine": ["states:statemachine"],
+  "state-machine-execution": ["states:execution"],
   any: [],
 };
 
@@ -187,20 +189,24 @@ const DELETE_OWN_SNAPSHOTS: IamStatement[] = [
 
 const PUBLISH_NOTIFY = on(["sns:Publish"], ["notify-topic"]);
 
+// Start a run under its deterministic name and, when the name is taken, read that run's status to tell a
+// duplicate from a re-run (functions/executions.ts).
+const START_RUNS: IamStatement[] = [
+  on(["states:StartExecution"], ["state-machine"]),
+  on(["states:DescribeExecution"], ["state-machine-execution"]),
+];
+
 export const STEPS: Step[] = [
   {
     key: "producer-plan",
     side: "producer",
     handler: plan,
-    description: "Turns an RDS snapshot event, the schedule or a manual start into work items",
-    timeoutSeconds: 60,
+    description: "Turns an RDS snapshot event, the schedule or a manual start into one run per database",
+    // Starting one execution per database: hundreds of StartExecution calls, each retried when throttled.
+    timeoutSeconds: 300,
     memoryMb: 256,
     // Option groups: a snapshot whose group has permanent or persistent options is refused up front.
-    iam: [
-      DESCRIBE_SNAPSHOTS,
-      DESCRIBE_DATABASES,
-      { actions: ["rds:DescribeOptionGroups"], resources: ["db-option-group"] },
-    ],
+    iam: [DESCRIBE_SNAPSHOTS, DESCRIBE_DATABASES, on(["rds:DescribeOptionGroups"], ["db-option-group"]), ...START_RUNS],
   },
   {
     key: "producer-snapshot",
@@ -273,7 +279,7 @@ export const STEPS: Step[] = [
     description: "Validates announcements from the producer topic and starts the consumer state machine",
     timeoutSeconds: 30,
     memoryMb: 256,
-    iam: [on(["states:StartExecution"], ["state-machine"]), PUBLISH_NOTIFY],
+    iam: [...START_RUNS, PUBLISH_NOTIFY],
   },
   {
     key: "consumer-copy",

@@ -46,5 +46,6 @@ export const RESOURCE_TYPES: Readonly<Record<string, ActionResourceTypes>> = {
   "secretsmanager:GetSecretValue": { required: ["secretsmanager:Secret"], optional: [] },
   "secretsmanager:PutSecretValue": { required: ["secretsmanager:Secret"], optional: [] },
   "sns:Publish": { required: ["sns:topic"], optional: [] },
+  "states:DescribeExecution": { required: ["states:execution", "states:express"], optional: [] },
   "states:StartExecution": { required: ["states:statemachine"], optional: [] },
 };

@@ -47,10 +47,14 @@ export function destinationCopyId(sharedSnapshotArn: string): string {
   return `${base}-${shortHash(sharedSnapshotArn)}`;
 }
 
-/** Step Functions execution name (at most 80 of [A-Za-z0-9-_]) for the consumer run of a shared snapshot. */
-export function executionName(sharedSnapshotArn: string): string {
-  const base = snapshotName(sharedSnapshotArn)
+/**
+ * Step Functions execution name (at most 80 of [A-Za-z0-9-_]) of the run for a snapshot: the consumer's of a
+ * shared snapshot, the producer's of a source snapshot. At most 77 characters, leaving room for a re-run's
+ * attempt suffix `-aN` (functions/executions.ts).
+ */
+export function executionName(snapshotArn: string): string {
+  const base = snapshotName(snapshotArn)
     .replace(/[^A-Za-z0-9-_]/g, "-")
-    .slice(0, 70);
-  return `${base}-${shortHash(sharedSnapshotArn)}`;
+    .slice(0, 68);
+  return `${base}-${shortHash(snapshotArn)}`;
 }

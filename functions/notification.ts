@@ -11,7 +11,7 @@ export interface NotifyEvent {
   outcome: "succeeded" | "failed";
   execution?: string;
   startedAt?: string;
-  /** The state machine state at that point (producer: plan + results; consumer: announcement + steps). */
+  /** The state machine state at that point (producer: the work item + steps; consumer: announcement + steps). */
   state: Record<string, unknown>;
 }
 
@@ -82,7 +82,8 @@ interface ProducerItem {
 }
 
 function producerParts(state: Record<string, unknown>) {
-  const items = ((state.results ?? state.items ?? []) as ProducerItem[]).filter(Boolean);
+  // A per-database run's state is its work item; a dispatch's has none.
+  const items = ((state.database ? [state] : []) as ProducerItem[]).filter(Boolean);
   const what: string[] = [];
   const where: string[] = [];
   const failures: Notification["failures"] = [];
@@ -103,8 +104,13 @@ function producerParts(state: Record<string, unknown>) {
       deletions.push(...deletionReport(`transit prune of ${item.database} in ${p.region}`, p));
     if (item.error) failures.push({ item: label, error: item.error.Error, cause: causeText(item.error.Cause) });
   }
-  // Refused at planning time: nothing was copied for them, and the reason says what to do.
-  const refused = (state.refused ?? []) as { database?: string; kind?: string; error?: string; reason?: string }[];
+  // Refused at planning time (a dispatch's state): nothing was copied for them, and the reason says what to do.
+  const dispatched = (state.dispatched ?? {}) as {
+    planned?: number;
+    refused?: { database?: string; kind?: string; error?: string; reason?: string }[];
+    refusedCount?: number;
+  };
+  const refused = dispatched.refused ?? [];
   for (const r of refused) {
     failures.push({
       item: `${r.kind ?? "?"} ${r.database ?? "?"}`,
@@ -112,9 +118,16 @@ function producerParts(state: Record<string, unknown>) {
       cause: r.reason ?? "",
     });
   }
+  const unlisted = (dispatched.refusedCount ?? 0) - refused.length;
+  if (unlisted > 0) {
+    failures.push({ item: `${unlisted} more databases`, error: "Refused", cause: "listed in the plan step's log" });
+  }
   const error = state.error as StepError | undefined;
   if (error) failures.push({ item: "producer run", error: error.Error, cause: causeText(error.Cause) });
-  return { what, where, failures, deletions, total: items.length + refused.length };
+  // A run is partial when some of its destination regions (or, for a dispatch, databases) failed and others did not.
+  const regions = items.reduce((n, item) => n + (item.transits?.length ?? 0), 0);
+  const databases = (dispatched.planned ?? 0) + (dispatched.refusedCount ?? 0);
+  return { what, where, failures, deletions, total: Math.max(items.length, regions) + databases };
 }
 
 function consumerParts(state: Record<string, unknown>) {

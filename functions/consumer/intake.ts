@@ -1,10 +1,11 @@
 // Subscribed to the producer's topic: validates each announcement and starts the consumer state machine
 // for it. A rejected announcement is logged, notified and dropped (nothing is copied, SNS does not redeliver);
-// a duplicate delivery hits the same execution name and is a no-op.
-import { StartExecutionCommand } from "@aws-sdk/client-sfn";
+// a duplicate delivery hits the same execution name and is a no-op while that run is running or succeeded.
+// Re-publishing the announcement of a failed run starts its next attempt (functions/executions.ts).
 import { validateAnnouncement } from "../announcement";
 import { sfnClient } from "../aws";
-import { classifyAwsError, replicationError } from "../errors";
+import { replicationError } from "../errors";
+import { MAX_ATTEMPTS, startAttempt } from "../executions";
 import { executionName } from "../naming";
 import { publishNotification } from "../notify";
 import { MetricUnit, observe, runStep } from "../observability";
@@ -51,21 +52,22 @@ export async function intake(event: SnsEvent): Promise<IntakeResult> {
         continue;
       }
       const a = checked.announcement;
-      const name = executionName(a.snapshotArn);
-      try {
-        const out = await sfnClient().send(
-          new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(a) }),
-        );
-        obs.logger.info("consumer run started", { snapshotArn: a.snapshotArn, execution: out.executionArn });
+      const run = await startAttempt(sfnClient(), stateMachineArn, executionName(a.snapshotArn), JSON.stringify(a));
+      if (run.outcome === "started") {
+        obs.logger.info("consumer run started", {
+          snapshotArn: a.snapshotArn,
+          execution: run.executionArn,
+          attempt: run.attempt,
+        });
         obs.metrics.addMetric("AnnouncementsAccepted", MetricUnit.Count, 1);
-        result.started.push(out.executionArn ?? name);
-      } catch (error) {
-        if ((error as Error).name === "ExecutionAlreadyExists") {
-          obs.logger.info("duplicate announcement: run already exists", { snapshotArn: a.snapshotArn, name });
-          result.duplicates.push(name);
-          continue;
-        }
-        throw classifyAwsError(error, { operation: `start consumer run ${name}` });
+        result.started.push(run.executionArn);
+      } else if (run.outcome === "duplicate") {
+        obs.logger.info("duplicate announcement: its run exists", { snapshotArn: a.snapshotArn, ...run });
+        result.duplicates.push(run.name);
+      } else {
+        const reason = `every one of the ${MAX_ATTEMPTS} runs of ${a.snapshotArn} failed; not started again`;
+        obs.logger.error("re-run refused: attempts exhausted", { snapshotArn: a.snapshotArn, last: run.name });
+        result.rejected.push({ messageId: MessageId, reason });
       }
     }
     return result;

@@ -1,5 +1,8 @@
 // First producer step: turn the trigger (an RDS snapshot event, the schedule, or a manual start) into work
-// items, one per selected database that has destinations. Events only start work; later steps poll.
+// items, one per selected database that has destinations, and start one execution of the per-database state
+// machine for each (named after its source snapshot, so a repeated trigger is a duplicate and a failed run is
+// re-run as its next attempt: functions/executions.ts). It returns counts (and at most a few refusals) only: the
+// dispatching execution's state does not grow with the number of databases. Events only start work.
 import {
   type DBCluster,
   type DBInstance,
@@ -8,13 +11,14 @@ import {
   DescribeOptionGroupsCommand,
   type RDSClient,
 } from "@aws-sdk/client-rds";
-import { rdsIn } from "../aws";
+import { rdsIn, sfnClient } from "../aws";
 import { classifyAwsError, type Kind, replicationError } from "../errors";
-import { scheduledSnapshotId } from "../naming";
+import { MAX_ATTEMPTS, type StartOutcome, startAttempt } from "../executions";
+import { executionName, scheduledSnapshotId } from "../naming";
 import { observe, runStep } from "../observability";
 import type { PollProgress, PollTarget } from "../poll";
 import type { PollOperation } from "../pollSchedule";
-import { loadProducerConfig, type ProducerRuntimeConfig } from "../runtimeConfig";
+import { loadProducerConfig, type ProducerRuntimeConfig, STATE_MACHINE_VARIABLE } from "../runtimeConfig";
 import { describeSnapshot, snapshotIdOf } from "../snapshots";
 import { isManaged, tagMap } from "../tags";
 import {
@@ -61,12 +65,24 @@ export interface WorkItem {
   optionGroup?: string;
 }
 
+/** Counts only (the items and names are logged): constant size whatever the number of databases. */
 export interface PlanResult {
   startedAt: string;
-  items: WorkItem[];
-  ignored: string[];
-  /** Selected databases that cannot be replicated, each with what to do about it (notified as failures). */
+  planned: number;
+  started: number;
+  duplicates: number;
+  ignored: number;
+  /** Selected databases that cannot be replicated (notified as failures): the first REFUSALS_REPORTED of them. */
   refused: Refusal[];
+  refusedCount: number;
+}
+
+// Each refusal is a few hundred bytes; the rest are counted (and logged), so the state stays far below 256 KiB.
+export const REFUSALS_REPORTED = 20;
+
+/** The per-database run's name: its source snapshot (the ARN when known, else the snapshot id and kind). */
+export function runNameOf(item: WorkItem): string {
+  return executionName(item.source.arn ?? `${item.source.id}:${item.kind}`);
 }
 
 const instanceDatabase = (i: DBInstance, id = i.DBInstanceIdentifier ?? ""): Database => ({
@@ -268,6 +284,35 @@ export async function plan(event: ProducerTrigger): Promise<PlanResult> {
       config,
     );
     obs.logger.info("planned", { items: items.map((i) => `${i.kind}:${i.database}:${i.source.id}`), ignored, refused });
-    return { startedAt: now.toISOString(), items, ignored, refused };
+    const databaseMachineArn = process.env[STATE_MACHINE_VARIABLE];
+    if (items.length > 0 && !databaseMachineArn) {
+      throw replicationError("ConfigInvalid", `${STATE_MACHINE_VARIABLE} is not set`);
+    }
+    const sfn = sfnClient();
+    const runs: StartOutcome[] = [];
+    for (const item of items)
+      runs.push(await startAttempt(sfn, databaseMachineArn!, runNameOf(item), JSON.stringify(item)));
+    const count = (outcome: StartOutcome["outcome"]) => runs.filter((r) => r.outcome === outcome);
+    obs.logger.info("dispatched", { runs });
+    const exhausted = count("exhausted");
+    if (exhausted.length > 0) {
+      // Every other database was dispatched; this failure is notified by the dispatching state machine.
+      throw Object.assign(
+        new Error(
+          `not started again, all ${MAX_ATTEMPTS} runs failed: ${exhausted.map((r) => r.name).join(", ")}; ` +
+            "see docs/engine.md (re-running a run)",
+        ),
+        { name: "AttemptsExhausted" },
+      );
+    }
+    return {
+      startedAt: now.toISOString(),
+      planned: items.length,
+      started: count("started").length,
+      duplicates: count("duplicate").length,
+      ignored: ignored.length,
+      refused: refused.slice(0, REFUSALS_REPORTED),
+      refusedCount: refused.length,
+    };
   });
 }

@@ -58,14 +58,15 @@ async function measure(): Promise<MeasuredRun & { statesEntered: Record<string, 
     if (flow.consumers.length !== 1 || statuses.some((s) => s !== "SUCCEEDED")) {
       throw new Error(`the replication did not succeed on the emulator (${statuses.join(", ")}):\n${explain(world)}`);
     }
-    const [producer, consumer] = recorder.executions;
-    if (!producer || !consumer || recorder.executions.length !== 2) {
-      throw new Error(`expected 2 executions, saw ${recorder.executions.length}`);
+    // The producer's dispatch and its one per-database run, then the consumer run.
+    const [dispatch, database, consumer] = recorder.executions;
+    if (!dispatch || !database || !consumer || recorder.executions.length !== 3) {
+      throw new Error(`expected 3 executions, saw ${recorder.executions.length}`);
     }
     return {
       invocations: recorder.invocations,
-      transitions: { producer: producer.transitions, consumer: consumer.transitions },
-      statesEntered: { producer: producer.entered, consumer: consumer.entered },
+      transitions: { producer: dispatch.transitions + database.transitions, consumer: consumer.transitions },
+      statesEntered: { producer: [...dispatch.entered, ...database.entered], consumer: consumer.entered },
     };
   } finally {
     await closeWorld(world);

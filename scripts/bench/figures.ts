@@ -10,6 +10,7 @@ import { DESTINATION_COUNTS, independentOfDatabases, type programFigure } from "
 import { check, type FigureResult, type Table } from "./report";
 import type { retentionFigure } from "./retention";
 import type { scaleFigure } from "./scale";
+import { HISTORY_LIMIT_EVENTS, STATE_LIMIT_BYTES, type stepFunctionsFigure } from "./stepFunctionsLimits";
 import type { testTimingFigure } from "./testTiming";
 
 type Base = Omit<FigureResult, "seconds">;
@@ -380,6 +381,95 @@ export function figure7(data: Awaited<ReturnType<typeof testTimingFigure>>): Bas
       },
     ],
     notes: ["Includes tsc --noEmit, biome check and all suites (unit, security, integration, e2e on moto)."],
+    data,
+  };
+}
+
+export function figure8(data: Awaited<ReturnType<typeof stepFunctionsFigure>>): Base {
+  const { small, large, scale } = data;
+  const kib = (bytes: number) => `${round(bytes / 1024, 1)} KiB`;
+  const largest = Math.max(
+    large.dispatch.largestStateBytes,
+    large.database.largestStateBytes,
+    large.consumer.largestStateBytes,
+  );
+  const events = (machine: string, path: number) => data.history.filter((h) => h.machine === machine)[path]!.events;
+  const dispatchEvents = Math.max(
+    ...data.history.filter((h) => h.machine === "producer dispatch").map((h) => h.events),
+  );
+  return {
+    figure: 8,
+    title: `Step Functions limits at ${scale.databases} databases x ${scale.regions} regions x ${scale.accounts} accounts`,
+    method:
+      "emulator: the real definitions executed with aws-local-stepfunctions against the serialized handlers " +
+      "(state sizes); history events counted from the definitions along a run's path",
+    checks: [
+      check(
+        `largest state <= ${kib(STATE_LIMIT_BYTES)}`,
+        `${kib(largest)} (per-database run, 50 tags of maximal length)`,
+        largest <= STATE_LIMIT_BYTES,
+      ),
+      check(
+        "dispatch state < 1 KiB, only the digits of its 4 counts differ",
+        `${small.dispatch.largestStateBytes} B at ${small.databases}, ${large.dispatch.largestStateBytes} B at ${large.databases}`,
+        large.dispatch.largestStateBytes < 1024 &&
+          large.dispatch.largestStateBytes - small.dispatch.largestStateBytes <=
+            4 * (String(large.databases).length - String(small.databases).length),
+      ),
+      check(
+        `dispatch started one run per database`,
+        `${large.dispatch.started} of ${large.databases}`,
+        large.dispatch.started === large.databases,
+      ),
+      check(
+        `dispatch history <= ${HISTORY_LIMIT_EVENTS}`,
+        `${dispatchEvents} events`,
+        dispatchEvents <= HISTORY_LIMIT_EVENTS,
+      ),
+      check(
+        `per-database history, realistic worst <= ${HISTORY_LIMIT_EVENTS}`,
+        `${events("producer per database", 1)} events`,
+        events("producer per database", 1) <= HISTORY_LIMIT_EVENTS,
+      ),
+    ],
+    tables: [
+      {
+        title: "largest state (input or output of any state), bytes of JSON",
+        headers: ["execution", `${small.databases} databases`, `${large.databases} databases`, "largest at", "limit"],
+        rows: [
+          [
+            "producer dispatch",
+            small.dispatch.largestStateBytes,
+            large.dispatch.largestStateBytes,
+            large.dispatch.state,
+            STATE_LIMIT_BYTES,
+          ],
+          [
+            "producer per database",
+            small.database.largestStateBytes,
+            large.database.largestStateBytes,
+            large.database.state,
+            STATE_LIMIT_BYTES,
+          ],
+          [
+            "consumer",
+            small.consumer.largestStateBytes,
+            large.consumer.largestStateBytes,
+            large.consumer.state,
+            STATE_LIMIT_BYTES,
+          ],
+        ],
+      },
+      {
+        title: `history events per execution (${scale.regions} destination regions), any number of databases`,
+        headers: ["execution", "path", "events", "limit"],
+        rows: data.history.map((h) => [h.machine, h.path, h.events, HISTORY_LIMIT_EVENTS]),
+      },
+    ],
+    notes: [
+      `Each database is its own execution (${large.database.routes} routes each here), so no figure above depends on the number of databases.`,
+      "A poll loop turn is 9 events (Task 5, Choice 2, Wait 2). At the poll bound every loop of a run would be stuck for its whole time bound; a per-database run with 3 destination regions then passes 25,000 events, fails, and the ExecutionsFailed alarm notifies.",
+    ],
     data,
   };
 }

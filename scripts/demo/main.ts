@@ -13,12 +13,12 @@ import { listSnapshots } from "../../functions/snapshots";
 import { isManaged, SOURCE_CREATED_KEY, SOURCE_DATABASE_KEY } from "../../functions/tags";
 import { emulatorEndpoint, startEmulator, stopEmulator } from "../emulator/lifecycle";
 import { DEST, SOURCE } from "../local/accounts";
-import { type Execution, execute } from "../local/stepfunctions";
+import type { Execution } from "../local/stepfunctions";
 import {
   buildWorld,
   closeWorld,
   explain,
-  producerMachine,
+  produce,
   RESTORE_SECRET,
   runStartedConsumers,
   snsEvent,
@@ -71,7 +71,7 @@ function failed(what: string, run: Execution, w: World): Error {
 /** One producer run, then what SNS delivered to the destination account goes to its intake. */
 async function producerRound(c: DemoContext, trigger: object): Promise<void> {
   const w = world(c);
-  const run = await execute(producerMachine(), w.producer, trigger);
+  const { producer: run } = await produce(w, trigger, c.done);
   if (run.status !== "SUCCEEDED") throw failed("the producer run", run, w);
   const announcements = w.inbox.at("/announce").slice(c.announced);
   c.announced += announcements.length;

@@ -88,6 +88,19 @@ export async function resetEmulator(): Promise<void> {
   if (!response.ok) throw new Error(`emulator reset failed: HTTP ${response.status}`);
 }
 
+/**
+ * Records the outcome of an execution run locally (aws-local-stepfunctions) on the emulator's execution, as Step
+ * Functions would (the launcher's execution-outcome endpoint, scripts/emulator/moto_server.py).
+ */
+export async function recordExecutionOutcome(executionArn: string, status: string): Promise<void> {
+  const response = await fetch(`${emulatorEndpoint()}/moto-api/rds-replication/execution-outcome`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ executionArn, status }),
+  });
+  if (!response.ok) throw new Error(`recording ${status} for ${executionArn}: HTTP ${response.status}`);
+}
+
 export async function stopEmulator(): Promise<void> {
   const proc = child;
   child = undefined;

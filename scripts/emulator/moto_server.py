@@ -18,6 +18,12 @@ Both are covered by tests/integration/emulator.test.ts.
 
 3. IAM trust policies with a resource (see `refuse_resource_in_trust_policy`), tests/integration/iam-trust.test.ts.
 4. and 5. The RDS refusals further down, tests/integration/emulator-rds.test.ts.
+6. Execution outcomes (a test-only endpoint, not a leniency fix). The tests run state machine definitions with
+aws-local-stepfunctions, while the executions are started, listed and described in moto, whose executions
+stay RUNNING (or turn ABORTED when stopped). `POST /moto-api/rds-replication/execution-outcome` with
+`{"executionArn", "status"}` records the local run's outcome (SUCCEEDED, FAILED, TIMED_OUT or ABORTED) on
+moto's execution, as Step Functions would, so DescribeExecution answers what a re-run decision reads; covered
+by tests/integration/emulator.test.ts.
 """
 
 import calendar
@@ -31,6 +37,7 @@ import moto.stepfunctions.models as sfn_models
 import moto.stepfunctions.responses as sfn_responses
 
 from moto.backends import get_backend
+from moto.moto_api._internal import urls as moto_api_urls
 from moto.rds import models
 from moto.rds.exceptions import DBClusterSnapshotNotFoundError, DBSnapshotNotFoundFault, RDSClientError
 from moto.server import main
@@ -176,6 +183,23 @@ iam_models.IAMBackend.update_assume_role_policy = refusing_resource_in_trust_pol
     iam_models.IAMBackend.update_assume_role_policy, "policy_document"
 )
 # --- end of 3 ----------------------------------------------------------------------------------------------
+
+OUTCOMES = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
+
+
+def record_execution_outcome(request, full_url, headers):
+    body = json.loads(request.data or b"{}")
+    arn, status = body.get("executionArn", ""), body.get("status")
+    if status not in OUTCOMES:
+        return 400, {}, json.dumps({"message": f"status must be one of {OUTCOMES}"})
+    region, account = arn.split(":")[3:5]
+    execution = sfn_models.stepfunctions_backends[account][region].describe_execution(arn)
+    execution.status = status
+    execution.stop_date = datetime.utcnow()
+    return 200, {}, json.dumps({"executionArn": arn, "status": status})
+
+
+moto_api_urls.url_paths["{0}/moto-api/rds-replication/execution-outcome"] = record_execution_outcome
 
 if __name__ == "__main__":
     main(sys.argv[1:])

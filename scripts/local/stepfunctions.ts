@@ -37,13 +37,18 @@ export interface Execution {
   cause?: string;
   /** Step keys in the order their Tasks ran (retries included). */
   calls: string[];
+  /** With `measureStates`: the largest input or output of any state (UTF-8 bytes of its JSON) and its state. */
+  largestState: { bytes: number; state: string };
 }
+
+const jsonBytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value ?? null), "utf8");
 
 export async function execute(
   definition: object,
   handlers: Record<string, TaskHandler>,
   input: unknown,
   executionId = "arn:aws:states:eu-central-1:222222222222:execution:test:run",
+  options: { measureStates?: boolean } = {},
 ): Promise<Execution> {
   const found: Collected = { tasks: {}, waits: [] };
   collect((definition as { States: Record<string, Record<string, unknown>> }).States, found);
@@ -74,12 +79,33 @@ export async function execute(
     },
     context: { Execution: { Id: executionId } } as never,
   });
+  // Step Functions' 256 KiB limit applies to every state's input and output (docs/benchmark.md).
+  const largestState = { bytes: jsonBytes(input), state: "(execution input)" };
+  // The run's event log can be read once (scripts/bench/instrument.ts reads it for figure 2): only on request.
+  const watched = (async () => {
+    if (!options.measureStates) return;
+    for await (const event of run.eventLogs) {
+      if (!("state" in event) || !event.state) continue;
+      for (const value of [event.state.input, event.state.output]) {
+        const bytes = jsonBytes(value);
+        if (bytes > largestState.bytes) Object.assign(largestState, { bytes, state: event.state.name });
+      }
+    }
+  })();
   try {
     const output = await run.result;
-    return { status: "SUCCEEDED", output, calls };
+    await watched;
+    return { status: "SUCCEEDED", output, calls, largestState };
   } catch (error) {
     if (!(error instanceof ExecutionError)) throw error;
+    await watched.catch(() => undefined);
     const cause = error.cause as { name?: string; message?: string } | undefined;
-    return { status: "FAILED", error: cause?.name ?? error.name, cause: cause?.message ?? error.message, calls };
+    return {
+      status: "FAILED",
+      error: cause?.name ?? error.name,
+      cause: cause?.message ?? error.message,
+      calls,
+      largestState,
+    };
   }
 }

@@ -15,10 +15,14 @@ import {
   SFNClient,
 } from "@aws-sdk/client-sfn";
 import { CreateTopicCommand, SubscribeCommand } from "@aws-sdk/client-sns";
-import { consumerDefinition, producerDefinition } from "../../components/stateMachines";
+import {
+  consumerDefinition,
+  producerDatabaseDefinition,
+  producerDispatchDefinition,
+} from "../../components/stateMachines";
 import { stepsOf } from "../../functions/catalog";
 import type { ConsumerRuntimeConfig, ProducerRuntimeConfig } from "../../functions/runtimeConfig";
-import { emulatorEndpoint } from "../emulator/lifecycle";
+import { emulatorEndpoint, recordExecutionOutcome } from "../emulator/lifecycle";
 import { asLambdaIn, type Clients, clientsFor, DEST, type Place, SOURCE } from "./accounts";
 import { EmulatorProxy } from "./proxy";
 import { serialized } from "./serialized";
@@ -93,12 +97,17 @@ export interface World {
   destKey: string;
   producerConfig: ProducerRuntimeConfig;
   consumerConfig: ConsumerRuntimeConfig;
+  /** The consumer state machine in the destination account. */
   stateMachineArn: string;
+  /** The producer's per-database state machine in the source account (the plan step starts its runs). */
+  producerStateMachineArn: string;
   inbox: Inbox;
   /** Between the handlers and moto (see proxy.ts). */
   proxy: EmulatorProxy;
   /** Step Functions in the destination account, through the proxy. */
   sfn: SFNClient;
+  /** Step Functions in the source account, through the proxy. */
+  sourceSfn: SFNClient;
   producer: Record<string, TaskHandler>;
   consumer: Record<string, TaskHandler>;
   intake: (event: unknown) => Promise<{ started: string[]; duplicates: string[]; rejected: { reason: string }[] }>;
@@ -198,6 +207,7 @@ async function wireWorld(options: WorldOptions, inbox: Inbox, proxy: EmulatorPro
   await inbox.start();
   await proxy.start();
   const sfn = new SFNClient({ region: destPlace.region, endpoint: proxy.url, credentials: dest.credentials });
+  const sourceSfn = new SFNClient({ region: SOURCE.region, endpoint: proxy.url, credentials: source.credentials });
   await source.sns.send(
     new SubscribeCommand({
       TopicArn: announceTopicArn,
@@ -283,6 +293,14 @@ async function wireWorld(options: WorldOptions, inbox: Inbox, proxy: EmulatorPro
     }),
   );
   assert.ok(stateMachineArn);
+  const { stateMachineArn: producerStateMachineArn } = await sourceSfn.send(
+    new CreateStateMachineCommand({
+      name: "rds-replication-producer-database",
+      definition: JSON.stringify(producerDatabaseMachine()),
+      roleArn: `arn:aws:iam::${SOURCE.account}:role/rds-replication-producer`,
+    }),
+  );
+  assert.ok(producerStateMachineArn);
   const viaProxy = { AWS_ENDPOINT_URL: proxy.url };
   const consumer = await handlersFor("consumer", destPlace, consumerConfig, {
     ...viaProxy,
@@ -299,23 +317,35 @@ async function wireWorld(options: WorldOptions, inbox: Inbox, proxy: EmulatorPro
     producerConfig,
     consumerConfig,
     stateMachineArn,
+    producerStateMachineArn,
     inbox,
     proxy,
     sfn,
-    producer: await handlersFor("producer", SOURCE, producerConfig, viaProxy),
+    sourceSfn,
+    producer: await handlersFor("producer", SOURCE, producerConfig, {
+      ...viaProxy,
+      STATE_MACHINE_ARN: producerStateMachineArn,
+    }),
     consumer,
     intake: consumer["consumer-intake"] as World["intake"],
   };
 }
 
-export function producerMachine(): object {
-  return producerDefinition(
-    fakeLambdaArns(
-      stepsOf("producer").map((s) => s.key),
-      SOURCE.account,
-      SOURCE.region,
-    ),
+const producerArns = () =>
+  fakeLambdaArns(
+    stepsOf("producer").map((s) => s.key),
+    SOURCE.account,
+    SOURCE.region,
   );
+
+/** The producer's entry point: plan, then one per-database run per work item. */
+export function producerDispatchMachine(): object {
+  return producerDispatchDefinition(producerArns());
+}
+
+/** The producer's per-database state machine. */
+export function producerDatabaseMachine(): object {
+  return producerDatabaseDefinition(producerArns());
 }
 
 export function consumerMachine(world: World): object {
@@ -338,34 +368,85 @@ export function snsEvent(messages: Posted["body"][]) {
 }
 
 export interface Flow {
+  /** The dispatch and every per-database run it started, as one (see `combined`). */
   producer: Execution;
+  /** The per-database runs alone. */
+  databases: Execution[];
   intake: Awaited<ReturnType<World["intake"]>>;
   consumers: Execution[];
 }
 
-/** Runs the executions the intake started in the emulator's Step Functions, each once. */
-export async function runStartedConsumers(world: World, alreadyRun: Set<string>): Promise<Execution[]> {
-  const { executions } = await world.sfn.send(new ListExecutionsCommand({ stateMachineArn: world.stateMachineArn }));
+/** Several executions read as one: succeeded if all did, the first failure's error, every call in order. */
+export function combined(runs: Execution[]): Execution {
+  const failed = runs.find((r) => r.status !== "SUCCEEDED");
+  return {
+    status: failed ? failed.status : "SUCCEEDED",
+    output: runs.map((r) => r.output),
+    ...(failed ? { error: failed.error, cause: failed.cause } : {}),
+    calls: runs.flatMap((r) => r.calls),
+    largestState: runs.map((r) => r.largestState).reduce((a, b) => (b.bytes > a.bytes ? b : a)),
+  };
+}
+
+/**
+ * Runs, each once and in the order started, the executions a step started in the emulator's Step Functions,
+ * executing `definition` locally, and records each outcome on the emulator's execution.
+ */
+async function runStarted(
+  sfn: SFNClient,
+  stateMachineArn: string,
+  definition: object,
+  handlers: Record<string, TaskHandler>,
+  alreadyRun: Set<string>,
+  options: { measureStates?: boolean } = {},
+): Promise<Execution[]> {
+  const { executions } = await sfn.send(new ListExecutionsCommand({ stateMachineArn }));
   const runs: Execution[] = [];
-  for (const e of executions ?? []) {
+  for (const e of [...(executions ?? [])].reverse()) {
     if (!e.executionArn || alreadyRun.has(e.executionArn)) continue;
     alreadyRun.add(e.executionArn);
-    const described = await world.sfn.send(new DescribeExecutionCommand({ executionArn: e.executionArn }));
-    runs.push(
-      await execute(consumerMachine(world), world.consumer, JSON.parse(described.input ?? "{}"), e.executionArn),
-    );
+    const described = await sfn.send(new DescribeExecutionCommand({ executionArn: e.executionArn }));
+    const run = await execute(definition, handlers, JSON.parse(described.input ?? "{}"), e.executionArn, options);
+    await recordExecutionOutcome(e.executionArn, run.status);
+    runs.push(run);
   }
   return runs;
 }
 
-/** Producer run -> announcements pushed by SNS -> intake -> consumer runs. */
+/** Runs the executions the intake started in the emulator's Step Functions, each once. */
+export function runStartedConsumers(
+  world: World,
+  alreadyRun: Set<string>,
+  options: { measureStates?: boolean } = {},
+): Promise<Execution[]> {
+  return runStarted(world.sfn, world.stateMachineArn, consumerMachine(world), world.consumer, alreadyRun, options);
+}
+
+/** The producer's dispatch for `trigger`, then each per-database run it started. */
+export async function produce(
+  world: World,
+  trigger: unknown,
+  alreadyRun = new Set<string>(),
+): Promise<{ producer: Execution; databases: Execution[] }> {
+  const dispatch = await execute(producerDispatchMachine(), world.producer, trigger);
+  const databases = await runStarted(
+    world.sourceSfn,
+    world.producerStateMachineArn,
+    producerDatabaseMachine(),
+    world.producer,
+    alreadyRun,
+  );
+  return { producer: combined([dispatch, ...databases]), databases };
+}
+
+/** Producer runs -> announcements pushed by SNS -> intake -> consumer runs. */
 export async function replicate(world: World, trigger: unknown, alreadyRun = new Set<string>()): Promise<Flow> {
   const before = world.inbox.at("/announce").length;
-  const producer = await execute(producerMachine(), world.producer, trigger);
+  const { producer, databases } = await produce(world, trigger, alreadyRun);
   const announcements = world.inbox.at("/announce").slice(before);
   const intake = await world.intake(snsEvent(announcements));
   const consumers = await runStartedConsumers(world, alreadyRun);
-  return { producer, intake, consumers };
+  return { producer, databases, intake, consumers };
 }
 
 /** What went wrong, from the notifications, for assertion messages. */

@@ -6,8 +6,7 @@ import { CreateKeyCommand } from "@aws-sdk/client-kms";
 import { CreateOptionGroupCommand, ModifyOptionGroupCommand } from "@aws-sdk/client-rds";
 import { DEST } from "../../scripts/local/accounts";
 import { cluster, clusterSnapshots, instance, snapshotsIn, tagsOf } from "../../scripts/local/fixtures";
-import { execute } from "../../scripts/local/stepfunctions";
-import { explain, producerMachine, replicate, type World, worldPerTest } from "../../scripts/local/world";
+import { explain, produce, replicate, type World, worldPerTest } from "../../scripts/local/world";
 
 const manual = (database: string, kind: "instance" | "cluster") => ({ trigger: "manual", database, kind });
 
@@ -37,7 +36,7 @@ describe("e2e: source rules (encryption, option groups, source keys)", () => {
   it("refuses an unencrypted Aurora cluster at planning time, naming it and how to encrypt it", async () => {
     const world = await worlds.build({ destRegion: DEST.region });
     await cluster(world.source, "orders", {}, { encrypted: false });
-    const run = await execute(producerMachine(), world.producer, manual("orders", "cluster"));
+    const run = (await produce(world, manual("orders", "cluster"))).producer;
     assert.equal(run.status, "FAILED");
     assert.deepEqual(run.calls, ["producer-plan", "producer-notify"], "nothing was attempted");
     const [notification] = world.inbox.notifications("/producer-notify");
@@ -74,7 +73,7 @@ describe("e2e: source rules (encryption, option groups, source keys)", () => {
     const sourceKey = KeyMetadata?.Arn ?? "";
     await instance(world.source, "orders", {}, { keyArn: sourceKey });
     world.proxy.fail("CopyDBSnapshot", "KMSKeyNotAccessibleFault", 10);
-    const run = await execute(producerMachine(), world.producer, manual("orders", "instance"));
+    const run = (await produce(world, manual("orders", "instance"))).producer;
     assert.equal(run.calls.filter((c) => c === "producer-transit").length, 1, "not retried");
     const [notification] = world.inbox.notifications("/producer-notify");
     assert.equal(notification?.failures[0]?.error, "KmsKeyNotAccessible");
@@ -89,7 +88,7 @@ describe("e2e: source rules (encryption, option groups, source keys)", () => {
     await instance(world.source, "orders", {}, { engine: "oracle-ee", optionGroup: "ledger-tde" });
     await optionGroup(world, "ledger-og", ["S3_INTEGRATION"]);
     await instance(world.source, "billing", { replicate: "yes" }, { engine: "oracle-ee", optionGroup: "ledger-og" });
-    const run = await execute(producerMachine(), world.producer, { trigger: "schedule" });
+    const run = (await produce(world, { trigger: "schedule" })).producer;
     assert.equal(run.status, "FAILED");
     assert.deepEqual(run.calls, ["producer-plan", "producer-notify"], "nothing was attempted");
     const failures = world.inbox.notifications("/producer-notify")[0]?.failures ?? [];

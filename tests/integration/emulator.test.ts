@@ -9,6 +9,7 @@ import {
   ModifyDBSnapshotAttributeCommand,
 } from "@aws-sdk/client-rds";
 import { CreateStateMachineCommand, DescribeExecutionCommand, StartExecutionCommand } from "@aws-sdk/client-sfn";
+import { recordExecutionOutcome } from "../../scripts/emulator/lifecycle";
 import { type Clients, clientsFor, DEST, SOURCE, THIRD } from "../../scripts/local/accounts";
 import { instance } from "../../scripts/local/fixtures";
 
@@ -121,6 +122,24 @@ describe("AWS emulator harness", () => {
     assert.ok(Math.abs(started.startDate.getTime() - before) < 60_000, `startDate ${started.startDate.toISOString()}`);
     const described = await dest.sfn.send(new DescribeExecutionCommand({ executionArn: started.executionArn }));
     assert.equal(described.startDate?.getTime(), started.startDate.getTime());
+  });
+
+  it("records a locally run execution's outcome, which DescribeExecution then answers", async () => {
+    const dest = await clientsFor(DEST);
+    const { stateMachineArn } = await dest.sfn.send(
+      new CreateStateMachineCommand({
+        name: "outcomes",
+        roleArn: `arn:aws:iam::${DEST.account}:role/sfn`,
+        definition: JSON.stringify({ StartAt: "Done", States: { Done: { Type: "Succeed" } } }),
+      }),
+    );
+    const { executionArn } = await dest.sfn.send(new StartExecutionCommand({ stateMachineArn, name: "run-1" }));
+    assert.ok(executionArn);
+    const status = async () => (await dest.sfn.send(new DescribeExecutionCommand({ executionArn }))).status;
+    assert.equal(await status(), "RUNNING", "moto's executions never end on their own");
+    await recordExecutionOutcome(executionArn, "FAILED");
+    assert.equal(await status(), "FAILED");
+    await assert.rejects(recordExecutionOutcome(executionArn, "DONE"), /HTTP 400/);
   });
 
   it("copies an automated snapshot, whose id contains a colon, by ARN into another region", async () => {

@@ -57,6 +57,7 @@ function kindsOfArn(arn: string): ResourceKind[] {
   if (service === "sns") return ["announce-topic", "notify-topic"];
   if (service === "secretsmanager" && type === "secret") return ["restore-secret"];
   if (service === "states" && type === "stateMachine") return ["state-machine"];
+  if (service === "states" && type === "execution") return ["state-machine-execution"];
   return [];
 }
 

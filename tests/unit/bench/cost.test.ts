@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { consumerDefinition, producerDefinition } from "../../../components/stateMachines";
+import { consumerDefinition, producerDatabaseDefinition } from "../../../components/stateMachines";
 import { stepsOf } from "../../../functions/catalog";
 import { bundledSdkMentions, zipSize } from "../../../scripts/bench/archives";
 import {
@@ -102,7 +102,7 @@ describe("bench: cost arithmetic", () => {
         "r",
       );
     assert.equal(pollLoopTransitions(consumerDefinition(arns("consumer")) as never), 3);
-    assert.equal(pollLoopTransitions(producerDefinition(arns("producer")) as never), 3);
+    assert.equal(pollLoopTransitions(producerDatabaseDefinition(arns("producer")) as never), 3);
     assert.throws(() => pollLoopTransitions({ States: { A: { Type: "Pass" } } }), /none/);
   });
 });

@@ -1,7 +1,12 @@
 // The engine's pure decisions: error classes, transit rule, names, tags, announcement validation,
 // notifications, and the shape of both state machine definitions.
 import { strict as assert } from "node:assert";
-import { consumerDefinition, producerDefinition, TASK_TIMEOUT_MARGIN_SECONDS } from "../../../components/stateMachines";
+import {
+  consumerDefinition,
+  producerDatabaseDefinition,
+  producerDispatchDefinition,
+  TASK_TIMEOUT_MARGIN_SECONDS,
+} from "../../../components/stateMachines";
 import { validateAnnouncement } from "../../../functions/announcement";
 import { STEPS, stepByKey } from "../../../functions/catalog";
 import { restoredToDelete, retentionPolicyFor, switchedSecret } from "../../../functions/consumer/rules";
@@ -274,13 +279,12 @@ describe("engine: restore decisions and notifications", () => {
         outcome: "succeeded",
         startedAt: "2024-01-01T00:00:00Z",
         state: {
-          results: [
-            { database: "a", kind: "instance", source: { arn: "arn-a" }, transits: [{ region: "r", accounts: ["2"] }] },
-            {
-              database: "b",
-              kind: "instance",
-              error: { Error: "KmsKeyNotAccessible", Cause: '{"errorMessage":"key k"}' },
-            },
+          database: "a",
+          kind: "instance",
+          source: { arn: "arn-a" },
+          transits: [
+            { region: "r", accounts: ["2"] },
+            { region: "q", error: { Error: "KmsKeyNotAccessible", Cause: '{"errorMessage":"key k"}' } },
           ],
         },
       },
@@ -289,7 +293,7 @@ describe("engine: restore decisions and notifications", () => {
     assert.equal(n.outcome, "partially failed");
     assert.equal(n.durationSeconds, 90);
     assert.deepEqual(n.where, ["2/r via ?"]);
-    assert.deepEqual(n.failures, [{ item: "instance b: new snapshot", error: "KmsKeyNotAccessible", cause: "key k" }]);
+    assert.deepEqual(n.failures, [{ item: "instance a: arn-a -> q", error: "KmsKeyNotAccessible", cause: "key k" }]);
   });
 
   it("reports deletions: what was deleted, or in a dry run what would be", () => {
@@ -315,7 +319,7 @@ describe("engine: restore decisions and notifications", () => {
       {
         side: "producer",
         outcome: "succeeded",
-        state: { results: [{ database: "a", pruned: [{ region: "r", delete: [], deleted: [], dryRun: false }] }] },
+        state: { database: "a", pruned: [{ region: "r", delete: [], deleted: [], dryRun: false }] },
       },
       new Date(),
     );
@@ -340,14 +344,15 @@ describe("engine: state machine definitions", () => {
         : []),
     ]);
   for (const [name, definition] of [
-    ["producer", producerDefinition(arns)],
+    ["producer dispatch", producerDispatchDefinition(arns)],
+    ["producer database", producerDatabaseDefinition(arns)],
     ["consumer", consumerDefinition(arns)],
   ] as const) {
     it(`${name}: valid ASL; every Task has Retry on the retryable classes, Catch and TimeoutSeconds`, () => {
       const { isValid, errors } = validator(definition);
       assert.ok(isValid, JSON.stringify(errors));
       const all = tasks((definition as { States: Record<string, Record<string, unknown>> }).States);
-      assert.ok(all.length >= 5);
+      assert.ok(all.length >= (name === "producer dispatch" ? 2 : 5));
       for (const t of all) {
         const retried = (t.Retry as { ErrorEquals: string[] }[]).flatMap((r) => r.ErrorEquals);
         for (const errorName of Object.keys(RETRY_POLICIES)) assert.ok(retried.includes(errorName));
@@ -372,7 +377,11 @@ describe("engine: state machine definitions", () => {
         const key = String(t.Resource).split(":function:")[1] ?? "";
         return [key, t.TimeoutSeconds] as const;
       });
-    const all = [...timeouts(producerDefinition(arns)), ...timeouts(consumerDefinition(arns))];
+    const all = [
+      ...timeouts(producerDispatchDefinition(arns)),
+      ...timeouts(producerDatabaseDefinition(arns)),
+      ...timeouts(consumerDefinition(arns)),
+    ];
     for (const [key, seconds] of all) {
       assert.equal(seconds, stepByKey(key).timeoutSeconds + TASK_TIMEOUT_MARGIN_SECONDS, key);
     }

@@ -44,6 +44,7 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
       "aws:sfn/stateMachine:StateMachine consumer-state-machine",
       "aws:cloudwatch/metricAlarm:MetricAlarm consumer-state-machine-ExecutionsFailed",
       "aws:cloudwatch/metricAlarm:MetricAlarm consumer-state-machine-ExecutionsTimedOut",
+      "aws:cloudwatch/metricAlarm:MetricAlarm consumer-state-machine-ExecutionsAborted",
       "aws:cloudwatch/metricAlarm:MetricAlarm consumer-replication-lag",
       "aws:cloudwatch/metricAlarm:MetricAlarm consumer-replication-lag-orders-db",
       "aws:cloudwatch/dashboard:Dashboard consumer-dashboard",
@@ -211,8 +212,8 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
 
   it("alarms on failed executions, Lambda errors, DLQ depth and replication lag to the notifications topic", () => {
     const alarms = stack.ofType("aws:cloudwatch/metricAlarm:MetricAlarm");
-    // Two for the state machine, two per step, the default RPO and the one override of Pulumi.dest.yaml.
-    assert.equal(alarms.length, 2 + 2 * STEPS.length + 2);
+    // Three for the state machine, two per step, the default RPO and the one override of Pulumi.dest.yaml.
+    assert.equal(alarms.length, 3 + 2 * STEPS.length + 2);
     for (const alarm of alarms)
       assert.deepEqual(alarm.inputs.alarmActions, [arn("consumer-notifications")], alarm.name);
     assert.deepEqual(stack.named("consumer-state-machine-ExecutionsFailed").inputs.dimensions, {

@@ -144,6 +144,10 @@ describe("observability: alarms and dashboards", () => {
         "consumer-state-machine-ExecutionsTimedOut",
         { what: ["AWS/States", "ExecutionsTimedOut", "Sum", { StateMachineArn: machine }], when: anyInFiveMinutes },
       ],
+      [
+        "consumer-state-machine-ExecutionsAborted",
+        { what: ["AWS/States", "ExecutionsAborted", "Sum", { StateMachineArn: machine }], when: anyInFiveMinutes },
+      ],
       ...stepsOf("consumer").flatMap((step): [string, { what: unknown[]; when: unknown[] }][] => {
         const name = `consumer-${shortKey(step)}`;
         return [
@@ -189,7 +193,8 @@ describe("observability: alarms and dashboards", () => {
 
   it("a source stack has no lag alarm (lag is measured where copies land)", () => {
     const names = source.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.name);
-    assert.equal(names.length, 2 + 2 * stepsOf("producer").length);
+    // Three per state machine (dispatch and per-database), two per step.
+    assert.equal(names.length, 2 * 3 + 2 * stepsOf("producer").length);
     assert.ok(names.every((n) => !n.includes("replication-lag")));
   });
 

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { layerPackages } from "../../../components/lambda";
 import { SNAPSHOT_EVENT_IDS } from "../../../components/producer";
-import { producerDefinition } from "../../../components/stateMachines";
+import { producerDatabaseDefinition, producerDispatchDefinition } from "../../../components/stateMachines";
 import { stepsOf } from "../../../functions/catalog";
 import { SNAPSHOT_CREATED_EVENTS } from "../../../functions/producer/plan";
 import { producerConfigSchema } from "../../../functions/runtimeConfig";
@@ -38,12 +38,15 @@ describe("source stack (Pulumi.source.yaml under mocks)", () => {
       "aws:sns/topicSubscription:TopicSubscription producer-notifications-dba@example.com",
       "aws:lambda/layerVersion:LayerVersion producer-layer",
       ...STEPS.flatMap((s) => expectedStepChildren("producer", s)),
-      "aws:iam/role:Role producer-state-machine-role",
-      "aws:iam/rolePolicy:RolePolicy producer-state-machine-policy",
-      "aws:cloudwatch/logGroup:LogGroup producer-state-machine-logs",
-      "aws:sfn/stateMachine:StateMachine producer-state-machine",
-      "aws:cloudwatch/metricAlarm:MetricAlarm producer-state-machine-ExecutionsFailed",
-      "aws:cloudwatch/metricAlarm:MetricAlarm producer-state-machine-ExecutionsTimedOut",
+      ...["producer", "producer-database"].flatMap((machine) => [
+        `aws:iam/role:Role ${machine}-state-machine-role`,
+        `aws:iam/rolePolicy:RolePolicy ${machine}-state-machine-policy`,
+        `aws:cloudwatch/logGroup:LogGroup ${machine}-state-machine-logs`,
+        `aws:sfn/stateMachine:StateMachine ${machine}-state-machine`,
+        `aws:cloudwatch/metricAlarm:MetricAlarm ${machine}-state-machine-ExecutionsFailed`,
+        `aws:cloudwatch/metricAlarm:MetricAlarm ${machine}-state-machine-ExecutionsTimedOut`,
+        `aws:cloudwatch/metricAlarm:MetricAlarm ${machine}-state-machine-ExecutionsAborted`,
+      ]),
       "aws:cloudwatch/dashboard:Dashboard producer-dashboard",
       "aws:iam/role:Role producer-events-role",
       "aws:iam/rolePolicy:RolePolicy producer-events-policy",
@@ -181,21 +184,52 @@ describe("source stack (Pulumi.source.yaml under mocks)", () => {
       assert.deepEqual(Object.values(SNAPSHOT_EVENT_IDS[kind]).sort(), [...SNAPSHOT_CREATED_EVENTS[kind]].sort());
   });
 
-  it("runs the engine's producer definition over its own Lambdas, invoking only those, logging to its group", () => {
-    const machine = stack.named("producer-state-machine");
+  it("runs the dispatch over plan and notify, the per-database definition over the other Lambdas", () => {
     const functionArns = Object.fromEntries(STEPS.map((s) => [s.key, arn(`producer-${shortKey(s)}`)]));
-    assert.deepEqual(JSON.parse(String(machine.inputs.definition)), producerDefinition(functionArns));
-    assert.equal(machine.inputs.roleArn, arn("producer-state-machine-role"));
-    assert.deepEqual(machine.inputs.loggingConfiguration, {
-      level: "ERROR",
-      includeExecutionData: false,
-      logDestination: `${arn("producer-state-machine-logs")}:*`,
-    });
-    const invoke = policyOf(stack.named("producer-state-machine-policy").inputs.policy).Statement.find(
-      (s) => s.Sid === "InvokeOwnSteps",
-    )!;
-    const fns = Object.values(functionArns).sort();
-    assert.deepEqual(invoke.Resource, [...fns, ...fns.map((f) => `${f}:*`)]);
+    const only = (keys: string[]) => Object.fromEntries(keys.map((k) => [k, functionArns[k]!]));
+    const dispatchKeys = ["producer-plan", "producer-notify"];
+    const databaseKeys = STEPS.map((s) => s.key).filter((k) => k !== "producer-plan");
+    for (const [machineName, definition, keys] of [
+      ["producer", producerDispatchDefinition(only(dispatchKeys)), dispatchKeys],
+      ["producer-database", producerDatabaseDefinition(only(databaseKeys)), databaseKeys],
+    ] as const) {
+      const machine = stack.named(`${machineName}-state-machine`);
+      assert.deepEqual(JSON.parse(String(machine.inputs.definition)), definition);
+      assert.equal(machine.inputs.roleArn, arn(`${machineName}-state-machine-role`));
+      assert.deepEqual(machine.inputs.loggingConfiguration, {
+        level: "ERROR",
+        includeExecutionData: false,
+        logDestination: `${arn(`${machineName}-state-machine-logs`)}:*`,
+      });
+      const invoke = policyOf(stack.named(`${machineName}-state-machine-policy`).inputs.policy).Statement.find(
+        (s) => s.Sid === "InvokeOwnSteps",
+      )!;
+      const fns = keys.map((k) => functionArns[k]!).sort();
+      assert.deepEqual([invoke.Resource].flat().sort(), [...fns, ...fns.map((f) => `${f}:*`)].sort());
+    }
+    // The plan step starts the per-database runs: it is told which machine, and may start and read only its runs.
+    const plan = stack.named("producer-plan");
+    const databaseMachine = arn("producer-database-state-machine");
+    assert.equal(
+      (plan.inputs.environment as { variables: Record<string, string> }).variables.STATE_MACHINE_ARN,
+      databaseMachine,
+    );
+    const policy = policyOf(stack.named("producer-plan-policy").inputs.policy);
+    assert.deepEqual(
+      statementsWith(policy, "states:StartExecution").map((s) => s.Resource),
+      [databaseMachine],
+    );
+    assert.deepEqual(
+      statementsWith(policy, "states:DescribeExecution").map((s) => s.Resource),
+      [`${databaseMachine.replace(":stateMachine:", ":execution:")}:*`],
+    );
+  });
+
+  it("state machine log groups are under /aws/vendedlogs/ (CloudWatch Logs resource-policy size)", () => {
+    for (const machineName of ["producer", "producer-database"]) {
+      const group = stack.named(`${machineName}-state-machine-logs`);
+      assert.equal(group.inputs.namePrefix, `/aws/vendedlogs/states/rds-replication-${machineName}-`);
+    }
   });
 
   it("each Lambda has its own role, runtime, layer, DLQ, log group, reserved concurrency and the runtime config", () => {
@@ -213,7 +247,8 @@ describe("source stack (Pulumi.source.yaml under mocks)", () => {
       assert.equal((fn.inputs.loggingConfig as { logGroup: string }).logGroup, stack.named(`${name}-logs`).state.name);
       assert.equal(fn.inputs.timeout, step.timeoutSeconds);
       const env = (fn.inputs.environment as { variables: Record<string, string> }).variables;
-      assert.deepEqual(Object.keys(env), ["RDS_REPLICATION_CONFIG"]);
+      const extra = step.key === "producer-plan" ? ["STATE_MACHINE_ARN"] : [];
+      assert.deepEqual(Object.keys(env), ["RDS_REPLICATION_CONFIG", ...extra]);
       const config = producerConfigSchema().parse(JSON.parse(env.RDS_REPLICATION_CONFIG));
       assert.deepEqual(config, {
         version: 1,

@@ -1,0 +1,72 @@
+// Step Functions limits (figure 8): no execution's history grows with the number of databases, and each stays
+// under 25,000 events on a realistic run; counted from the very definitions the program deploys.
+import { strict as assert } from "node:assert";
+import {
+  consumerDefinition,
+  producerDatabaseDefinition,
+  producerDispatchDefinition,
+} from "../../../components/stateMachines";
+import { stepsOf } from "../../../functions/catalog";
+import {
+  HISTORY_LIMIT_EVENTS,
+  historyEvents,
+  historyRows,
+  realisticWorstChecks,
+  SCALE,
+} from "../../../scripts/bench/stepFunctionsLimits";
+import { fakeLambdaArns } from "../../../scripts/local/stepfunctions";
+
+const arns = (side: "producer" | "consumer") =>
+  fakeLambdaArns(
+    stepsOf(side).map((s) => s.key),
+    "111111111111",
+    "eu-west-1",
+  );
+
+describe("bench: Step Functions history events", () => {
+  it("counts a run's events from the definition: one check per loop, the plain path", () => {
+    // Take snapshot? 2, Take snapshot 5, source loop 5+2, Prepare transit 5, Map 4 + per region (2 + 5+2 + 5),
+    // Prune 5, Notify 5, Any failure? 2, Done 2, execution 2.
+    const oneRegion = 2 + 5 + 7 + 5 + 4 + 14 + 5 + 5 + 2 + 2 + 2;
+    assert.equal(historyEvents(producerDatabaseDefinition(arns("producer")), { checks: 1, mapItems: 1 }), oneRegion);
+    // Each further poll turn adds Wait (2), the check Task (5) and the Choice (2).
+    assert.equal(
+      historyEvents(producerDatabaseDefinition(arns("producer")), { checks: 2, mapItems: 1 }) - oneRegion,
+      2 * 9,
+    );
+  });
+
+  it("the dispatch has no loop and no Map: its history is the same for 1 or 500 databases", () => {
+    const dispatch = producerDispatchDefinition(arns("producer")) as { States: Record<string, { Type: string }> };
+    assert.deepEqual(
+      Object.values(dispatch.States).filter((s) => s.Type === "Map" || s.Type === "Wait"),
+      [],
+    );
+    const events = historyEvents(dispatch, { checks: 1000, mapItems: 500 });
+    assert.equal(events, historyEvents(dispatch, { checks: 1, mapItems: 1 }));
+    assert.ok(events < 20);
+  });
+
+  it("a per-database run grows with its destination regions only, and stays under 25,000 events on a realistic run", () => {
+    const database = producerDatabaseDefinition(arns("producer")) as {
+      States: Record<string, { Type: string; ItemsPath?: string }>;
+    };
+    // Its only Map iterates the destination regions of the one database it runs for.
+    assert.deepEqual(
+      Object.values(database.States)
+        .filter((s) => s.Type === "Map")
+        .map((s) => s.ItemsPath),
+      ["$.transits"],
+    );
+    const realistic = realisticWorstChecks();
+    assert.ok(realistic > 1 && realistic < 1000, `${realistic} turns`);
+    const rows = historyRows();
+    for (const machine of ["producer dispatch", "producer per database", "consumer (with restore)"]) {
+      const [nominal, worst] = rows.filter((r) => r.machine === machine);
+      assert.ok(nominal && nominal.events < HISTORY_LIMIT_EVENTS, machine);
+      assert.ok(worst && worst.events < HISTORY_LIMIT_EVENTS, `${machine}: ${worst?.events}`);
+    }
+    const consumer = consumerDefinition(arns("consumer"));
+    assert.ok(historyEvents(consumer, { checks: 1000, mapItems: SCALE.regions }) < HISTORY_LIMIT_EVENTS);
+  });
+});
