@@ -110,7 +110,7 @@ export function consumerScopes(
     "source-transit-key": some(sources.map((s) => s.transitKeyArns[args.region])),
     "notify-topic": some([arns.notifyTopicArn]),
     "state-machine": some([arns.stateMachineArn]),
-    "state-machine-execution": some([arns.stateMachineArn && executionsOf(arns.stateMachineArn)]),
+    "state-machine-execution": some(arns.stateMachineArn ? executionsOf(arns.stateMachineArn) : []),
     "restore-secret": some([arns.secretArn]),
     "restored-db-instance": prefix ? some([rds(args.account, `db:${prefix}*`)]) : none,
     "restored-db-cluster": prefix ? some([rds(args.account, `cluster:${prefix}*`)]) : none,

@@ -171,7 +171,7 @@ export function producerScopes(
     "notify-topic": [{ arns: [arns.notifyTopicArn] }],
     any: [{ arns: ["*"] }],
     "state-machine": machine ? [{ arns: [machine] }] : none,
-    "state-machine-execution": machine ? [{ arns: [executionsOf(machine)] }] : none,
+    "state-machine-execution": machine ? [{ arns: executionsOf(machine) }] : none,
     "own-key": none,
     "source-transit-key": none,
     "restore-secret": none,

@@ -180,9 +180,15 @@ export function buildSteps(
   );
 }
 
-/** Every execution of a state machine, as an IAM resource (states:DescribeExecution). */
-export const executionsOf = (stateMachineArn: string): string =>
-  `${stateMachineArn.replace(":stateMachine:", ":execution:")}:*`;
+/**
+ * Every execution of a state machine, as IAM resources (states:DescribeExecution). The IAM catalogue lists
+ * the action against standard (`execution`) and express (`express`) executions alike; the machines are
+ * standard, so the express form matches nothing, but naming both keeps the grant what the catalogue requires.
+ */
+export const executionsOf = (stateMachineArn: string): string[] => [
+  `${stateMachineArn.replace(":stateMachine:", ":execution:")}:*`,
+  `${stateMachineArn.replace(":stateMachine:", ":express:")}:*:*`,
+];
 
 export interface StateMachineArgs {
   /** The ASL definition over the steps' Lambda ARNs (components/stateMachines.ts). */

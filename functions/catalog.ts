@@ -64,7 +64,7 @@ export const KIND_RESOURCE_TYPES: Readonly<Record<ResourceKind, readonly string[
   "db-option-group": ["rds:og"],
   "security-group": [],
   "state-machine": ["states:statemachine"],
-  "state-machine-execution": ["states:execution"],
+  "state-machine-execution": ["states:execution", "states:express"],
   any: [],
 };
 

@@ -57,7 +57,7 @@ function kindsOfArn(arn: string): ResourceKind[] {
   if (service === "sns") return ["announce-topic", "notify-topic"];
   if (service === "secretsmanager" && type === "secret") return ["restore-secret"];
   if (service === "states" && type === "stateMachine") return ["state-machine"];
-  if (service === "states" && type === "execution") return ["state-machine-execution"];
+  if (service === "states" && (type === "execution" || type === "express")) return ["state-machine-execution"];
   return [];
 }
 
@@ -427,7 +427,7 @@ describe("step flows: each step role allows its own catalog needs and nothing ot
 
   it("generates allowed, catalogue-required and denied cases for every step of both stacks", () => {
     // Only the steps that merely describe (actions without a required resource type) have no required case.
-    const describeOnly = ["producer-plan", "producer-poll", "consumer-poll"];
+    const describeOnly = ["producer-poll", "consumer-poll"];
     const empty = [...generated]
       .filter(([key, n]) => n.allowed === 0 || n.denied === 0 || (n.required === 0) !== describeOnly.includes(key))
       .map(([key]) => key);
