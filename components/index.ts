@@ -1,0 +1,6 @@
+// The package entry: what a Pulumi program that installs rds-replication imports. The stack program of this
+// repository (index.ts) is not part of it; the provider for other languages (provider/) serves these classes.
+export { type SnapshotConsumerArgs, SnapshotConsumer, type SourceOutputs } from "./consumer";
+export { ANNOUNCEMENT_VERSION, type SnapshotProducerArgs, SnapshotProducer } from "./producer";
+export type { Destination, RestoreConfig, Rpo } from "./config";
+export type { RetentionPolicy } from "../functions/retention";
