@@ -6,7 +6,16 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Step } from "../functions/catalog";
 
-export const PROJECT_ROOT = path.resolve(__dirname, "..");
+/** The nearest directory at or above `from` with a package.json (Node's and Pulumi's notion of a package root). */
+export function packageRootOf(from: string): string {
+  for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, "package.json"))) return dir;
+    if (dir === path.dirname(dir)) throw new Error(`no package.json at or above ${from}`);
+  }
+}
+
+/** This package's root, from the sources (components/) and from the build (dist/components/) alike. */
+export const PROJECT_ROOT = packageRootOf(__dirname);
 export const LAMBDA_RUNTIME = "nodejs22.x";
 
 /** Packages the handlers require at run time that the Lambda runtime does not provide. */
@@ -20,36 +29,68 @@ export const LAYER_ROOT_PACKAGES = [
 // The Node.js Lambda runtime ships AWS SDK v3: never bundle it.
 const PROVIDED_BY_RUNTIME = (name: string) => name.startsWith("@aws-sdk/") || name.startsWith("@smithy/");
 
-function readPackageJson(dir: string): { dependencies?: Record<string, string> } {
+function readPackageJson(dir: string): { name?: string; dependencies?: Record<string, string> } {
   return JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"));
 }
 
-/** The packages of package.json `dependencies`: all excluded from function archives. */
-export function dependencyNames(root = PROJECT_ROOT): string[] {
-  return Object.keys(readPackageJson(root).dependencies ?? {}).sort();
+/**
+ * The packages of the running program's package.json `dependencies` (Pulumi bundles these into every function
+ * archive; it reads the package.json nearest the working directory), plus this package when another program
+ * installed it: all excluded from function archives.
+ */
+export function dependencyNames(programRoot = packageRootOf(process.cwd())): string[] {
+  const names = Object.keys(readPackageJson(programRoot).dependencies ?? {});
+  const own = programRoot === PROJECT_ROOT ? undefined : readPackageJson(PROJECT_ROOT).name;
+  return [...new Set(own ? [...names, own] : names)].sort();
 }
 
-/** The runtime dependency closure of the given packages (hoisted node_modules), without the AWS SDK. */
-export function layerPackages(roots: readonly string[] = LAYER_ROOT_PACKAGES, root = PROJECT_ROOT): string[] {
-  const found = new Set<string>();
-  const visit = (name: string) => {
-    if (found.has(name) || PROVIDED_BY_RUNTIME(name)) return;
-    found.add(name);
-    for (const dep of Object.keys(readPackageJson(path.join(root, "node_modules", name)).dependencies ?? {}))
-      visit(dep);
-  };
-  roots.forEach(visit);
-  return [...found].sort();
+/** Where `name` resolves from `from`, as Node looks it up: node_modules of `from` and of every parent. */
+export function packageDir(name: string, from: string): string {
+  for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, "node_modules", name);
+    if (fs.existsSync(path.join(candidate, "package.json"))) return candidate;
+    if (dir === path.dirname(dir)) throw new Error(`${name} not found from ${from}`);
+  }
 }
+
+/**
+ * The runtime dependency closure of the given packages, without the AWS SDK: each found from the package that
+ * depends on it, starting at this package's own location (its node_modules or, installed, the program's).
+ */
+export function layerPackageDirs(
+  roots: readonly string[] = LAYER_ROOT_PACKAGES,
+  root = PROJECT_ROOT,
+): Map<string, string> {
+  const found = new Map<string, string>();
+  const visit = (name: string, from: string) => {
+    if (found.has(name) || PROVIDED_BY_RUNTIME(name)) return;
+    const dir = packageDir(name, from);
+    found.set(name, dir);
+    for (const dep of Object.keys(readPackageJson(dir).dependencies ?? {})) visit(dep, dir);
+  };
+  for (const name of roots) visit(name, root);
+  return new Map([...found].sort(([a], [b]) => a.localeCompare(b)));
+}
+
+export function layerPackages(roots: readonly string[] = LAYER_ROOT_PACKAGES, root = PROJECT_ROOT): string[] {
+  return [...layerPackageDirs(roots, root).keys()];
+}
+
+/**
+ * Installed under a program's node_modules, Pulumi serializes the modules a handler uses as
+ * `require("rds-replication/dist/functions/...")` (hence that subpath in package.json `exports`) instead of
+ * inlining them: the layer then carries this package too.
+ */
+export const isInstalledPackage = (root = PROJECT_ROOT) => root.split(path.sep).includes("node_modules");
 
 /** The layer archive: Lambda puts /opt/nodejs/node_modules on the module path. */
 export function layerArchive(root = PROJECT_ROOT): pulumi.asset.AssetArchive {
+  const packages = [...layerPackageDirs(LAYER_ROOT_PACKAGES, root)];
+  const own = readPackageJson(root).name;
+  if (isInstalledPackage(root) && own) packages.push([own, root]);
   return new pulumi.asset.AssetArchive(
     Object.fromEntries(
-      layerPackages(LAYER_ROOT_PACKAGES, root).map((name) => [
-        `nodejs/node_modules/${name}`,
-        new pulumi.asset.FileArchive(path.join(root, "node_modules", name)),
-      ]),
+      packages.map(([name, dir]) => [`nodejs/node_modules/${name}`, new pulumi.asset.FileArchive(dir)]),
     ),
   );
 }

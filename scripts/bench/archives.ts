@@ -5,7 +5,13 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
 import * as pulumi from "@pulumi/pulumi";
-import { dependencyNames, LAYER_ROOT_PACKAGES, layerPackages, PROJECT_ROOT } from "../../components/lambda";
+import {
+  dependencyNames,
+  LAYER_ROOT_PACKAGES,
+  layerPackageDirs,
+  layerPackages,
+  PROJECT_ROOT,
+} from "../../components/lambda";
 import { STEPS } from "../../functions/catalog";
 
 // A zip entry costs a local header (30 bytes + name) and a central directory record (46 bytes + name); the
@@ -60,8 +66,7 @@ export async function archiveFigure() {
       requires: [...new Set(serialized.text.match(/require\("[^"]+"\)/g) ?? [])].map((r) => r.slice(9, -2)).sort(),
     });
   }
-  const layerEntries = layerPackages().flatMap((name) => {
-    const dir = path.join(PROJECT_ROOT, "node_modules", name);
+  const layerEntries = [...layerPackageDirs()].flatMap(([name, dir]) => {
     return filesUnder(dir).map((f) => ({
       name: `nodejs/node_modules/${name}/${path.relative(dir, f)}`,
       bytes: fs.readFileSync(f),

@@ -2,8 +2,7 @@
 import { resetEmulator, startEmulator, stopEmulator } from "../../scripts/emulator/lifecycle";
 
 export async function mochaGlobalSetup(): Promise<void> {
-  const url = await startEmulator();
-  process.stderr.write(`AWS emulator (moto) on ${url}\n`);
+  await startEmulator();
 }
 
 export async function mochaGlobalTeardown(): Promise<void> {

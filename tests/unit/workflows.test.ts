@@ -13,6 +13,7 @@ const root = path.join(__dirname, "../..");
 const read = (file: string) => readFileSync(path.join(root, file), "utf8");
 const DRIFT = read(".github/workflows/drift.yml");
 const PREVIEW = read(".github/workflows/preview.yml");
+const TEST = read(".github/workflows/test.yml");
 
 interface Step {
   id?: string;
@@ -22,6 +23,7 @@ interface Step {
   env?: Record<string, string>;
 }
 interface Job {
+  container?: string;
   needs?: string | string[];
   if?: string;
   permissions?: Record<string, string>;
@@ -37,6 +39,7 @@ interface Workflow {
 }
 const drift = YAML.parse(DRIFT) as Workflow;
 const preview = YAML.parse(PREVIEW) as Workflow;
+const test = YAML.parse(TEST) as Workflow;
 // A GitHub Actions expression as it appears in the YAML.
 const expr = (inner: string) => `\${{ ${inner} }}`;
 const pairs = parsePairs(read("deploy/pairs.yaml"), "deploy/pairs.yaml");
@@ -52,6 +55,7 @@ describe("CI workflows", () => {
     for (const [name, text] of [
       ["drift.yml", DRIFT],
       ["preview.yml", PREVIEW],
+      ["test.yml", TEST],
     ]) {
       assert.deepEqual(validateWorkflow(text).errors, [], name);
     }
@@ -99,6 +103,26 @@ describe("CI workflows", () => {
     assert.match(preview.jobs.preview.if ?? "", /needs\.stacks\.outputs\.count != '0'/);
     const run = preview.jobs.preview.steps.find((s) => s.run?.startsWith("pulumi preview"));
     assert.match(run?.run ?? "", /--stack "\$STACK" --diff/);
+    assert.match(run?.run ?? "", / --policy-pack policy$/, "the policy pack checks every previewed resource");
+    assert.ok(readFileSync(path.join(root, "policy/PulumiPolicy.yaml")));
+  });
+
+  it("every pull request runs the README's setup and test commands, with no AWS access", () => {
+    assert.ok("pull_request" in test.on);
+    const readme = read("README.md");
+    const block = /## Run it\n\n```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? "";
+    const commands = block
+      .split("\n")
+      .map((line) => line.replace(/#.*/, "").trim())
+      .filter((command) => command && command !== "npm run demo");
+    assert.deepEqual(commands, ["npm run setup", "npm test"]);
+    const runs = test.jobs.test.steps.filter((s) => s.run).map((s) => s.run);
+    assert.deepEqual(runs, commands);
+    // The emulator's installer takes Debian packages (scripts/emulator/install.js).
+    assert.match(test.jobs.test.container ?? "", /^node:20-bookworm$/);
+    assert.deepEqual(test.permissions, { contents: "read" });
+    assert.equal(test.jobs.test.permissions, undefined);
+    assert.ok(!TEST.includes("secrets.") && !TEST.includes("id-token"), "the tests need no account");
   });
 
   it("assume one role per account through OIDC, with the token only where AWS is reached", () => {
@@ -119,7 +143,9 @@ describe("CI workflows", () => {
   });
 
   it("pin every action to a commit or an exact release, and a CLI with the drift exit code", () => {
-    const uses = [drift, preview].flatMap((w) => Object.values(w.jobs).flatMap((j) => j.steps.map((s) => s.uses)));
+    const uses = [drift, preview, test].flatMap((w) =>
+      Object.values(w.jobs).flatMap((j) => j.steps.map((s) => s.uses)),
+    );
     for (const action of uses.filter(Boolean)) {
       assert.match(action!, /@([0-9a-f]{40}|v\d+\.\d+\.\d+)$/, action);
     }
