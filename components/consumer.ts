@@ -18,7 +18,7 @@ import {
   customerKey,
   notificationsTopic,
   operationsKey,
-  regionProvider,
+  runtimeConfigParameter,
   stateMachine,
   stepRoles,
 } from "./shared";
@@ -224,7 +224,7 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
       account: args.account,
       layer,
       operationsKey: opsKey,
-      runtimeConfig,
+      configParameter: runtimeConfigParameter(name, runtimeConfig, this),
       reservedConcurrency: args.reservedConcurrency,
       logRetentionDays: args.logRetentionDays,
     };
@@ -282,8 +282,9 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
     });
   }
 
-  // The subscription lives in the topic's region (a provider per source, its region from the source stack);
-  // SNS may invoke the intake only for that topic.
+  // The subscription lives in the topic's region (from the source stack), set by the per-resource `region`
+  // under the stack's own provider, so it keeps the stack's credentials and settings; SNS may invoke the intake
+  // only for that topic.
   private subscribe(
     name: string,
     sources: { stack: string; outputs: pulumi.Output<SourceOutputs> }[],
@@ -292,7 +293,6 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
     for (const { stack, outputs } of sources) {
       const slug = stackSlug(stack);
       const topicArn = outputs.announceTopicArn;
-      const provider = regionProvider(`${name}-source-${slug}-region`, outputs.region, this);
       new aws.lambda.Permission(
         `${name}-intake-${slug}-permission`,
         {
@@ -305,8 +305,8 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
       );
       new aws.sns.TopicSubscription(
         `${name}-intake-${slug}`,
-        { topic: topicArn, protocol: "lambda", endpoint: intake.fn.arn },
-        { parent: this, provider },
+        { topic: topicArn, protocol: "lambda", endpoint: intake.fn.arn, region: outputs.region },
+        { parent: this },
       );
     }
   }

@@ -22,7 +22,7 @@ import {
   json,
   notificationsTopic,
   operationsKey,
-  regionProvider,
+  runtimeConfigParameter,
   stateMachine,
   stepRoles,
 } from "./shared";
@@ -167,14 +167,13 @@ export class SnapshotProducer extends pulumi.ComponentResource {
 
     const keys = Object.fromEntries(
       regions.map((region) => {
-        const provider =
-          region === args.region ? undefined : regionProvider(`${name}-provider-${region}`, region, this);
         const accounts = args.destinations.filter((d) => d.region === region).map((d) => d.account);
         const key = customerKey(
           `${name}-transit-key-${region}`,
           `rds-replication transit copies in ${region}, shared with ${accounts.join(", ") || "no account"} through RDS`,
           transitKeyPolicy({ account: args.account, region, destinationAccounts: accounts }),
-          { parent: this, provider },
+          { parent: this },
+          region === args.region ? undefined : region,
         );
         return [region, key];
       }),
@@ -231,7 +230,7 @@ export class SnapshotProducer extends pulumi.ComponentResource {
         account: args.account,
         layer: sharedLayer(`${name}-layer`, { parent: this }),
         operationsKey: opsKey,
-        runtimeConfig,
+        configParameter: runtimeConfigParameter(name, runtimeConfig, this),
         scopes: pulumi
           .all([announce.arn, notify.arn, this.transitKeyArns])
           .apply(([announceTopicArn, notifyTopicArn, transitKeyArns]) =>

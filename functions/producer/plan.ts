@@ -146,7 +146,7 @@ async function planEvent(
 export async function plan(event: ProducerTrigger): Promise<PlanResult> {
   const obs = observe("producer-plan", {});
   return runStep(obs, async () => {
-    const config = loadProducerConfig();
+    const config = await loadProducerConfig();
     const rds = rdsIn();
     const now = new Date();
     const ignored: string[] = [];

@@ -10,7 +10,14 @@ import {
   type StackEvaluation,
   stackFileConfig,
 } from "../../../scripts/local/pulumiMocks";
-import { assertLeastPrivilege, expectedStepChildren, policyOf, shortKey, statementsWith } from "./stackAssertions";
+import {
+  assertLeastPrivilege,
+  expectedStepChildren,
+  policyOf,
+  runtimeConfigOf,
+  shortKey,
+  statementsWith,
+} from "./stackAssertions";
 
 const STEPS = stepsOf("consumer");
 const SOURCE_STACK = "acme/rds-replication/source";
@@ -47,7 +54,7 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
       "aws:cloudwatch/metricAlarm:MetricAlarm consumer-replication-lag",
       "aws:cloudwatch/metricAlarm:MetricAlarm consumer-replication-lag-orders-db",
       "aws:cloudwatch/dashboard:Dashboard consumer-dashboard",
-      "pulumi:providers:aws consumer-source-acme-rds-replication-source-region",
+      "aws:ssm/parameter:Parameter consumer-runtime-config",
       "aws:sns/topicSubscription:TopicSubscription consumer-intake-acme-rds-replication-source",
       "aws:lambda/permission:Permission consumer-intake-acme-rds-replication-source-permission",
       "aws:secretsmanager/secret:Secret consumer-restore-secret",
@@ -63,14 +70,15 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
   });
 
   it("subscribes its intake Lambda to the source topic, in the topic's region, and lets only that topic invoke it", () => {
-    const provider = stack.named("consumer-source-acme-rds-replication-source-region");
-    assert.equal(provider.inputs.region, source.region);
     const subscription = stack.named("consumer-intake-acme-rds-replication-source");
     assert.equal(subscription.inputs.topic, source.announceTopicArn);
     assert.equal(subscription.inputs.protocol, "lambda");
     assert.equal(subscription.inputs.endpoint, arn("consumer-intake"));
-    assert.equal(subscription.provider, provider.name);
+    // The topic's region as the subscription's own `region`, under the stack's provider and its settings.
+    assert.equal(subscription.inputs.region, source.region);
+    assert.equal(subscription.provider, undefined);
     assert.equal(subscription.region, "eu-west-1");
+    assert.deepEqual(stack.ofType("pulumi:providers:aws"), []);
     const permission = stack.named("consumer-intake-acme-rds-replication-source-permission");
     assert.deepEqual(
       [permission.inputs.action, permission.inputs.principal, permission.inputs.sourceArn, permission.inputs.function],
@@ -154,10 +162,8 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
 
   it("gives every Lambda the consumer runtime config from the source stack's outputs; the intake also the state machine", () => {
     for (const step of STEPS) {
-      const env = (
-        stack.named(`consumer-${shortKey(step)}`).inputs.environment as { variables: Record<string, string> }
-      ).variables;
-      const config = consumerConfigSchema().parse(JSON.parse(env.RDS_REPLICATION_CONFIG));
+      const { variables: env, config: stored } = runtimeConfigOf(stack, "consumer", `consumer-${shortKey(step)}`);
+      const config = consumerConfigSchema().parse(stored);
       assert.deepEqual(config.sources, [
         { account: "111111111111", region: "eu-west-1", topicArn: source.announceTopicArn },
       ]);
@@ -244,9 +250,9 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
       });
       assert.deepEqual(variant.ofType("awsx:ec2:Vpc"), []);
       assert.deepEqual(variant.ofType("aws:rds/subnetGroup:SubnetGroup"), []);
-      const env = (variant.named("consumer-copy").inputs.environment as { variables: Record<string, string> })
-        .variables;
-      const restore = JSON.parse(env.RDS_REPLICATION_CONFIG).restore;
+      const { restore } = runtimeConfigOf(variant, "consumer", "consumer-copy").config as {
+        restore: { subnetGroupName: string; securityGroupIds: string[] };
+      };
       assert.equal(restore.subnetGroupName, "dev-dbs");
       assert.deepEqual(restore.securityGroupIds, ["sg-0aaaaaaaaaaaaaaaa"]);
     });
@@ -281,9 +287,7 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
       const variant = await evaluateDest({ ...destConfig, "rds-replication:restoreEnabled": false });
       for (const type of ["awsx:ec2:Vpc", "aws:secretsmanager/secret:Secret", "aws:ec2/securityGroup:SecurityGroup"])
         assert.deepEqual(variant.ofType(type), [], type);
-      const env = (variant.named("consumer-switch").inputs.environment as { variables: Record<string, string> })
-        .variables;
-      assert.equal(JSON.parse(env.RDS_REPLICATION_CONFIG).restore, null);
+      assert.equal((runtimeConfigOf(variant, "consumer", "consumer-switch").config as { restore: null }).restore, null);
       assert.equal(String(variant.named("consumer-switch-policy").inputs.policy).includes("secretsmanager"), false);
     });
 
@@ -305,10 +309,7 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
         [source.announceTopicArn, "eu-west-1"],
         [other.announceTopicArn, "us-east-1"],
       ]);
-      const sources = JSON.parse(
-        (variant.named("consumer-intake").inputs.environment as { variables: Record<string, string> }).variables
-          .RDS_REPLICATION_CONFIG,
-      ).sources;
+      const { sources } = runtimeConfigOf(variant, "consumer", "consumer-intake").config as { sources: unknown[] };
       assert.equal(sources.length, 2);
     });
 
