@@ -15,6 +15,8 @@ DescribeExecution from our handlers would fail against moto. moto's stepfunction
 dates through one imported helper; replacing that name there (and only there) yields epoch seconds.
 
 Both are covered by tests/integration/emulator.test.ts.
+
+3. Lambda refuses environments over 4 KB (see the Lambda block below; tests/integration/runtime-config.test.ts).
 """
 
 import calendar
@@ -71,6 +73,47 @@ def epoch_seconds(value=None):
 
 sfn_models.iso_8601_datetime_with_milliseconds = epoch_seconds
 sfn_responses.iso_8601_datetime_with_milliseconds = epoch_seconds
+
+
+# --- Lambda --------------------------------------------------------------------------------------------------
+# AWS refuses CreateFunction and UpdateFunctionConfiguration when the environment variables together exceed
+# 4 KB, measured as the JSON text of the Variables map (AWS's message quotes the "String measured"); moto
+# accepts any size. Same error code and message as AWS.
+import json
+
+import moto.awslambda.models as lambda_models
+from moto.awslambda.exceptions import InvalidParameterValueException
+
+LAMBDA_ENVIRONMENT_LIMIT = 4096
+
+
+def refuse_large_environment(spec):
+    variables = (spec or {}).get("Environment", {}).get("Variables") or {}
+    measured = json.dumps(variables, separators=(",", ":"), ensure_ascii=False)
+    if len(measured.encode("utf-8")) > LAMBDA_ENVIRONMENT_LIMIT:
+        raise InvalidParameterValueException(
+            "Lambda was unable to configure your environment variables because the environment variables you "
+            f"have provided exceeded the 4KB limit. String measured: {measured}"
+        )
+
+
+original_create_function = lambda_models.LambdaBackend.create_function
+original_update_function_configuration = lambda_models.LambdaBackend.update_function_configuration
+
+
+def create_function(self, spec):
+    refuse_large_environment(spec)
+    return original_create_function(self, spec)
+
+
+def update_function_configuration(self, function_name, qualifier, body):
+    refuse_large_environment(body)
+    return original_update_function_configuration(self, function_name, qualifier, body)
+
+
+lambda_models.LambdaBackend.create_function = create_function
+lambda_models.LambdaBackend.update_function_configuration = update_function_configuration
+# --- end Lambda ----------------------------------------------------------------------------------------------
 
 if __name__ == "__main__":
     main(sys.argv[1:])
