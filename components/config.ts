@@ -94,7 +94,8 @@ const tagKey = z
 
 const common = {
   notificationEmails: list(z.email("expected an email address")),
-  reservedConcurrency: wholeNumber(1).default(5),
+  // Optional: Lambda keeps 100 executions of the account unreserved, so reserving fails under a small quota.
+  reservedConcurrency: wholeNumber(1).optional(),
   logRetentionDays: z
     .number({ error: "expected a CloudWatch Logs retention in days" })
     .refine(

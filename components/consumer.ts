@@ -46,7 +46,8 @@ export interface SnapshotConsumerArgs {
   /** An existing secret not made by this program, used instead of creating one. */
   readonly existingSecretArn?: string;
   readonly notificationEmails: readonly string[];
-  readonly reservedConcurrency: number;
+  /** Optional reserved concurrent executions per Lambda (the copy start always has 1). */
+  readonly reservedConcurrency?: number;
   readonly logRetentionDays: number;
   /** Recovery point objective: the lag alarms' thresholds. */
   readonly rpo: Rpo;

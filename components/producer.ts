@@ -55,8 +55,8 @@ export interface SnapshotProducerArgs {
   readonly transitDeletionsEnabled: pulumi.Input<boolean>;
   /** Email addresses subscribed to the notifications topic. */
   readonly notificationEmails: readonly string[];
-  /** Reserved concurrent executions per Lambda. */
-  readonly reservedConcurrency: number;
+  /** Optional reserved concurrent executions per Lambda (the copy start always has 1). */
+  readonly reservedConcurrency?: number;
   readonly logRetentionDays: number;
 }
 

@@ -113,7 +113,8 @@ export interface StepsArgs {
   /** Extra environment for some steps (e.g. the intake's STATE_MACHINE_ARN). */
   extraEnvironment?: Readonly<Record<string, Record<string, pulumi.Input<string>>>>;
   scopes: pulumi.Input<Record<ResourceKind, ResourceScope[]>>;
-  reservedConcurrency: number;
+  /** Optional reserved concurrency of the steps that do not need their own (components/lambda.ts). */
+  reservedConcurrency?: number;
   logRetentionDays: number;
 }
 

@@ -152,12 +152,22 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
     assert.equal([invoke.Resource].flat().includes(arn("consumer-intake")), false);
   });
 
-  it("starts copies one at a time, lets a poll watch run per copy in progress, other steps the stack's", () => {
-    const expected: Record<string, number> = { "consumer-copy": 1, "consumer-poll": 25 };
+  it("reserves concurrency only for the copy start (one at a time); the others use the account's pool", () => {
     for (const step of STEPS) {
       const fn = stack.named(`consumer-${shortKey(step)}`);
-      assert.equal(fn.inputs.reservedConcurrentExecutions, expected[step.key] ?? 5, step.key);
+      assert.equal(fn.inputs.reservedConcurrentExecutions, step.key === "consumer-copy" ? 1 : undefined, step.key);
     }
+  });
+
+  it("with the optional reservedConcurrency: copy start 1, poll watches at least 25, the others the setting", async () => {
+    const variant = await evaluateDest({ ...destConfig, "rds-replication:reservedConcurrency": 3 });
+    const expected: Record<string, number> = { "consumer-copy": 1, "consumer-poll": 25 };
+    for (const step of STEPS)
+      assert.equal(
+        variant.named(`consumer-${shortKey(step)}`).inputs.reservedConcurrentExecutions,
+        expected[step.key] ?? 3,
+        step.key,
+      );
   });
 
   it("gives every Lambda the consumer runtime config from the source stack's outputs; the intake also the state machine", () => {

@@ -210,8 +210,8 @@ describe("source stack (Pulumi.source.yaml under mocks)", () => {
       assert.equal(fn.inputs.runtime, "nodejs22.x");
       assert.deepEqual(fn.inputs.layers, [layerArn]);
       assert.deepEqual(fn.inputs.deadLetterConfig, { targetArn: arn(`${name}-dlq`) });
-      // The stack's default unless the catalog sets the step's own (copy starts, poll watches).
-      assert.equal(fn.inputs.reservedConcurrentExecutions, step.reservedConcurrency ?? 5, name);
+      // Only the copy start reserves (1, for correctness); the stack file sets no optional reservation.
+      assert.equal(fn.inputs.reservedConcurrentExecutions, step.key === "producer-transit" ? 1 : undefined, name);
       assert.deepEqual(fn.inputs.tracingConfig, { mode: "Active" });
       assert.equal((fn.inputs.loggingConfig as { logGroup: string }).logGroup, stack.named(`${name}-logs`).state.name);
       assert.equal(fn.inputs.timeout, step.timeoutSeconds);
