@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { ConfigError } from "../../../components/config";
+import { ConfigError, DeployTargetError } from "../../../components/config";
 import { checkSource, type SourceOutputs } from "../../../components/consumer";
 import { consumerDefinition } from "../../../components/stateMachines";
 import { stepsOf } from "../../../functions/catalog";
@@ -337,6 +337,54 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
         "rds-replication:maxDeletionsPerRun = -1: expected a whole number >= 1",
       ]);
       assert.deepEqual(lastEvaluationResources(), []);
+    });
+  });
+
+  describe("refuses a wrong deploy target before any resource (DeployTargetError)", () => {
+    const refused = async (options: { account?: string; region?: string; source?: Record<string, unknown> }) => {
+      let caught: unknown;
+      try {
+        await evaluateStack({
+          config: { ...destConfig, ...(options.region ? { "aws:region": options.region } : {}) },
+          account: options.account,
+          stackOutputs: { [SOURCE_STACK]: options.source ?? source },
+        });
+      } catch (error) {
+        caught = error;
+      }
+      assert.ok(caught instanceof DeployTargetError, String(caught));
+      assert.deepEqual(lastEvaluationResources(), []);
+      return caught.message;
+    };
+
+    it("the source stack exports its destinations", () => {
+      assert.deepEqual(source.destinations, [
+        { account: "222222222222", region: "eu-central-1" },
+        { account: "333333333333", region: "eu-west-1" },
+      ]);
+    });
+
+    it("when its credentials act in the source account", async () => {
+      assert.match(await refused({ account: "111111111111" }), /account 111111111111, the source account of acme/);
+    });
+
+    it("when its account is not a destination of the source", async () => {
+      assert.match(
+        await refused({ account: "444444444444" }),
+        /444444444444\/eu-central-1, which is not a destination/,
+      );
+    });
+
+    it("when its account is a destination, but in another region", async () => {
+      assert.match(
+        await refused({ account: "333333333333", region: "eu-central-1" }),
+        /333333333333\/eu-central-1, which is not a destination of source stack .* \(222222222222\/eu-central-1, 333333333333\/eu-west-1\)/,
+      );
+    });
+
+    it("when the source stack predates the destinations export", async () => {
+      const { destinations: _, ...older } = source;
+      assert.match(await refused({ source: older }), /exports no destinations/);
     });
   });
 

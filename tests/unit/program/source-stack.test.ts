@@ -292,6 +292,10 @@ describe("source stack (Pulumi.source.yaml under mocks)", () => {
       account: "111111111111",
       region: "eu-west-1",
       regions: ["eu-west-1", "eu-central-1"],
+      destinations: [
+        { account: "222222222222", region: "eu-central-1" },
+        { account: "333333333333", region: "eu-west-1" },
+      ],
       announcementVersion: 1,
       announceTopicArn: arn("producer-announce"),
       transitKeyArns: {
