@@ -96,9 +96,17 @@ export function runtimeConfigParameter(
       insecureValue: encoded.value,
       tier: encoded.tier,
     },
-    { parent },
+    // A tier change replaces the parameter, and its name is fixed: the old one must go first.
+    { parent, deleteBeforeReplace: true },
   );
 }
+
+/**
+ * The parameter as a step's environment names it: `name:version`. A config change is a new version, hence a
+ * new environment, so Lambda starts fresh execution environments instead of warm ones keeping the old config.
+ */
+export const runtimeConfigReference = (parameter: aws.ssm.Parameter): pulumi.Output<string> =>
+  pulumi.interpolate`${parameter.name}:${parameter.version}`;
 
 /** What a step role needs to read the runtime config: that one parameter. */
 export const runtimeConfigReadPolicy = (parameterArn: string): PolicyDocument =>
@@ -196,7 +204,7 @@ export function buildSteps(
           role,
           layer: args.layer,
           environment: {
-            [CONFIG_PARAMETER_VARIABLE]: args.configParameter.name,
+            [CONFIG_PARAMETER_VARIABLE]: runtimeConfigReference(args.configParameter),
             ...(args.extraEnvironment?.[step.key] ?? {}),
           },
           deadLetterQueueArn: deadLetterQueue.arn,

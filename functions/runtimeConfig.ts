@@ -1,5 +1,5 @@
 // The runtime config of a side lives in one SSM parameter per stack; each step Lambda's environment names it
-// (RDS_REPLICATION_CONFIG_PARAMETER), because Lambda refuses environments over 4 KB and the config grows with
+// with its version (RDS_REPLICATION_CONFIG_PARAMETER = `name:version`, as GetParameter takes it), because Lambda refuses environments over 4 KB and the config grows with
 // databases x destinations. It is read and validated once per cold start. Schemas are built by functions, not
 // module constants: a module-level zod object would be captured by value when Pulumi serializes a handler
 // closure; the SSM client is imported at top level so the serialized module `require`s it.

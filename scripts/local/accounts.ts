@@ -81,8 +81,10 @@ export async function runtimeConfigEnvironment(
 ): Promise<Record<string, string>> {
   const name = `/rds-replication/local-${randomUUID()}/${side}/runtime-config`;
   const { value, tier } = encodeRuntimeConfig(JSON.stringify(config));
-  await clients.ssm.send(new PutParameterCommand({ Name: name, Value: value, Type: "String", Tier: tier }));
-  return { [CONFIG_PARAMETER_VARIABLE]: name };
+  const { Version } = await clients.ssm.send(
+    new PutParameterCommand({ Name: name, Value: value, Type: "String", Tier: tier }),
+  );
+  return { [CONFIG_PARAMETER_VARIABLE]: `${name}:${Version}` };
 }
 
 const HANDLER_VARIABLES = [

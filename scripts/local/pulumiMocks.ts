@@ -112,6 +112,7 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
     case "aws:ssm/parameter:Parameter":
       // A parameter's ARN holds its name without the leading slash.
       state.arn = `arn:aws:ssm:${region}:${account}:parameter/${String(inputs.name).replace(/^\//, "")}`;
+      state.version = 1;
       break;
     case "aws:sqs/queue:Queue":
       state.url = `https://sqs.${region}.amazonaws.com/${account}/${name}`;

@@ -116,11 +116,16 @@ describe("step Lambdas read the runtime config from SSM", () => {
     const env = await runtimeConfigEnvironment(clients, "producer", await topicConfig());
     const first = await asLambdaIn(SOURCE, () => notify(event), env);
     assert.ok(first.messageId);
-    await clients.ssm.send(
-      new PutParameterCommand({ Name: env[CONFIG_PARAMETER_VARIABLE], Value: "{}", Type: "String", Overwrite: true }),
-    );
+    const [name, version] = env[CONFIG_PARAMETER_VARIABLE].split(":");
+    assert.equal(version, "1");
+    await clients.ssm.send(new PutParameterCommand({ Name: name, Value: "{}", Type: "String", Overwrite: true }));
     const warm = await asLambdaIn(SOURCE, () => notify(event), env);
     assert.ok(warm.messageId, "the warm environment keeps the config it read");
+    // A deploy that changes the config names the new version: that environment reads it (and refuses it).
+    await assert.rejects(
+      asLambdaIn(SOURCE, () => notify(event), { [CONFIG_PARAMETER_VARIABLE]: `${name}:2` }),
+      /is invalid: .*version/,
+    );
     const cold = await runtimeConfigEnvironment(clients, "producer", { version: 1, account: "x" });
     await assert.rejects(
       asLambdaIn(SOURCE, () => notify(event), cold),

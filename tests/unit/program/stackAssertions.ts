@@ -29,7 +29,7 @@ export function expectedStepChildren(component: string, step: Step): string[] {
 export function runtimeConfigOf(stack: StackEvaluation, side: "producer" | "consumer", fnName: string) {
   const variables = (stack.named(fnName).inputs.environment as { variables: Record<string, string> }).variables;
   const parameter = stack.named(`${side}-runtime-config`);
-  assert.equal(variables[CONFIG_PARAMETER_VARIABLE], parameter.inputs.name, fnName);
+  assert.equal(variables[CONFIG_PARAMETER_VARIABLE], `${parameter.inputs.name}:${parameter.state.version}`, fnName);
   assert.equal(parameter.inputs.type, "String");
   const read = policyOf(stack.named(`${fnName}-config-policy`).inputs.policy);
   assert.deepEqual(read.Statement, [
