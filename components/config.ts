@@ -23,6 +23,40 @@ export class ConfigError extends Error {
   }
 }
 
+/** A dest stack deployed where its source does not send copies: refused before any resource exists. */
+export class DeployTargetError extends Error {
+  override name = "DeployTargetError";
+}
+
+/** What a dest stack reads from a source stack to check where it is deployed. */
+export interface SourcePlacement {
+  readonly account?: string;
+  /** The source's destinations (`destinations` output); absent from source stacks deployed before it existed. */
+  readonly destinations?: readonly { readonly account: string; readonly region: string }[];
+}
+
+/**
+ * Refuses a dest stack whose credentials act in the source's own account (a snapshot cannot be shared with its
+ * own account, and the dest resources would land beside the databases), or in an account and region the source
+ * does not list among its destinations (nothing would ever be shared with it).
+ */
+export function checkDeployTarget(stack: string, source: SourcePlacement, here: Place): void {
+  if (source.account === here.account)
+    throw new DeployTargetError(
+      `dest stack deploys into account ${here.account}, the source account of ${stack}: deploy it with the destination account's credentials`,
+    );
+  if (!source.destinations)
+    throw new DeployTargetError(
+      `source stack ${stack} exports no destinations: bring it up with this version first (npm run deploy brings sources up before their destinations)`,
+    );
+  if (!source.destinations.some((d) => d.account === here.account && d.region === here.region)) {
+    const listed = source.destinations.map((d) => `${d.account}/${d.region}`).join(", ") || "none";
+    throw new DeployTargetError(
+      `dest stack deploys into ${here.account}/${here.region}, which is not a destination of source stack ${stack} (${listed}): add it to that stack's destinations or deploy with the right credentials and aws:region`,
+    );
+  }
+}
+
 export type ConfigType = "string" | "integer" | "boolean" | "array";
 type Role = "source" | "dest";
 
@@ -97,7 +131,8 @@ const tagKey = z
 
 const common = {
   notificationEmails: list(z.email("expected an email address")),
-  reservedConcurrency: wholeNumber(1).default(5),
+  // Optional: Lambda keeps 100 executions of the account unreserved, so reserving fails under a small quota.
+  reservedConcurrency: wholeNumber(1).optional(),
   logRetentionDays: z
     .number({ error: "expected a CloudWatch Logs retention in days" })
     .refine(

@@ -19,7 +19,7 @@ import {
   executionsOf,
   notificationsTopic,
   operationsKey,
-  regionProvider,
+  runtimeConfigParameter,
   stateMachine,
   stepRoles,
 } from "./shared";
@@ -47,7 +47,8 @@ export interface SnapshotConsumerArgs {
   /** An existing secret not made by this program, used instead of creating one. */
   readonly existingSecretArn?: string;
   readonly notificationEmails: readonly string[];
-  readonly reservedConcurrency: number;
+  /** Optional reserved concurrent executions per Lambda (the copy start always has 1). */
+  readonly reservedConcurrency?: number;
   readonly logRetentionDays: number;
   /** Recovery point objective: the lag alarms' thresholds. */
   readonly rpo: Rpo;
@@ -227,7 +228,7 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
       account: args.account,
       layer,
       operationsKey: opsKey,
-      runtimeConfig,
+      configParameter: runtimeConfigParameter(name, runtimeConfig, this),
       reservedConcurrency: args.reservedConcurrency,
       logRetentionDays: args.logRetentionDays,
     };
@@ -285,8 +286,9 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
     });
   }
 
-  // The subscription lives in the topic's region (a provider per source, its region from the source stack);
-  // SNS may invoke the intake only for that topic.
+  // The subscription lives in the topic's region (from the source stack), set by the per-resource `region`
+  // under the stack's own provider, so it keeps the stack's credentials and settings; SNS may invoke the intake
+  // only for that topic.
   private subscribe(
     name: string,
     sources: { stack: string; outputs: pulumi.Output<SourceOutputs> }[],
@@ -295,7 +297,6 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
     for (const { stack, outputs } of sources) {
       const slug = stackSlug(stack);
       const topicArn = outputs.announceTopicArn;
-      const provider = regionProvider(`${name}-source-${slug}-region`, outputs.region, this);
       new aws.lambda.Permission(
         `${name}-intake-${slug}-permission`,
         {
@@ -308,8 +309,8 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
       );
       new aws.sns.TopicSubscription(
         `${name}-intake-${slug}`,
-        { topic: topicArn, protocol: "lambda", endpoint: intake.fn.arn },
-        { parent: this, provider },
+        { topic: topicArn, protocol: "lambda", endpoint: intake.fn.arn, region: outputs.region },
+        { parent: this },
       );
     }
   }

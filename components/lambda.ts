@@ -115,8 +115,25 @@ export interface StepFunctionArgs {
   environment: pulumi.Input<Record<string, pulumi.Input<string>>>;
   deadLetterQueueArn: pulumi.Input<string>;
   logGroupName: pulumi.Input<string>;
-  reservedConcurrency: number;
+  /** The stack's optional reserved concurrency per Lambda. */
+  reservedConcurrency?: number;
 }
+
+/**
+ * A step's reserved concurrency: the catalog's own where correctness needs it (copy starts, one at a time),
+ * otherwise the stack's optional setting, none by default: Lambda keeps at least 100 of an account's concurrent
+ * executions unreserved, so in an account with a small quota any reservation fails. With the setting, poll
+ * watches get at least one per copy that can be in progress, or the setting would throttle them.
+ */
+export function reservedConcurrencyOf(step: Step, stackSetting?: number): number | undefined {
+  if (step.reservedConcurrency !== undefined) return step.reservedConcurrency;
+  if (stackSetting === undefined) return undefined;
+  return Math.max(stackSetting, step.minReservedConcurrency ?? 0);
+}
+
+/** What a stack's Lambdas reserve together: the account needs this much above the 100 Lambda keeps unreserved. */
+export const reservedConcurrencyTotal = (steps: readonly Step[], stackSetting?: number): number =>
+  steps.reduce((sum, step) => sum + (reservedConcurrencyOf(step, stackSetting) ?? 0), 0);
 
 export function stepFunction(
   name: string,
@@ -135,7 +152,7 @@ export function stepFunction(
       layers: [args.layer.arn],
       environment: { variables: args.environment },
       deadLetterConfig: { targetArn: args.deadLetterQueueArn },
-      reservedConcurrentExecutions: args.step.reservedConcurrency ?? args.reservedConcurrency,
+      reservedConcurrentExecutions: reservedConcurrencyOf(args.step, args.reservedConcurrency),
       tracingConfig: { mode: "Active" },
       loggingConfig: { logFormat: "JSON", logGroup: args.logGroupName },
       codePathOptions: { extraExcludePackages: dependencyNames() },

@@ -23,7 +23,7 @@ import {
   json,
   notificationsTopic,
   operationsKey,
-  regionProvider,
+  runtimeConfigParameter,
   stateMachine,
   stepRoles,
 } from "./shared";
@@ -62,8 +62,8 @@ export interface SnapshotProducerArgs {
   readonly optionGroups: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Email addresses subscribed to the notifications topic. */
   readonly notificationEmails: readonly string[];
-  /** Reserved concurrent executions per Lambda. */
-  readonly reservedConcurrency: number;
+  /** Optional reserved concurrent executions per Lambda (the copy start always has 1). */
+  readonly reservedConcurrency?: number;
   readonly logRetentionDays: number;
 }
 
@@ -203,14 +203,13 @@ export class SnapshotProducer extends pulumi.ComponentResource {
 
     const keys = Object.fromEntries(
       regions.map((region) => {
-        const provider =
-          region === args.region ? undefined : regionProvider(`${name}-provider-${region}`, region, this);
         const accounts = args.destinations.filter((d) => d.region === region).map((d) => d.account);
         const key = customerKey(
           `${name}-transit-key-${region}`,
           `rds-replication transit copies in ${region}, shared with ${accounts.join(", ") || "no account"} through RDS`,
           transitKeyPolicy({ account: args.account, region, destinationAccounts: accounts }),
-          { parent: this, provider },
+          { parent: this },
+          region === args.region ? undefined : region,
         );
         return [region, key];
       }),
@@ -279,7 +278,7 @@ export class SnapshotProducer extends pulumi.ComponentResource {
       account: args.account,
       layer: sharedLayer(`${name}-layer`, { parent: this }),
       operationsKey: opsKey,
-      runtimeConfig,
+      configParameter: runtimeConfigParameter(name, runtimeConfig, this),
       reservedConcurrency: args.reservedConcurrency,
       logRetentionDays: args.logRetentionDays,
     };

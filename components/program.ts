@@ -4,6 +4,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { MANAGED_BY_KEY, MANAGED_BY_VALUE } from "../functions/tags";
 import {
+  checkDeployTarget,
   type DestStackConfig,
   databaseSelection,
   enabledRestore,
@@ -15,7 +16,7 @@ import {
   type SourceStackConfig,
   type StackConfig,
 } from "./config";
-import { SnapshotConsumer } from "./consumer";
+import { SnapshotConsumer, stackSlug } from "./consumer";
 import { ANNOUNCEMENT_VERSION, SnapshotProducer, transitRegions } from "./producer";
 
 /** Reads and validates this stack's config; throws a ConfigError listing every problem. */
@@ -52,6 +53,8 @@ export function buildProducer(config: SourceStackConfig): Record<string, pulumi.
     account: config.place.account,
     region: config.place.region,
     regions: transitRegions(config.place.region, config.destinations),
+    // Dest stacks check that they are deployed into one of these (checkDeployTarget).
+    destinations: config.destinations.map((d) => ({ account: d.account, region: d.region })),
     announcementVersion: ANNOUNCEMENT_VERSION,
     announceTopicArn: producer.announceTopicArn,
     transitKeyArns: producer.transitKeyArns,
@@ -104,9 +107,24 @@ export function buildConsumer(
   };
 }
 
+/**
+ * Reads each source stack's account and destinations and refuses a wrong deploy target with a
+ * DeployTargetError before the consumer registers any resource (only these stack reads exist by then).
+ */
+export async function checkSources(config: DestStackConfig): Promise<void> {
+  for (const stack of config.sources) {
+    const ref = new pulumi.StackReference(`deploy-target-${stackSlug(stack)}`, { name: stack });
+    const [account, destinations] = await Promise.all(
+      ["account", "destinations"].map(async (name) => (await ref.getOutputDetails(name)).value),
+    );
+    checkDeployTarget(stack, { account, destinations }, config.place);
+  }
+}
+
 export async function program(): Promise<Record<string, pulumi.Input<unknown>>> {
   const config = await readStackConfig();
   if (config.role === "source") return buildProducer(config);
+  await checkSources(config);
   const restore = enabledRestore(config);
   return buildConsumer(config, restore ? await findAdoptedSecret(restore.secretName) : undefined);
 }

@@ -3,10 +3,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ResourceKind, Step } from "../functions/catalog";
-import { CONFIG_VARIABLE } from "../functions/runtimeConfig";
+import { CONFIG_PARAMETER_VARIABLE, encodeRuntimeConfig } from "../functions/runtimeConfig";
 import { stepFunction } from "./lambda";
 import {
   assumeRolePolicy,
+  document,
   notifyTopicPolicy,
   operationsKeyPolicy,
   type PolicyDocument,
@@ -15,31 +16,23 @@ import {
   stepRolePolicy,
 } from "./policies";
 
-/**
- * An explicit provider for another region: it takes only what it is given, so the stack's `aws:profile` is
- * passed on (credentials otherwise come from the environment, as for the default provider).
- */
-export function regionProvider(name: string, region: pulumi.Input<string>, parent: pulumi.Resource): aws.Provider {
-  const profile = new pulumi.Config("aws").get("profile");
-  return new aws.Provider(
-    name,
-    { region: region as pulumi.Input<aws.Region>, ...(profile ? { profile } : {}) },
-    { parent },
-  );
-}
-
 export const json = (document: pulumi.Input<PolicyDocument>): pulumi.Output<string> => pulumi.jsonStringify(document);
 
-/** A customer-managed symmetric key with yearly rotation and the given policy. */
+/**
+ * A customer-managed symmetric key with yearly rotation and the given policy. In another region than the
+ * stack's, the key takes @pulumi/aws's per-resource `region` under the stack's own provider, so it keeps the
+ * stack's credentials, assumed roles, default tags and allowed accounts (an explicit provider would drop them).
+ */
 export function customerKey(
   name: string,
   description: string,
   policy: pulumi.Input<PolicyDocument>,
   opts: pulumi.CustomResourceOptions,
+  region?: string,
 ): aws.kms.Key {
   return new aws.kms.Key(
     name,
-    { description, enableKeyRotation: true, deletionWindowInDays: 30, policy: json(policy) },
+    { description, enableKeyRotation: true, deletionWindowInDays: 30, policy: json(policy), region },
     opts,
   );
 }
@@ -82,16 +75,54 @@ export function notificationsTopic(name: string, args: NotificationsArgs, parent
 /** A step's child name: the component name already says which side it is on. */
 export const stepName = (name: string, step: Step) => `${name}-${step.key.replace(`${step.side}-`, "")}`;
 
+/**
+ * The side's runtime config as one SSM parameter (functions/runtimeConfig.ts): step Lambdas get only its name,
+ * since Lambda refuses environments over 4 KB and the config grows with databases x destinations. A String
+ * parameter: the config holds names and ARNs, no secret.
+ */
+export function runtimeConfigParameter(
+  name: string,
+  runtimeConfig: pulumi.Input<object>,
+  parent: pulumi.Resource,
+): aws.ssm.Parameter {
+  const encoded = pulumi.jsonStringify(runtimeConfig).apply(encodeRuntimeConfig);
+  return new aws.ssm.Parameter(
+    `${name}-runtime-config`,
+    {
+      name: `/${pulumi.getProject()}/${pulumi.getStack()}/${name}/runtime-config`,
+      description: `rds-replication ${name}: runtime config of the step Lambdas (written by the program)`,
+      type: "String",
+      // Not a secret (names and ARNs): kept readable in previews and diffs.
+      insecureValue: encoded.value,
+      tier: encoded.tier,
+    },
+    // A tier change replaces the parameter, and its name is fixed: the old one must go first.
+    { parent, deleteBeforeReplace: true },
+  );
+}
+
+/**
+ * The parameter as a step's environment names it: `name:version`. A config change is a new version, hence a
+ * new environment, so Lambda starts fresh execution environments instead of warm ones keeping the old config.
+ */
+export const runtimeConfigReference = (parameter: aws.ssm.Parameter): pulumi.Output<string> =>
+  pulumi.interpolate`${parameter.name}:${parameter.version}`;
+
+/** What a step role needs to read the runtime config: that one parameter. */
+export const runtimeConfigReadPolicy = (parameterArn: string): PolicyDocument =>
+  document([{ Sid: "RuntimeConfig", Effect: "Allow", Action: "ssm:GetParameter", Resource: parameterArn }]);
+
 export interface StepsArgs {
   steps: readonly Step[];
   account: string;
   layer: aws.lambda.LayerVersion;
   operationsKey: aws.kms.Key;
-  runtimeConfig: pulumi.Input<object>;
+  configParameter: aws.ssm.Parameter;
   /** Extra environment for some steps (e.g. the intake's STATE_MACHINE_ARN). */
   extraEnvironment?: Readonly<Record<string, Record<string, pulumi.Input<string>>>>;
   scopes: pulumi.Input<Record<ResourceKind, ResourceScope[]>>;
-  reservedConcurrency: number;
+  /** Optional reserved concurrency of the steps that do not need their own (components/lambda.ts). */
+  reservedConcurrency?: number;
   logRetentionDays: number;
 }
 
@@ -129,7 +160,6 @@ export function buildSteps(
   args: StepsArgs,
   parent: pulumi.Resource,
 ): Map<string, BuiltStep> {
-  const config = pulumi.jsonStringify(args.runtimeConfig);
   return new Map(
     args.steps.map((step) => {
       const prefix = stepName(name, step);
@@ -162,18 +192,27 @@ export function buildSteps(
         },
         { parent },
       );
+      const configPolicy = new aws.iam.RolePolicy(
+        `${prefix}-config-policy`,
+        { role: role.id, policy: json(args.configParameter.arn.apply(runtimeConfigReadPolicy)) },
+        { parent },
+      );
       const fn = stepFunction(
         prefix,
         {
           step,
           role,
           layer: args.layer,
-          environment: { [CONFIG_VARIABLE]: config, ...(args.extraEnvironment?.[step.key] ?? {}) },
+          environment: {
+            [CONFIG_PARAMETER_VARIABLE]: runtimeConfigReference(args.configParameter),
+            ...(args.extraEnvironment?.[step.key] ?? {}),
+          },
           deadLetterQueueArn: deadLetterQueue.arn,
           logGroupName: logGroup.name,
           reservedConcurrency: args.reservedConcurrency,
         },
-        { parent },
+        // The first invocation may come as soon as the function exists: it must be able to read its config.
+        { parent, dependsOn: [configPolicy] },
       );
       return [step.key, { step, prefix, role, fn, logGroup, deadLetterQueue }];
     }),

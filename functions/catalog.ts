@@ -84,8 +84,10 @@ export interface Step {
   description: string;
   timeoutSeconds: number;
   memoryMb: number;
-  /** Reserved concurrency that overrides the stack's `reservedConcurrency` for this step. */
+  /** Reserved concurrency this step always has, because correctness needs it (overrides the stack's setting). */
   reservedConcurrency?: number;
+  /** When the stack reserves concurrency (optional `reservedConcurrency`), at least this much for this step. */
+  minReservedConcurrency?: number;
   iam: IamStatement[];
 }
 
@@ -145,7 +147,7 @@ const POLL_TIMEOUT_SECONDS = DEFAULT_POLL_BOUNDS.inlineBudgetSeconds + 150;
 // Mostly asleep: the smallest Lambda size, billed per GB-second for the whole watch.
 const POLL_MEMORY_MB = 128;
 // A watch holds its Lambda for minutes; as many can run at once as copies can be in progress in a region, and
-// the stack's default reserved concurrency would throttle them.
+// a smaller reservation set for the stack would throttle them (unreserved, they share the account's pool).
 const POLL_CONCURRENCY = COPY_CONCURRENCY.instance + COPY_CONCURRENCY.cluster;
 
 const MANAGED = { StringEquals: { [`aws:ResourceTag/${MANAGED_BY_KEY}`]: MANAGED_BY_VALUE } };
@@ -229,7 +231,7 @@ export const STEPS: Step[] = [
     description: "Checks a snapshot or copy in progress and decides the next wait",
     timeoutSeconds: POLL_TIMEOUT_SECONDS,
     memoryMb: POLL_MEMORY_MB,
-    reservedConcurrency: POLL_CONCURRENCY,
+    minReservedConcurrency: POLL_CONCURRENCY,
     iam: [DESCRIBE_SNAPSHOTS],
   },
   {
@@ -298,7 +300,7 @@ export const STEPS: Step[] = [
     description: "Checks a copy or restore in progress and decides the next wait",
     timeoutSeconds: POLL_TIMEOUT_SECONDS,
     memoryMb: POLL_MEMORY_MB,
-    reservedConcurrency: POLL_CONCURRENCY,
+    minReservedConcurrency: POLL_CONCURRENCY,
     iam: [DESCRIBE_SNAPSHOTS, DESCRIBE_DATABASES],
   },
   {

@@ -26,7 +26,7 @@ export async function publishNotification(topicArn: string, notification: Notifi
 export async function notify(event: NotifyEvent): Promise<NotifyResult> {
   const obs = observe(`${event.side}-notify`, { execution: event.execution });
   return runStep(obs, async () => {
-    const config = event.side === "producer" ? loadProducerConfig() : loadConsumerConfig();
+    const config = event.side === "producer" ? await loadProducerConfig() : await loadConsumerConfig();
     const notification = buildNotification(event, new Date());
     const messageId = await publishNotification(config.notifyTopicArn, notification);
     if (event.side === "consumer" && notification.outcome === "succeeded") {

@@ -292,12 +292,16 @@ const lambdaDeadLetterQueue: Rule = {
 
 const lambdaReservedConcurrency: Rule = {
   name: "lambda-reserved-concurrency",
-  description: "Every Lambda function has a positive reserved concurrency (bounded blast radius and cost).",
+  // Unset is allowed: Lambda keeps 100 executions of the account unreserved, so a reservation fails in an
+  // account with a small quota; the program reserves only where correctness needs it. 0 would stop the function.
+  description: "A Lambda function's reserved concurrency, when set, is positive (0 or less stops or breaks it).",
   equivalents: ["CKV_AWS_115"],
   resourceTypes: [TYPES.lambda],
   check: (_type, props) => {
     const reserved = props.reservedConcurrentExecutions;
-    return typeof reserved === "number" && reserved > 0 ? [] : [`reserved concurrency is ${reserved ?? "unset"}`];
+    return reserved === undefined || (typeof reserved === "number" && reserved > 0)
+      ? []
+      : [`reserved concurrency is ${reserved}`];
   },
 };
 

@@ -9,7 +9,7 @@ const repoRoot = path.resolve(__dirname, "..");
 main(process.argv.slice(2), {
   readFile: (file) => readFileSync(path.resolve(repoRoot, file), "utf8"),
   ensureCli: ensurePulumiCli,
-  runner: () => automationRunner(repoRoot),
+  runner: (accounts) => automationRunner(repoRoot, accounts),
   out: { write: (line) => console.log(line), now: () => Date.now() },
   error: (line) => console.error(line),
 }).then(

@@ -29,7 +29,7 @@ export interface CopyResult {
 export async function copyShared(state: ConsumerState): Promise<CopyResult> {
   const obs = observe("consumer-copy", { snapshotArn: state.announcement?.snapshotArn, execution: state.execution });
   return runStep(obs, async () => {
-    const config = loadConsumerConfig();
+    const config = await loadConsumerConfig();
     // The execution input is whatever started the run (the intake, or anyone allowed to StartExecution):
     // check it again, and make the tags copyable, exactly as the intake and the producer do.
     const checked = validateAnnouncement(state.announcement, config);

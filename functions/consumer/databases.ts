@@ -34,8 +34,10 @@ export interface RestoredDatabase {
 }
 
 /** The consumer config of a restore-only step, which must not run in a stack without restore. */
-export function loadRestoreConfig(step: string): { config: ConsumerRuntimeConfig; settings: RestoreSettings } {
-  const config = loadConsumerConfig();
+export async function loadRestoreConfig(
+  step: string,
+): Promise<{ config: ConsumerRuntimeConfig; settings: RestoreSettings }> {
+  const config = await loadConsumerConfig();
   if (!config.restore) throw replicationError("ConfigInvalid", `${step} step called but restore is not configured`);
   return { config, settings: config.restore };
 }

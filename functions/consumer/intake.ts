@@ -24,7 +24,7 @@ export interface IntakeResult {
 export async function intake(event: SnsEvent): Promise<IntakeResult> {
   const obs = observe("consumer-intake", {});
   return runStep(obs, async () => {
-    const config = loadConsumerConfig();
+    const config = await loadConsumerConfig();
     const stateMachineArn = process.env[STATE_MACHINE_VARIABLE];
     if (!stateMachineArn) throw replicationError("ConfigInvalid", `${STATE_MACHINE_VARIABLE} is not set`);
     const result: IntakeResult = { started: [], duplicates: [], rejected: [] };

@@ -33,7 +33,7 @@ export async function restore(state: ConsumerState & { copy: CopyResult }): Prom
   const a = state.announcement;
   const obs = observe("consumer-restore", { snapshotArn: a.snapshotArn, execution: state.execution });
   return runStep(obs, async () => {
-    const { config, settings } = loadRestoreConfig("restore");
+    const { config, settings } = await loadRestoreConfig("restore");
     const rds = rdsIn();
     const previous = secretTarget(await readSecret(settings.secretName), a.kind);
     const id = restoredInstanceId(settings.instancePrefix, new Date(a.snapshotCreateTime));

@@ -20,7 +20,7 @@ export interface RetentionResult extends DeletionOutcome {
 
 /** The copy behind the database the secret points to must survive retention. */
 async function protectedCopies(state: ConsumerState & { restore?: RestoreResult }): Promise<string[]> {
-  const config = loadConsumerConfig();
+  const config = await loadConsumerConfig();
   if (!config.restore) return [];
   const current = secretTarget(await readSecret(config.restore.secretName), state.announcement.kind);
   if (!current) return [];
@@ -35,7 +35,7 @@ export async function applyRetention(
   const a = state.announcement;
   const obs = observe("consumer-retention", { snapshotArn: a.snapshotArn, execution: state.execution });
   return runStep(obs, async () => {
-    const config = loadConsumerConfig();
+    const config = await loadConsumerConfig();
     const rds = rdsIn();
     const now = new Date();
     const choice = retentionPolicyFor(a, config.retention);

@@ -28,7 +28,7 @@ export async function switchEndpoint(
   const a = state.announcement;
   const obs = observe("consumer-switch", { snapshotArn: a.snapshotArn, execution: state.execution });
   return runStep(obs, async () => {
-    const { config, settings } = loadRestoreConfig("switch");
+    const { config, settings } = await loadRestoreConfig("switch");
     const rds = rdsIn();
     const target = state.restore.restored;
     const restored = await describeDatabase(rds, a.kind, target.id);

@@ -244,7 +244,7 @@ async function refuseUpFront(
 export async function plan(event: ProducerTrigger): Promise<PlanResult> {
   const obs = observe("producer-plan", {});
   return runStep(obs, async () => {
-    const config = loadProducerConfig();
+    const config = await loadProducerConfig();
     const rds = rdsIn();
     const now = new Date();
     const ignored: string[] = [];

@@ -20,7 +20,7 @@ export interface PruneRegionResult extends DeletionOutcome {
 export async function pruneTransit(item: WorkItem): Promise<PruneRegionResult[]> {
   const obs = observe("producer-prune", { database: item.database });
   return runStep(obs, async () => {
-    const config = loadProducerConfig();
+    const config = await loadProducerConfig();
     const now = new Date();
     const graceMs = config.transit.graceHours * 3600_000;
     const regions = [...new Set([config.region, ...item.routes.map((r) => r.region)])];

@@ -20,7 +20,7 @@ export interface Published {
 export async function publish(transit: Transit): Promise<Published> {
   const obs = observe("producer-publish", { database: transit.database, snapshotArn: transit.snapshot.arn });
   return runStep(obs, async () => {
-    const config = loadProducerConfig();
+    const config = await loadProducerConfig();
     try {
       await shareSnapshot(rdsIn(transit.region), transit.kind, transit.snapshot.id, transit.accounts);
     } catch (error) {

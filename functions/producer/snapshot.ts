@@ -11,7 +11,7 @@ import type { WorkItem } from "./plan";
 export async function takeSnapshot(item: WorkItem): Promise<WorkItem["source"]> {
   const obs = observe("producer-snapshot", { database: item.database });
   return runStep(obs, async () => {
-    const config = loadProducerConfig();
+    const config = await loadProducerConfig();
     const rds = rdsIn();
     const operation = `take snapshot ${item.source.id} of ${item.kind} ${item.database}`;
     // Tagged as ours so its RDS "snapshot created" event does not start a second producer run, and with its

@@ -36,7 +36,7 @@ export interface Transit {
 export async function prepareTransit(item: WorkItem): Promise<Transit[]> {
   const obs = observe("producer-transit", { database: item.database, snapshotArn: item.source.arn });
   return runStep(obs, async () => {
-    const config = loadProducerConfig();
+    const config = await loadProducerConfig();
     const source = await describeSnapshot(rdsIn(), item.kind, item.source.id);
     if (!source) throw replicationError("SnapshotNotVisible", `source snapshot ${item.source.id} not found`);
     const sourceTags = await snapshotTags(rdsIn(), source);

@@ -120,7 +120,7 @@ export async function measureStateSizes(databases: number, progress: (line: stri
       transitKeyArns: { ...world.transitKeys, [REGIONS[2]!]: KeyMetadata?.Arn ?? "" },
       destinations: REGIONS.flatMap((region) => ACCOUNTS.map((account) => ({ account, region, databases: [] }))),
     };
-    const producer = await handlersFor("producer", SOURCE, config, {
+    const producer = await handlersFor("producer", world.source, config, {
       AWS_ENDPOINT_URL: world.proxy.url,
       STATE_MACHINE_ARN: world.producerStateMachineArn,
     });

@@ -51,18 +51,59 @@ export async function ensurePulumiCli(): Promise<void> {
   }
 }
 
-/** Production StackRunner: the local Pulumi program in `workDir`, one stack at a time. */
-export function automationRunner(workDir: string): StackRunner {
+export const ALLOWED_ACCOUNTS_KEY = "aws:allowedAccountIds";
+
+/** The part of a Pulumi stack that holds its config. */
+export interface StackConfigStore {
+  getAllConfig(): Promise<Record<string, { value: string; secret?: boolean }>>;
+  setConfig(key: string, value: { value: string; secret?: boolean }): Promise<void>;
+}
+
+/**
+ * Pins the stack to its account from deploy/pairs.yaml: `aws:allowedAccountIds` makes the AWS provider refuse
+ * credentials of any other account before it touches a resource. Set when absent; when present it must be
+ * exactly that account, or the deploy stops (the stack file and pairs.yaml disagree on where the stack lives).
+ */
+export async function pinAccount(stackName: string, stack: StackConfigStore, account: string): Promise<void> {
+  const current = (await stack.getAllConfig())[ALLOWED_ACCOUNTS_KEY]?.value;
+  if (current === undefined) {
+    await stack.setConfig(ALLOWED_ACCOUNTS_KEY, { value: JSON.stringify([account]) });
+    return;
+  }
+  let ids: unknown;
+  try {
+    ids = JSON.parse(current);
+  } catch {
+    ids = current;
+  }
+  if (!Array.isArray(ids) || ids.length !== 1 || String(ids[0]) !== account)
+    throw new Error(
+      `stack ${stackName}: ${ALLOWED_ACCOUNTS_KEY} is ${current}, but deploy/pairs.yaml puts this stack in account ${account}; correct one of them`,
+    );
+}
+
+/**
+ * Production StackRunner: the local Pulumi program in `workDir`, one stack at a time, each pinned to its
+ * account from the pairs file (`accounts`: stack name -> account id).
+ */
+export function automationRunner(workDir: string, accounts: Readonly<Record<string, string>>): StackRunner {
+  const pinned = async (stack: StackConfigStore, stackName: string) => {
+    const account = accounts[stackName];
+    if (!account) throw new Error(`stack ${stackName} is not in the pairs file: no account to pin it to`);
+    await pinAccount(stackName, stack, account);
+  };
   return {
     up: (stackName, onOutput) =>
       concise(async () => {
         // A new pair's stack exists only as a Pulumi.<stack>.yaml file until its first deploy.
         const stack = await LocalWorkspace.createOrSelectStack({ stackName, workDir });
+        await pinned(stack, stackName);
         await stack.up({ onOutput, onError: onOutput });
       }),
     preview: (stackName, onOutput) =>
       concise(async () => {
         const stack = await LocalWorkspace.selectStack({ stackName, workDir });
+        await pinned(stack, stackName);
         try {
           await stack.preview({ refresh: true, expectNoChanges: true, diff: true, onOutput, onError: onOutput });
           return "clean" as const;

@@ -44,7 +44,8 @@ export function parseOptions(argv: readonly string[]): Options {
 export interface Deps {
   readFile(path: string): string;
   ensureCli(): Promise<void>;
-  runner(): StackRunner;
+  /** The runner for these stacks; `accounts` maps each stack of the pairs file to its account. */
+  runner(accounts: Readonly<Record<string, string>>): StackRunner;
   out: Console;
   error(line: string): void;
 }
@@ -53,13 +54,16 @@ export interface Deps {
 export async function main(argv: readonly string[], deps: Deps): Promise<ExitCode> {
   let plan: string[];
   let options: Options;
+  let accounts: Record<string, string>;
   try {
     options = parseOptions(argv);
     if (options.help) {
       deps.out.write(USAGE);
       return EXIT.ok;
     }
-    plan = planStacks(readPairs(deps, options.pairsFile), options);
+    const pairs = readPairs(deps, options.pairsFile);
+    accounts = Object.fromEntries(pairs.stacks.map((s) => [s.name, s.account]));
+    plan = planStacks(pairs, options);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     deps.error(err.message);
@@ -72,7 +76,7 @@ export async function main(argv: readonly string[], deps: Deps): Promise<ExitCod
     deps.error(err instanceof PulumiCliMissingError ? err.message : String(err));
     return EXIT.failure;
   }
-  const report = await runStacks(options.preview ? "preview" : "up", plan, deps.runner(), deps.out);
+  const report = await runStacks(options.preview ? "preview" : "up", plan, deps.runner(accounts), deps.out);
   return report.exitCode;
 }
 

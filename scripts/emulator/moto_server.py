@@ -24,6 +24,7 @@ stay RUNNING (or turn ABORTED when stopped). `POST /moto-api/rds-replication/exe
 `{"executionArn", "status"}` records the local run's outcome (SUCCEEDED, FAILED, TIMED_OUT or ABORTED) on
 moto's execution, as Step Functions would, so DescribeExecution answers what a re-run decision reads; covered
 by tests/integration/emulator.test.ts.
+7. Lambda refuses environments over 4 KB (see the Lambda block below; tests/integration/runtime-config.test.ts).
 """
 
 import calendar
@@ -200,6 +201,46 @@ def record_execution_outcome(request, full_url, headers):
 
 
 moto_api_urls.url_paths["{0}/moto-api/rds-replication/execution-outcome"] = record_execution_outcome
+
+# --- Lambda --------------------------------------------------------------------------------------------------
+# AWS refuses CreateFunction and UpdateFunctionConfiguration when the environment variables together exceed
+# 4 KB, measured as the JSON text of the Variables map (AWS's message quotes the "String measured"); moto
+# accepts any size. Same error code and message as AWS.
+import json
+
+import moto.awslambda.models as lambda_models
+from moto.awslambda.exceptions import InvalidParameterValueException
+
+LAMBDA_ENVIRONMENT_LIMIT = 4096
+
+
+def refuse_large_environment(spec):
+    variables = (spec or {}).get("Environment", {}).get("Variables") or {}
+    measured = json.dumps(variables, separators=(",", ":"), ensure_ascii=False)
+    if len(measured.encode("utf-8")) > LAMBDA_ENVIRONMENT_LIMIT:
+        raise InvalidParameterValueException(
+            "Lambda was unable to configure your environment variables because the environment variables you "
+            f"have provided exceeded the 4KB limit. String measured: {measured}"
+        )
+
+
+original_create_function = lambda_models.LambdaBackend.create_function
+original_update_function_configuration = lambda_models.LambdaBackend.update_function_configuration
+
+
+def create_function(self, spec):
+    refuse_large_environment(spec)
+    return original_create_function(self, spec)
+
+
+def update_function_configuration(self, function_name, qualifier, body):
+    refuse_large_environment(body)
+    return original_update_function_configuration(self, function_name, qualifier, body)
+
+
+lambda_models.LambdaBackend.create_function = create_function
+lambda_models.LambdaBackend.update_function_configuration = update_function_configuration
+# --- end Lambda ----------------------------------------------------------------------------------------------
 
 if __name__ == "__main__":
     main(sys.argv[1:])

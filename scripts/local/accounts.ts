@@ -1,11 +1,15 @@
 // Two accounts and two regions on the emulator, the way the deployed Lambdas see AWS: handlers read
 // AWS_REGION and the SDK honours AWS_ENDPOINT_URL, so tests only set the environment.
+
+import { randomUUID } from "node:crypto";
 import { KMSClient } from "@aws-sdk/client-kms";
 import { RDSClient } from "@aws-sdk/client-rds";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SFNClient } from "@aws-sdk/client-sfn";
 import { SNSClient } from "@aws-sdk/client-sns";
+import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
+import { CONFIG_PARAMETER_VARIABLE, encodeRuntimeConfig } from "../../functions/runtimeConfig";
 import { emulatorEndpoint } from "../emulator/lifecycle";
 
 export const SOURCE = { account: "111111111111", region: "eu-west-1" } as const;
@@ -47,6 +51,7 @@ export interface Clients {
   readonly sns: SNSClient;
   readonly sfn: SFNClient;
   readonly secrets: SecretsManagerClient;
+  readonly ssm: SSMClient;
 }
 
 export async function clientsFor(place: Place): Promise<Clients> {
@@ -60,7 +65,26 @@ export async function clientsFor(place: Place): Promise<Clients> {
     sns: new SNSClient(config),
     sfn: new SFNClient(config),
     secrets: new SecretsManagerClient(config),
+    ssm: new SSMClient(config),
   };
+}
+
+/**
+ * Stores a side's runtime config the way the program does (one SSM parameter, same encoding) in the clients'
+ * account and region, and returns the environment that names it. Each call gets a parameter of its own: the
+ * handlers cache a config per parameter name for the life of the process, as Lambda does per cold start.
+ */
+export async function runtimeConfigEnvironment(
+  clients: Clients,
+  side: "producer" | "consumer",
+  config: object,
+): Promise<Record<string, string>> {
+  const name = `/rds-replication/local-${randomUUID()}/${side}/runtime-config`;
+  const { value, tier } = encodeRuntimeConfig(JSON.stringify(config));
+  const { Version } = await clients.ssm.send(
+    new PutParameterCommand({ Name: name, Value: value, Type: "String", Tier: tier }),
+  );
+  return { [CONFIG_PARAMETER_VARIABLE]: `${name}:${Version}` };
 }
 
 const HANDLER_VARIABLES = [

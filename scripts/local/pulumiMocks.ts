@@ -118,6 +118,11 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
     case "aws:kms/key:Key":
       state.keyId = `${name}-id`;
       break;
+    case "aws:ssm/parameter:Parameter":
+      // A parameter's ARN holds its name without the leading slash.
+      state.arn = `arn:aws:ssm:${region}:${account}:parameter/${String(inputs.name).replace(/^\//, "")}`;
+      state.version = 1;
+      break;
     case "aws:sqs/queue:Queue":
       state.url = `https://sqs.${region}.amazonaws.com/${account}/${name}`;
       break;
@@ -175,7 +180,9 @@ async function evaluate(options: EvaluateOptions): Promise<StackEvaluation> {
     newResource(args) {
       const named = providerName(args.provider);
       const explicit = named && !named.startsWith("default") ? named : undefined;
-      const region = (explicit && providerRegions.get(explicit)) || defaultRegion;
+      // @pulumi/aws v7: a resource's own `region` input wins over its provider's region.
+      const own = typeof args.inputs.region === "string" ? args.inputs.region : undefined;
+      const region = own || (explicit && providerRegions.get(explicit)) || defaultRegion;
       if (args.type === "pulumi:providers:aws")
         providerRegions.set(args.name, String(args.inputs.region ?? defaultRegion));
       if (args.type === "pulumi:pulumi:StackReference") {

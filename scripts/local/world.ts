@@ -23,7 +23,7 @@ import {
 import { stepsOf } from "../../functions/catalog";
 import type { ConsumerRuntimeConfig, ProducerRuntimeConfig } from "../../functions/runtimeConfig";
 import { emulatorEndpoint, recordExecutionOutcome } from "../emulator/lifecycle";
-import { asLambdaIn, type Clients, clientsFor, DEST, type Place, SOURCE } from "./accounts";
+import { asLambdaIn, type Clients, clientsFor, DEST, type Place, runtimeConfigEnvironment, SOURCE } from "./accounts";
 import { EmulatorProxy } from "./proxy";
 import { serialized } from "./serialized";
 import { type Execution, execute, fakeLambdaArns, type TaskHandler } from "./stepfunctions";
@@ -125,15 +125,16 @@ async function topic(clients: Clients, name: string): Promise<string> {
   return TopicArn;
 }
 
-/** Each step of a side as the serialized closure Lambda runs, with that side's runtime config. */
+/** Each step of a side as the serialized closure Lambda runs, with that side's runtime config in SSM. */
 export async function handlersFor(
   side: "producer" | "consumer",
-  place: Place,
+  clients: Clients,
   config: object,
   extraEnv: Record<string, string>,
 ): Promise<Record<string, TaskHandler>> {
+  const place = clients.place;
   const env = {
-    RDS_REPLICATION_CONFIG: JSON.stringify(config),
+    ...(await runtimeConfigEnvironment(clients, side, config)),
     POWERTOOLS_LOG_LEVEL: "WARN",
     POWERTOOLS_METRICS_DISABLED: "true",
     // RDS takes no time here: the poll's near-end watch runs on a clock that moves when it sleeps.
@@ -302,7 +303,7 @@ async function wireWorld(options: WorldOptions, inbox: Inbox, proxy: EmulatorPro
   );
   assert.ok(producerStateMachineArn);
   const viaProxy = { AWS_ENDPOINT_URL: proxy.url };
-  const consumer = await handlersFor("consumer", destPlace, consumerConfig, {
+  const consumer = await handlersFor("consumer", dest, consumerConfig, {
     ...viaProxy,
     STATE_MACHINE_ARN: stateMachineArn,
   });
@@ -322,7 +323,7 @@ async function wireWorld(options: WorldOptions, inbox: Inbox, proxy: EmulatorPro
     proxy,
     sfn,
     sourceSfn,
-    producer: await handlersFor("producer", SOURCE, producerConfig, {
+    producer: await handlersFor("producer", source, producerConfig, {
       ...viaProxy,
       STATE_MACHINE_ARN: producerStateMachineArn,
     }),

@@ -107,7 +107,7 @@ describe("e2e: automated snapshots, copy limit, metrics", () => {
     const flow = await replicate(world, { trigger: "manual", database: "orders", kind: "instance" });
     assert.equal(flow.consumers[0]?.status, "SUCCEEDED", explain(world));
     const state = flow.consumers[0]?.output as Record<string, { snapshot: object; operation: string }>;
-    const withMetrics = await handlersFor("consumer", world.destPlace, world.consumerConfig, {
+    const withMetrics = await handlersFor("consumer", world.dest, world.consumerConfig, {
       AWS_ENDPOINT_URL: world.proxy.url,
       POWERTOOLS_METRICS_DISABLED: "false",
     });

@@ -11,6 +11,10 @@ export const SOURCE_STACK_OUTPUTS = {
     "eu-central-1": "arn:aws:kms:eu-central-1:111111111111:key/b",
   },
   announcementVersion: 1,
+  destinations: [
+    { account: "222222222222", region: "eu-central-1" },
+    { account: "333333333333", region: "eu-west-1" },
+  ],
 };
 
 let stacks: Promise<{ source: StackEvaluation; dest: StackEvaluation }> | undefined;

@@ -14,9 +14,17 @@ import { CreateTopicCommand } from "@aws-sdk/client-sns";
 import { copyShared } from "../../functions/consumer/copy";
 import { type IntakeResult, intake as intakeSource, type SnsEvent } from "../../functions/consumer/intake";
 import { type PlanResult, plan as planSource } from "../../functions/producer/plan";
-import { CONFIG_VARIABLE, STATE_MACHINE_VARIABLE } from "../../functions/runtimeConfig";
+import { STATE_MACHINE_VARIABLE } from "../../functions/runtimeConfig";
 import { emulatorEndpoint } from "../../scripts/emulator/lifecycle";
-import { asLambdaIn, type Clients, clientsFor, DEST, type Place, SOURCE } from "../../scripts/local/accounts";
+import {
+  asLambdaIn,
+  type Clients,
+  clientsFor,
+  DEST,
+  type Place,
+  runtimeConfigEnvironment,
+  SOURCE,
+} from "../../scripts/local/accounts";
 import { instance } from "../../scripts/local/fixtures";
 import { serialized } from "../../scripts/local/serialized";
 
@@ -79,7 +87,10 @@ async function consumerAccount(): Promise<Consumer> {
   return {
     clients,
     stateMachineArn: stateMachineArn!,
-    env: { [CONFIG_VARIABLE]: JSON.stringify(config), [STATE_MACHINE_VARIABLE]: stateMachineArn! },
+    env: {
+      ...(await runtimeConfigEnvironment(clients, "consumer", config)),
+      [STATE_MACHINE_VARIABLE]: stateMachineArn!,
+    },
   };
 }
 
@@ -221,10 +232,14 @@ describe("hostile input: intake", () => {
   });
 
   it("refuses to run at all with a tampered runtime config", async () => {
-    const env = { ...consumer.env, [CONFIG_VARIABLE]: JSON.stringify({ version: 1, account: "not-an-account" }) };
+    const tampered = await runtimeConfigEnvironment(consumer.clients, "consumer", {
+      version: 1,
+      account: "not-an-account",
+    });
+    const env = { ...consumer.env, ...tampered };
     await assert.rejects(
       inLambda(DEST, env, () => intake(snsEvent(JSON.stringify(announcement())))),
-      /RDS_REPLICATION_CONFIG is invalid: .*account/,
+      /runtime config parameter \/rds-replication\/.* is invalid: .*account/,
     );
     assert.deepEqual((await footprint(consumer.clients, consumer.stateMachineArn)).executions, []);
   });
@@ -291,8 +306,9 @@ describe("hostile input: consumer copy", () => {
 });
 
 describe("hostile input: producer plan", () => {
-  const producerEnv = (place: Place, topicArn: string, keyArn: string) => ({
-    [CONFIG_VARIABLE]: JSON.stringify({
+  const producerEnv = (clients: Clients, topicArn: string, keyArn: string) => {
+    const place = clients.place;
+    return runtimeConfigEnvironment(clients, "producer", {
       version: 1,
       account: place.account,
       region: place.region,
@@ -302,8 +318,8 @@ describe("hostile input: producer plan", () => {
       announceTopicArn: topicArn,
       notifyTopicArn: topicArn,
       transit: { keep: 2, graceHours: 24, deletionsEnabled: false },
-    }),
-  });
+    });
+  };
 
   let source: Clients;
   let env: Record<string, string>;
@@ -311,7 +327,7 @@ describe("hostile input: producer plan", () => {
     source = await clientsFor(SOURCE);
     const { KeyMetadata } = await source.kms.send(new CreateKeyCommand({ Description: "transit key" }));
     const { TopicArn } = await source.sns.send(new CreateTopicCommand({ Name: "rds-replication-announce" }));
-    env = producerEnv(SOURCE, TopicArn!, KeyMetadata!.Arn!);
+    env = await producerEnv(source, TopicArn!, KeyMetadata!.Arn!);
   });
 
   const HOSTILE: { what: string; event: unknown; error: RegExp }[] = [

@@ -165,6 +165,11 @@ const CASES: Record<string, Case[]> = {
   ],
   "lambda-reserved-concurrency": [
     { type: TYPES.lambda, bad: { ...goodLambda, reservedConcurrentExecutions: -1 }, good: goodLambda },
+    {
+      type: TYPES.lambda,
+      bad: { ...goodLambda, reservedConcurrentExecutions: 0 },
+      good: { ...goodLambda, reservedConcurrentExecutions: undefined },
+    },
   ],
   "lambda-no-secrets-in-environment": [
     {

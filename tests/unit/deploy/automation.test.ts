@@ -12,6 +12,8 @@ import {
   isCliMissing,
   isDrift,
   PULUMI_DRIFT_EXIT_CODE,
+  pinAccount,
+  type StackConfigStore,
 } from "../../../scripts/deploy/automation";
 import { PulumiCliMissingError } from "../../../scripts/deploy/errors";
 
@@ -75,11 +77,47 @@ describe("deploy: Automation API adapter", () => {
       );
       assert.ok(isCliMissing(spawnFailure));
       assert.ok(!isCliMissing(cliError(4, "error: boom")));
-      const runner = automationRunner(emptyDir);
+      const runner = automationRunner(emptyDir, { dev: "111111111111" });
       await assert.rejects(
         runner.preview("dev", () => {}),
         /^Error: pulumi exited with code -2: .*ENOENT/,
       );
+    });
+  });
+
+  describe("pins each stack to its account (aws:allowedAccountIds from deploy/pairs.yaml)", () => {
+    const store = (config: Record<string, string>) => {
+      const values = new Map(Object.entries(config));
+      const stack: StackConfigStore = {
+        getAllConfig: async () => Object.fromEntries([...values].map(([k, value]) => [k, { value }])),
+        setConfig: async (key, { value }) => {
+          values.set(key, value);
+        },
+      };
+      return { stack, values };
+    };
+
+    it("sets it when the stack file has none", async () => {
+      const { stack, values } = store({ "aws:region": "eu-west-1" });
+      await pinAccount("prod", stack, "111111111111");
+      assert.deepEqual(JSON.parse(values.get("aws:allowedAccountIds") ?? ""), ["111111111111"]);
+    });
+
+    it("accepts the same account already pinned", async () => {
+      const { stack, values } = store({ "aws:allowedAccountIds": '["111111111111"]' });
+      await pinAccount("prod", stack, "111111111111");
+      assert.equal(values.get("aws:allowedAccountIds"), '["111111111111"]');
+    });
+
+    it("stops when the stack file pins another account, or several", async () => {
+      for (const pinned of ['["222222222222"]', '["111111111111","222222222222"]']) {
+        const { stack, values } = store({ "aws:allowedAccountIds": pinned });
+        await assert.rejects(
+          pinAccount("prod", stack, "111111111111"),
+          /stack prod: aws:allowedAccountIds is .*, but deploy\/pairs.yaml puts this stack in account 111111111111/,
+        );
+        assert.equal(values.get("aws:allowedAccountIds"), pinned, "left as it was");
+      }
     });
   });
 });

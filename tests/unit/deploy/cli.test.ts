@@ -20,20 +20,30 @@ function setup(
   const { runner, calls } = memoryRunner(options.outcomes);
   const { out, lines } = recordingConsole();
   const errors: string[] = [];
+  const accounts: Record<string, string>[] = [];
   const deps: Deps = {
     readFile: (file) => {
       if (!(file in files)) throw new Error(`ENOENT: no such file or directory, open '${file}'`);
       return files[file];
     },
     ensureCli: options.cli ?? (async () => {}),
-    runner: () => runner,
+    runner: (pinned) => {
+      accounts.push({ ...pinned });
+      return runner;
+    },
     out,
     error: (line) => errors.push(line),
   };
-  return { deps, calls, lines, errors };
+  return { deps, calls, lines, errors, accounts };
 }
 
 describe("deploy: command", () => {
+  it("hands the runner each stack's account from the pairs file, to pin aws:allowedAccountIds", async () => {
+    const { deps, accounts } = setup();
+    assert.equal(await main(["--stack", "dev"], deps), EXIT.ok);
+    assert.deepEqual(accounts, [{ dev: "222222222222", prod: "111111111111", qa: "222222222222" }]);
+  });
+
   it("brings up every stack of deploy/pairs.yaml, sources first", async () => {
     const { deps, calls } = setup();
     assert.equal(await main([], deps), EXIT.ok);

@@ -24,7 +24,7 @@ import {
 } from "../../../functions/producer/rules";
 import { RETENTION_PRESETS } from "../../../functions/retention";
 import type { ConsumerRuntimeConfig } from "../../../functions/runtimeConfig";
-import { loadProducerConfig } from "../../../functions/runtimeConfig";
+import { parseConfig, producerConfigSchema } from "../../../functions/runtimeConfig";
 import { carryTags, mergeTags } from "../../../functions/tags";
 
 // asl-validator ships no type declarations.
@@ -328,8 +328,9 @@ describe("engine: restore decisions and notifications", () => {
 
   it("names the config field that is wrong", () => {
     assert.throws(
-      () => loadProducerConfig({ RDS_REPLICATION_CONFIG: JSON.stringify({ version: 1, account: "12" }) }),
-      (e: Error) => e.name === "ConfigInvalid" && /account: must be a 12-digit/.test(e.message),
+      () => parseConfig(producerConfigSchema(), "/p", JSON.stringify({ version: 1, account: "12" })),
+      (e: Error) =>
+        e.name === "ConfigInvalid" && /parameter \/p is invalid: .*account: must be a 12-digit/.test(e.message),
     );
   });
 });

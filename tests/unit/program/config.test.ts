@@ -122,7 +122,8 @@ describe("program config", () => {
       assert.equal(config.transitKeep, 2);
       assert.equal(config.transitGraceHours, 24);
       assert.equal(config.transitDeletionsEnabled, false);
-      assert.equal(config.reservedConcurrency, 5);
+      // None by default: reservations fail in accounts whose quota leaves less than 100 unreserved.
+      assert.equal(config.reservedConcurrency, undefined);
       assert.equal(config.logRetentionDays, 90);
     });
 

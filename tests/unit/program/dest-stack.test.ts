@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { ConfigError } from "../../../components/config";
+import { ConfigError, DeployTargetError } from "../../../components/config";
 import { checkSource, type SourceOutputs } from "../../../components/consumer";
 import { consumerDefinition } from "../../../components/stateMachines";
 import { stepsOf } from "../../../functions/catalog";
@@ -10,7 +10,14 @@ import {
   type StackEvaluation,
   stackFileConfig,
 } from "../../../scripts/local/pulumiMocks";
-import { assertLeastPrivilege, expectedStepChildren, policyOf, shortKey, statementsWith } from "./stackAssertions";
+import {
+  assertLeastPrivilege,
+  expectedStepChildren,
+  policyOf,
+  runtimeConfigOf,
+  shortKey,
+  statementsWith,
+} from "./stackAssertions";
 
 const STEPS = stepsOf("consumer");
 const SOURCE_STACK = "acme/rds-replication/source";
@@ -48,7 +55,7 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
       "aws:cloudwatch/metricAlarm:MetricAlarm consumer-replication-lag",
       "aws:cloudwatch/metricAlarm:MetricAlarm consumer-replication-lag-orders-db",
       "aws:cloudwatch/dashboard:Dashboard consumer-dashboard",
-      "pulumi:providers:aws consumer-source-acme-rds-replication-source-region",
+      "aws:ssm/parameter:Parameter consumer-runtime-config",
       "aws:sns/topicSubscription:TopicSubscription consumer-intake-acme-rds-replication-source",
       "aws:lambda/permission:Permission consumer-intake-acme-rds-replication-source-permission",
       "aws:secretsmanager/secret:Secret consumer-restore-secret",
@@ -64,14 +71,15 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
   });
 
   it("subscribes its intake Lambda to the source topic, in the topic's region, and lets only that topic invoke it", () => {
-    const provider = stack.named("consumer-source-acme-rds-replication-source-region");
-    assert.equal(provider.inputs.region, source.region);
     const subscription = stack.named("consumer-intake-acme-rds-replication-source");
     assert.equal(subscription.inputs.topic, source.announceTopicArn);
     assert.equal(subscription.inputs.protocol, "lambda");
     assert.equal(subscription.inputs.endpoint, arn("consumer-intake"));
-    assert.equal(subscription.provider, provider.name);
+    // The topic's region as the subscription's own `region`, under the stack's provider and its settings.
+    assert.equal(subscription.inputs.region, source.region);
+    assert.equal(subscription.provider, undefined);
     assert.equal(subscription.region, "eu-west-1");
+    assert.deepEqual(stack.ofType("pulumi:providers:aws"), []);
     const permission = stack.named("consumer-intake-acme-rds-replication-source-permission");
     assert.deepEqual(
       [permission.inputs.action, permission.inputs.principal, permission.inputs.sourceArn, permission.inputs.function],
@@ -145,20 +153,28 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
     assert.equal([invoke.Resource].flat().includes(arn("consumer-intake")), false);
   });
 
-  it("starts copies one at a time, lets a poll watch run per copy in progress, other steps the stack's", () => {
-    const expected: Record<string, number> = { "consumer-copy": 1, "consumer-poll": 25 };
+  it("reserves concurrency only for the copy start (one at a time); the others use the account's pool", () => {
     for (const step of STEPS) {
       const fn = stack.named(`consumer-${shortKey(step)}`);
-      assert.equal(fn.inputs.reservedConcurrentExecutions, expected[step.key] ?? 5, step.key);
+      assert.equal(fn.inputs.reservedConcurrentExecutions, step.key === "consumer-copy" ? 1 : undefined, step.key);
     }
+  });
+
+  it("with the optional reservedConcurrency: copy start 1, poll watches at least 25, the others the setting", async () => {
+    const variant = await evaluateDest({ ...destConfig, "rds-replication:reservedConcurrency": 3 });
+    const expected: Record<string, number> = { "consumer-copy": 1, "consumer-poll": 25 };
+    for (const step of STEPS)
+      assert.equal(
+        variant.named(`consumer-${shortKey(step)}`).inputs.reservedConcurrentExecutions,
+        expected[step.key] ?? 3,
+        step.key,
+      );
   });
 
   it("gives every Lambda the consumer runtime config from the source stack's outputs; the intake also the state machine", () => {
     for (const step of STEPS) {
-      const env = (
-        stack.named(`consumer-${shortKey(step)}`).inputs.environment as { variables: Record<string, string> }
-      ).variables;
-      const config = consumerConfigSchema().parse(JSON.parse(env.RDS_REPLICATION_CONFIG));
+      const { variables: env, config: stored } = runtimeConfigOf(stack, "consumer", `consumer-${shortKey(step)}`);
+      const config = consumerConfigSchema().parse(stored);
       assert.deepEqual(config.sources, [
         { account: "111111111111", region: "eu-west-1", topicArn: source.announceTopicArn },
       ]);
@@ -245,9 +261,9 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
       });
       assert.deepEqual(variant.ofType("awsx:ec2:Vpc"), []);
       assert.deepEqual(variant.ofType("aws:rds/subnetGroup:SubnetGroup"), []);
-      const env = (variant.named("consumer-copy").inputs.environment as { variables: Record<string, string> })
-        .variables;
-      const restore = JSON.parse(env.RDS_REPLICATION_CONFIG).restore;
+      const { restore } = runtimeConfigOf(variant, "consumer", "consumer-copy").config as {
+        restore: { subnetGroupName: string; securityGroupIds: string[] };
+      };
       assert.equal(restore.subnetGroupName, "dev-dbs");
       assert.deepEqual(restore.securityGroupIds, ["sg-0aaaaaaaaaaaaaaaa"]);
     });
@@ -282,9 +298,7 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
       const variant = await evaluateDest({ ...destConfig, "rds-replication:restoreEnabled": false });
       for (const type of ["awsx:ec2:Vpc", "aws:secretsmanager/secret:Secret", "aws:ec2/securityGroup:SecurityGroup"])
         assert.deepEqual(variant.ofType(type), [], type);
-      const env = (variant.named("consumer-switch").inputs.environment as { variables: Record<string, string> })
-        .variables;
-      assert.equal(JSON.parse(env.RDS_REPLICATION_CONFIG).restore, null);
+      assert.equal((runtimeConfigOf(variant, "consumer", "consumer-switch").config as { restore: null }).restore, null);
       assert.equal(String(variant.named("consumer-switch-policy").inputs.policy).includes("secretsmanager"), false);
     });
 
@@ -306,10 +320,7 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
         [source.announceTopicArn, "eu-west-1"],
         [other.announceTopicArn, "us-east-1"],
       ]);
-      const sources = JSON.parse(
-        (variant.named("consumer-intake").inputs.environment as { variables: Record<string, string> }).variables
-          .RDS_REPLICATION_CONFIG,
-      ).sources;
+      const { sources } = runtimeConfigOf(variant, "consumer", "consumer-intake").config as { sources: unknown[] };
       assert.equal(sources.length, 2);
     });
 
@@ -327,6 +338,54 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
         "rds-replication:maxDeletionsPerRun = -1: expected a whole number >= 1",
       ]);
       assert.deepEqual(lastEvaluationResources(), []);
+    });
+  });
+
+  describe("refuses a wrong deploy target before any resource (DeployTargetError)", () => {
+    const refused = async (options: { account?: string; region?: string; source?: Record<string, unknown> }) => {
+      let caught: unknown;
+      try {
+        await evaluateStack({
+          config: { ...destConfig, ...(options.region ? { "aws:region": options.region } : {}) },
+          account: options.account,
+          stackOutputs: { [SOURCE_STACK]: options.source ?? source },
+        });
+      } catch (error) {
+        caught = error;
+      }
+      assert.ok(caught instanceof DeployTargetError, String(caught));
+      assert.deepEqual(lastEvaluationResources(), []);
+      return caught.message;
+    };
+
+    it("the source stack exports its destinations", () => {
+      assert.deepEqual(source.destinations, [
+        { account: "222222222222", region: "eu-central-1" },
+        { account: "333333333333", region: "eu-west-1" },
+      ]);
+    });
+
+    it("when its credentials act in the source account", async () => {
+      assert.match(await refused({ account: "111111111111" }), /account 111111111111, the source account of acme/);
+    });
+
+    it("when its account is not a destination of the source", async () => {
+      assert.match(
+        await refused({ account: "444444444444" }),
+        /444444444444\/eu-central-1, which is not a destination/,
+      );
+    });
+
+    it("when its account is a destination, but in another region", async () => {
+      assert.match(
+        await refused({ account: "333333333333", region: "eu-central-1" }),
+        /333333333333\/eu-central-1, which is not a destination of source stack .* \(222222222222\/eu-central-1, 333333333333\/eu-west-1\)/,
+      );
+    });
+
+    it("when the source stack predates the destinations export", async () => {
+      const { destinations: _, ...older } = source;
+      assert.match(await refused({ source: older }), /exports no destinations/);
     });
   });
 

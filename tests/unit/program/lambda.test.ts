@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { dependencyNames, layerPackages } from "../../../components/lambda";
+import { dependencyNames, layerPackages, reservedConcurrencyTotal } from "../../../components/lambda";
+import { stepsOf } from "../../../functions/catalog";
 import { evaluateStack, stackFileConfig } from "../../../scripts/local/pulumiMocks";
 
 const paths = async (exclude: string[]) =>
@@ -46,6 +47,15 @@ describe("Lambda packaging", () => {
         "555555555555/us-east-1",
       ],
     });
-    assert.equal(regions, base + 2, "one more provider and transit key for the one new region");
+    assert.equal(regions, base + 1, "one more transit key for the one new region");
+  });
+
+  it("a stack reserves 1 concurrent execution by default (the copy start), not 51", () => {
+    // Lambda keeps 100 of the account's executions unreserved: the account needs its quota above 100 + this.
+    for (const side of ["producer", "consumer"] as const) {
+      assert.equal(reservedConcurrencyTotal(stepsOf(side)), 1, side);
+      // With the optional setting at the old default of 5: 5 steps x 5, the poll watch 25, the copy start 1.
+      assert.equal(reservedConcurrencyTotal(stepsOf(side), 5), 51, side);
+    }
   });
 });

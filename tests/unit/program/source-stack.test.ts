@@ -12,7 +12,14 @@ import {
   sourceDatabaseKey,
   stackFileConfig,
 } from "../../../scripts/local/pulumiMocks";
-import { assertLeastPrivilege, expectedStepChildren, policyOf, shortKey, statementsWith } from "./stackAssertions";
+import {
+  assertLeastPrivilege,
+  expectedStepChildren,
+  policyOf,
+  runtimeConfigOf,
+  shortKey,
+  statementsWith,
+} from "./stackAssertions";
 
 const STEPS = stepsOf("producer");
 
@@ -27,7 +34,7 @@ describe("source stack (Pulumi.source.yaml under mocks)", () => {
   it("creates exactly the expected children of one SnapshotProducer, each parented to it", () => {
     const expected = [
       "rds-replication:index:SnapshotProducer producer",
-      "pulumi:providers:aws producer-provider-eu-central-1",
+      "aws:ssm/parameter:Parameter producer-runtime-config",
       "aws:kms/key:Key producer-transit-key-eu-west-1",
       "aws:kms/key:Key producer-transit-key-eu-central-1",
       "aws:kms/key:Key producer-operations-key",
@@ -63,20 +70,17 @@ describe("source stack (Pulumi.source.yaml under mocks)", () => {
     for (const r of stack.resources.filter((r) => r.name !== "producer")) assert.equal(r.parent, "producer", r.name);
   });
 
-  it("puts the second region's key in that region through an explicit provider", () => {
-    const provider = stack.named("producer-provider-eu-central-1");
-    assert.equal(provider.inputs.region, "eu-central-1");
+  it("puts the second region's key in that region with its own `region`, under the stack's provider", () => {
     const key = stack.named("producer-transit-key-eu-central-1");
-    assert.equal(key.provider, "producer-provider-eu-central-1");
+    assert.equal(key.inputs.region, "eu-central-1");
     assert.equal(key.region, "eu-central-1");
-    const own = stack.resources.filter((r) => r.provider !== undefined).map((r) => r.name);
-    assert.deepEqual(own, ["producer-transit-key-eu-central-1"], "only the second region's key uses it");
-  });
-
-  it("passes the stack's aws:profile on to the second region's provider", async () => {
-    const withProfile = await evaluateStack({ config: { ...stackFileConfig("source"), "aws:profile": "prod-admin" } });
-    assert.equal(withProfile.named("producer-provider-eu-central-1").inputs.profile, "prod-admin");
-    assert.equal(stack.named("producer-provider-eu-central-1").inputs.profile, undefined);
+    assert.equal(stack.named("producer-transit-key-eu-west-1").inputs.region, undefined);
+    // No explicit provider: it would drop the stack's aws:assumeRoles, aws:defaultTags, aws:allowedAccountIds.
+    assert.deepEqual(stack.ofType("pulumi:providers:aws"), []);
+    assert.deepEqual(
+      stack.resources.filter((r) => r.provider !== undefined).map((r) => r.name),
+      [],
+    );
   });
 
   it("rotates every key and lets a destination account use only the key of its region, through RDS", () => {
@@ -241,15 +245,15 @@ describe("source stack (Pulumi.source.yaml under mocks)", () => {
       assert.equal(fn.inputs.runtime, "nodejs22.x");
       assert.deepEqual(fn.inputs.layers, [layerArn]);
       assert.deepEqual(fn.inputs.deadLetterConfig, { targetArn: arn(`${name}-dlq`) });
-      // The stack's default unless the catalog sets the step's own (copy starts, poll watches).
-      assert.equal(fn.inputs.reservedConcurrentExecutions, step.reservedConcurrency ?? 5, name);
+      // Only the copy start reserves (1, for correctness); the stack file sets no optional reservation.
+      assert.equal(fn.inputs.reservedConcurrentExecutions, step.key === "producer-transit" ? 1 : undefined, name);
       assert.deepEqual(fn.inputs.tracingConfig, { mode: "Active" });
       assert.equal((fn.inputs.loggingConfig as { logGroup: string }).logGroup, stack.named(`${name}-logs`).state.name);
       assert.equal(fn.inputs.timeout, step.timeoutSeconds);
-      const env = (fn.inputs.environment as { variables: Record<string, string> }).variables;
+      const { variables, config: stored } = runtimeConfigOf(stack, "producer", name);
       const extra = step.key === "producer-plan" ? ["STATE_MACHINE_ARN"] : [];
-      assert.deepEqual(Object.keys(env), ["RDS_REPLICATION_CONFIG", ...extra]);
-      const config = producerConfigSchema().parse(JSON.parse(env.RDS_REPLICATION_CONFIG));
+      assert.deepEqual(Object.keys(variables), ["RDS_REPLICATION_CONFIG_PARAMETER", ...extra]);
+      const config = producerConfigSchema().parse(stored);
       assert.deepEqual(config, {
         version: 1,
         account: "111111111111",
@@ -342,6 +346,10 @@ describe("source stack (Pulumi.source.yaml under mocks)", () => {
       account: "111111111111",
       region: "eu-west-1",
       regions: ["eu-west-1", "eu-central-1"],
+      destinations: [
+        { account: "222222222222", region: "eu-central-1" },
+        { account: "333333333333", region: "eu-west-1" },
+      ],
       announcementVersion: 1,
       announceTopicArn: arn("producer-announce"),
       transitKeyArns: {

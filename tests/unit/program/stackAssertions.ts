@@ -2,6 +2,8 @@
 import * as assert from "node:assert/strict";
 import type { PolicyDocument, Statement } from "../../../components/policies";
 import type { Step } from "../../../functions/catalog";
+import { CONFIG_PARAMETER_VARIABLE, decodeRuntimeConfig } from "../../../functions/runtimeConfig";
+import type { StackEvaluation } from "../../../scripts/local/pulumiMocks";
 
 export const shortKey = (step: Step) => step.key.replace(`${step.side}-`, "");
 
@@ -11,12 +13,29 @@ export function expectedStepChildren(component: string, step: Step): string[] {
   return [
     `aws:iam/role:Role ${name}-role`,
     `aws:iam/rolePolicy:RolePolicy ${name}-policy`,
+    `aws:iam/rolePolicy:RolePolicy ${name}-config-policy`,
     `aws:cloudwatch/logGroup:LogGroup ${name}-logs`,
     `aws:sqs/queue:Queue ${name}-dlq`,
     `aws:lambda/function:Function ${name}`,
     `aws:cloudwatch/metricAlarm:MetricAlarm ${name}-errors`,
     `aws:cloudwatch/metricAlarm:MetricAlarm ${name}-dlq-depth`,
   ];
+}
+
+/**
+ * A step Lambda's environment and the runtime config it reads: the environment names the side's one SSM
+ * parameter, and only its step role may read that parameter.
+ */
+export function runtimeConfigOf(stack: StackEvaluation, side: "producer" | "consumer", fnName: string) {
+  const variables = (stack.named(fnName).inputs.environment as { variables: Record<string, string> }).variables;
+  const parameter = stack.named(`${side}-runtime-config`);
+  assert.equal(variables[CONFIG_PARAMETER_VARIABLE], `${parameter.inputs.name}:${parameter.state.version}`, fnName);
+  assert.equal(parameter.inputs.type, "String");
+  const read = policyOf(stack.named(`${fnName}-config-policy`).inputs.policy);
+  assert.deepEqual(read.Statement, [
+    { Sid: "RuntimeConfig", Effect: "Allow", Action: "ssm:GetParameter", Resource: parameter.state.arn },
+  ]);
+  return { variables, config: JSON.parse(decodeRuntimeConfig(String(parameter.inputs.insecureValue))) as unknown };
 }
 
 export const policyOf = (value: unknown): PolicyDocument => JSON.parse(String(value));
