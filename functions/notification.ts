@@ -82,9 +82,9 @@ interface ProducerItem {
 }
 
 function producerParts(state: Record<string, unknown>) {
-  // A per-database run's state is its work item (with routes); a dispatch's is the trigger, which may name a
-  // database too (a manual start).
-  const items = (Array.isArray(state.routes) ? [state] : []) as ProducerItem[];
+  // A per-database run's state is its work item (with its source snapshot); a dispatch's is the trigger, which
+  // may name a database too (a manual start) but has no source.
+  const items = (state.source ? [state] : []) as ProducerItem[];
   const what: string[] = [];
   const where: string[] = [];
   const failures: Notification["failures"] = [];

@@ -332,7 +332,8 @@ export const RESOURCE_APIS: Record<string, ResourceApi> = {
     operations: {
       PutParameter: {
         Name: NAME,
-        Value: "value",
+        // The program stores its runtime config (no secret) as `insecureValue`, which the provider sends as Value.
+        Value: "insecureValue",
         Type: "type",
         Description: "description",
         Tier: "tier",
@@ -343,7 +344,7 @@ export const RESOURCE_APIS: Record<string, ResourceApi> = {
         Tags: tagList("tags"),
       },
     },
-    notApi: { insecureValue: "sent as Value (checked through `value` when set)" },
+    notApi: { value: "the secret form of insecureValue, sent as Value too; the program does not use it" },
   },
   "aws:rds/subnetGroup:SubnetGroup": {
     service: "rds",

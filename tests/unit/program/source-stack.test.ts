@@ -225,7 +225,12 @@ describe("source stack (Pulumi.source.yaml under mocks)", () => {
     );
     assert.deepEqual(
       statementsWith(policy, "states:DescribeExecution").map((s) => s.Resource),
-      [`${databaseMachine.replace(":stateMachine:", ":execution:")}:*`],
+      [
+        [
+          `${databaseMachine.replace(":stateMachine:", ":execution:")}:*`,
+          `${databaseMachine.replace(":stateMachine:", ":express:")}:*:*`,
+        ],
+      ],
     );
   });
 
