@@ -134,7 +134,10 @@ export function discoveredSourceKeys(
     ...args.instances.map((id) => aws.rds.getInstanceOutput({ dbInstanceIdentifier: id }, opts).kmsKeyId),
     ...args.clusters.map((id) => aws.rds.getClusterOutput({ clusterIdentifier: id }, opts).kmsKeyId),
   ];
-  return pulumi.all(keys).apply((arns) => arns.filter((arn) => arn.startsWith("arn:")));
+  // An unencrypted database has no key (empty, or absent in some provider versions).
+  return pulumi
+    .all(keys)
+    .apply((arns) => arns.filter((arn): arn is string => typeof arn === "string" && arn.startsWith("arn:")));
 }
 
 /** The step that starts the per-database runs: built after the per-database state machine it names. */

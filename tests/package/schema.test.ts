@@ -87,6 +87,7 @@ describe("schema inference for other languages (componentProviderHost)", functio
       "SnapshotProducerArgs.destinations": "readonly Destination[]",
       "SnapshotProducerArgs.instances": "readonly string[]",
       "SnapshotProducerArgs.notificationEmails": "readonly string[]",
+      "SnapshotProducerArgs.sourceKeyArns": "readonly string[]",
     });
   });
 
@@ -105,7 +106,7 @@ describe("schema inference for other languages (componentProviderHost)", functio
     // Input<> members may be outputs of other resources in the consuming program: not plain.
     assert.deepEqual(typeOf(inputs.transitKeep), { type: "number" });
     assert.deepEqual(typeOf(inputs.transitDeletionsEnabled), { type: "boolean" });
-    assert.deepEqual(typeOf(inputs.reservedConcurrency), { type: "number", plain: true });
+    assert.deepEqual(typeOf(inputs.reservedConcurrency), { type: "number", optional: true, plain: true });
     assert.ok(!producer.requiredInputs.includes("schedule"));
     assert.ok(producer.requiredInputs.includes("account"));
 
@@ -114,7 +115,13 @@ describe("schema inference for other languages (componentProviderHost)", functio
       type: "object",
       additionalProperties: { type: "string" },
     });
-    assert.deepEqual(producer.required, ["announceTopicArn", "notifyTopicArn", "stateMachineArn", "transitKeyArns"]);
+    assert.deepEqual(producer.required, [
+      "announceTopicArn",
+      "databaseStateMachineArn",
+      "notifyTopicArn",
+      "stateMachineArn",
+      "transitKeyArns",
+    ]);
   });
 
   it("the consumer's inputs and outputs, with its object types", () => {

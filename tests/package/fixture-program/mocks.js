@@ -53,6 +53,11 @@ pulumi.runtime.setMocks(
       return { id: `${args.name}-id`, state: { ...args.inputs, arn: arnOf(args.type, args.name), name: args.name } };
     },
     call(args) {
+      // The producer reads the KMS key of each configured database from RDS at deployment.
+      if (args.token === "aws:rds/getInstance:getInstance")
+        return { kmsKeyId: `arn:aws:kms:eu-central-1:111111111111:key/${args.inputs.dbInstanceIdentifier}` };
+      if (args.token === "aws:rds/getCluster:getCluster")
+        return { kmsKeyId: `arn:aws:kms:eu-central-1:111111111111:key/${args.inputs.clusterIdentifier}` };
       throw new Error(`unexpected call ${args.token}`);
     },
   },
