@@ -17,6 +17,8 @@ function runFixture(withHook: boolean): string {
       ...hook,
       "--reporter",
       "spec",
+      // CI=true makes mocha colour its marks; the assertions read plain text.
+      "--no-colors",
       "tests/support/fixtures/quiet-output.spec.ts",
     ],
     { cwd: root, encoding: "utf8", env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "1" } },
