@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { ConfigError, DeployTargetError } from "../../../components/config";
-import { checkSource, type SourceOutputs } from "../../../components/consumer";
+import { checkSource } from "../../../components/consumer";
+import type { SourceOutputs } from "../../../components/sourceOutputs";
 import { consumerDefinition } from "../../../components/stateMachines";
 import { stepsOf } from "../../../functions/catalog";
 import { consumerConfigSchema, STATE_MACHINE_VARIABLE } from "../../../functions/runtimeConfig";
@@ -396,6 +397,7 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
       announceTopicArn: "arn:aws:sns:eu-west-1:111111111111:a",
       transitKeyArns: { "eu-west-1": "k1" },
       announcementVersion: 1,
+      destinations: [{ account: "222222222222", region: "eu-central-1" }],
     });
     const here = { account: "222222222222", region: "eu-central-1" };
 
