@@ -71,6 +71,12 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
     for (const r of stack.resources.filter((r) => r.name !== "consumer")) assert.equal(r.parent, "consumer", r.name);
   });
 
+  it("physical names carry the project and stack (the program's namePrefix), as before the components took it", () => {
+    assert.equal(stack.named("consumer-runtime-config").inputs.name, "/rds-replication/test/consumer/runtime-config");
+    assert.equal(stack.named("consumer-layer").inputs.layerName, "rds-replication-test-consumer-layer");
+    assert.equal(stack.named("consumer-dashboard").inputs.dashboardName, "rds-replication-test-consumer");
+  });
+
   it("subscribes its intake Lambda to the source topic, in the topic's region, and lets only that topic invoke it", () => {
     const subscription = stack.named("consumer-intake-acme-rds-replication-source");
     assert.equal(subscription.inputs.topic, source.announceTopicArn);
