@@ -24,6 +24,7 @@ import {
 } from "./shared";
 import type { SourceOutputs } from "./sourceOutputs";
 import { consumerDefinition } from "./stateMachines";
+import { type SnapshotComponentOptions, withTransforms } from "./transforms";
 
 export const INTAKE_STEP = "consumer-intake";
 
@@ -350,8 +351,8 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
    */
   readonly secretArn: pulumi.Output<string | undefined>;
 
-  constructor(name: string, args: SnapshotConsumerArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("rds-replication:index:SnapshotConsumer", name, {}, opts);
+  constructor(name: string, args: SnapshotConsumerArgs, opts?: SnapshotComponentOptions) {
+    super("rds-replication:index:SnapshotConsumer", name, {}, withTransforms(opts));
     // The analyser of other languages reads the parameter named `args`: the defaults apply to a copy.
     const settings = consumerSettings(args);
     const here = { account: settings.account, region: settings.region };

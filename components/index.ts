@@ -24,3 +24,4 @@ export {
   sourceOutputsOf,
   sourceStackExports,
 } from "./sourceOutputs";
+export type { ComponentTransforms, SnapshotComponentOptions, Transform } from "./transforms";

@@ -28,6 +28,7 @@ import {
 } from "./shared";
 import type { SourceOutputs } from "./sourceOutputs";
 import { producerDatabaseDefinition, producerDispatchDefinition } from "./stateMachines";
+import { type SnapshotComponentOptions, withTransforms } from "./transforms";
 
 /** Version of the announcement format on the topic; consumers check it. */
 export const ANNOUNCEMENT_VERSION = 1;
@@ -372,8 +373,8 @@ export class SnapshotProducer extends pulumi.ComponentResource {
    */
   readonly sourceOutputs: pulumi.Output<SourceOutputs>;
 
-  constructor(name: string, args: SnapshotProducerArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("rds-replication:index:SnapshotProducer", name, {}, opts);
+  constructor(name: string, args: SnapshotProducerArgs, opts?: SnapshotComponentOptions) {
+    super("rds-replication:index:SnapshotProducer", name, {}, withTransforms(opts));
     // The analyser of other languages reads the parameter named `args`: the defaults apply to a copy.
     const settings = producerSettings(args);
     const regions = transitRegions(settings.region, settings.destinations);
