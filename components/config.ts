@@ -4,6 +4,8 @@
 import { Region } from "@pulumi/aws/types/enums";
 import { z } from "zod";
 import { RETENTION_PRESETS, type RetentionPolicy, type RetentionPresetName } from "../functions/retention";
+import { CONSUMER_DEFAULTS, defaultRestoreNetwork, type RestoreConfig, type Rpo } from "./consumer";
+import { type Destination, PRODUCER_DEFAULTS } from "./producer";
 
 export const PROJECT = "rds-replication";
 
@@ -139,7 +141,7 @@ const common = {
       (d) => LOG_RETENTION_DAYS.includes(d),
       "expected a CloudWatch Logs retention (1, 3, 5, 7, 14, 30, 60, 90, ...)",
     )
-    .default(90),
+    .default(PRODUCER_DEFAULTS.logRetentionDays),
 };
 const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
@@ -175,16 +177,15 @@ export function scheduleExpressionProblem(expression: string): string | undefine
   return undefined;
 }
 
-export interface Destination {
-  readonly account: string;
-  readonly region: string;
+/** A parsed destination entry: SnapshotProducerArgs' Destination with its databases always listed. */
+export interface ParsedDestination extends Destination {
   /** Empty: every selected database. */
-  readonly databases: readonly string[];
+  databases: string[];
 }
 
 // "ACCOUNT/REGION" or "ACCOUNT/REGION/db1,db2".
 const destination = (here: Place) =>
-  z.string({ error: "expected ACCOUNT/REGION or ACCOUNT/REGION/db1,db2" }).transform((text, ctx): Destination => {
+  z.string({ error: "expected ACCOUNT/REGION or ACCOUNT/REGION/db1,db2" }).transform((text, ctx): ParsedDestination => {
     const [accountText, regionText, databasesText, ...extra] = text.split("/");
     if (regionText === undefined || extra.length > 0)
       return forward(
@@ -273,8 +274,8 @@ const sourceSchema = (here: Place) =>
       instances: list(dbIdentifier()),
       clusters: list(dbIdentifier()),
       selectorTags: list(selectorTag),
-      automatedSnapshots: flag().default(true),
-      manualSnapshots: flag().default(true),
+      automatedSnapshots: flag().default(PRODUCER_DEFAULTS.automatedSnapshots),
+      manualSnapshots: flag().default(PRODUCER_DEFAULTS.manualSnapshots),
       schedule: z
         .string({ error: "expected a schedule expression" })
         .superRefine((expr, ctx) => {
@@ -282,10 +283,10 @@ const sourceSchema = (here: Place) =>
           if (problem) ctx.addIssue({ code: "custom", message: problem });
         })
         .optional(),
-      transitKeep: wholeNumber(1).default(2),
-      transitGraceHours: wholeNumber(0).default(24),
-      transitDeletionsEnabled: flag().default(false),
-      replicateUnencryptedClusters: flag().default(false),
+      transitKeep: wholeNumber(1).default(PRODUCER_DEFAULTS.transitKeep),
+      transitGraceHours: wholeNumber(0).default(PRODUCER_DEFAULTS.transitGraceHours),
+      transitDeletionsEnabled: flag().default(PRODUCER_DEFAULTS.transitDeletionsEnabled),
+      replicateUnencryptedClusters: flag().default(PRODUCER_DEFAULTS.replicateUnencryptedClusters),
       sourceKeyArns: list(kmsKeyArn),
       optionGroups: list(optionGroupMapping),
     })
@@ -352,14 +353,6 @@ const retention = z
     return policy;
   });
 
-/** Recovery point objective of a dest stack: the lag alarms' thresholds (components/observability.ts). */
-export interface Rpo {
-  /** Hours within which every database must have a fresh copy. */
-  readonly defaultHours: number;
-  /** Per database (source identifier), hours that replace the default for that database. */
-  readonly overrides: Readonly<Record<string, number>>;
-}
-
 /** The lag alarms evaluate hourly periods, and CloudWatch evaluates at most 7 days. */
 export const MAX_RPO_HOURS = 168;
 
@@ -397,17 +390,19 @@ const destSchema = (here: Place) =>
         .min(1, "expected at least one source stack")
         .refine((s) => new Set(s).size === s.length, "expected each source stack only once"),
       retention: retention.default("Standard"),
-      retentionTagKey: tagKey.default("Draco_Lifecycle"),
-      deletionsEnabled: flag().default(false),
-      maxDeletionsPerRun: wholeNumber(1).default(10),
-      holdTagKey: tagKey.default("rds-replication:hold"),
+      retentionTagKey: tagKey.default(CONSUMER_DEFAULTS.retentionTagKey),
+      deletionsEnabled: flag().default(CONSUMER_DEFAULTS.deletionsEnabled),
+      maxDeletionsPerRun: wholeNumber(1).default(CONSUMER_DEFAULTS.maxDeletionsPerRun),
+      holdTagKey: tagKey.default(CONSUMER_DEFAULTS.holdTagKey),
       restoreEnabled: flag().default(false),
       restoreInstanceClass: z
         .string()
         .regex(/^db\.[a-z0-9-]+\.[a-z0-9]+$/, "expected an RDS instance class such as db.t4g.medium")
         .optional(),
       restoreSubnetGroupName: z.string().min(1, "expected a DB subnet group name").optional(),
-      restoreNetworkCidr: z.cidrv4("expected an IPv4 CIDR block such as 10.42.0.0/16").default("10.42.0.0/16"),
+      restoreNetworkCidr: z
+        .cidrv4("expected an IPv4 CIDR block such as 10.42.0.0/16")
+        .default(CONSUMER_DEFAULTS.networkCidr),
       restoreAvailabilityZones: z
         .array(
           z
@@ -416,7 +411,7 @@ const destSchema = (here: Place) =>
             .refine((az) => az.startsWith(here.region), `expected an availability zone of ${here.region}`),
         )
         .min(2, "expected at least 2 availability zones (RDS subnet groups need two)")
-        .default([`${here.region}a`, `${here.region}b`]),
+        .default(defaultRestoreNetwork(here.region).availabilityZones),
       restoreSecurityGroupIds: list(z.string().regex(/^sg-[0-9a-f]{8,17}$/, "expected a security group id")),
       restoreSecretName: z
         .string()
@@ -424,9 +419,9 @@ const destSchema = (here: Place) =>
         .optional(),
       // The engine appends a timestamp suffix to this prefix; 40 characters leave room within RDS's 63.
       restoreInstancePrefix: dbIdentifier(40).optional(),
-      restoreKeepInstances: wholeNumber(1).default(1),
+      restoreKeepInstances: wholeNumber(1).default(CONSUMER_DEFAULTS.keepInstances),
       // A nightly snapshot plus a copy of a few hours: a day and a bit.
-      rpoHours: rpoHours.default(26),
+      rpoHours: rpoHours.default(CONSUMER_DEFAULTS.rpoHours),
       rpoOverrides: list(rpoOverride),
     })
     .superRefine((c, ctx) => {
@@ -456,18 +451,10 @@ export type SourceStackConfig = SourceParsed & { readonly place: Place };
 export type DestStackConfig = DestParsed & { readonly place: Place };
 export type StackConfig = SourceStackConfig | DestStackConfig;
 
-/** Restore settings of a dest stack once enabled; `network` when the program creates the restore network. */
-export interface RestoreConfig {
-  readonly instanceClass: string;
-  readonly subnetGroupName?: string;
-  readonly network?: { readonly cidrBlock: string; readonly availabilityZones: readonly string[] };
-  readonly securityGroupIds: readonly string[];
-  readonly secretName: string;
-  readonly instancePrefix: string;
-  readonly keepInstances: number;
-}
+/** A dest stack's restore settings: the consumer's RestoreConfig, with the secret name known to the program. */
+export type StackRestoreConfig = RestoreConfig & { readonly secretName: string };
 
-export function enabledRestore(c: DestStackConfig): RestoreConfig | undefined {
+export function enabledRestore(c: DestStackConfig): StackRestoreConfig | undefined {
   if (!c.restoreEnabled || !c.restoreInstanceClass || !c.restoreSecretName || !c.restoreInstancePrefix)
     return undefined;
   return {

@@ -4,10 +4,9 @@ import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
 import { type ResourceKind, type Step, stepsOf } from "../functions/catalog";
-import type { RetentionPolicy } from "../functions/retention";
+import { RETENTION_PRESETS, type RetentionPolicy } from "../functions/retention";
 import { type ConsumerRuntimeConfig, STATE_MACHINE_VARIABLE } from "../functions/runtimeConfig";
 import { MANAGED_BY_KEY, MANAGED_BY_VALUE } from "../functions/tags";
-import type { RestoreConfig, Rpo } from "./config";
 import { sharedLayer } from "./lambda";
 import { watch } from "./observability";
 import { consumerKeyPolicy, partitionOf, type ResourceScope } from "./policies";
@@ -23,44 +22,224 @@ import {
   stateMachine,
   stepRoles,
 } from "./shared";
+import type { SourceOutputs } from "./sourceOutputs";
 import { consumerDefinition } from "./stateMachines";
+import { type SnapshotComponentOptions, withTransforms } from "./transforms";
 
 export const INTAKE_STEP = "consumer-intake";
 
-export interface SnapshotConsumerArgs {
-  /** This destination account (12 digits). */
-  readonly account: string;
-  /** This stack's region: copies, the key and the state machine live here. */
-  readonly region: string;
-  /** Fully qualified names (org/project/stack) of the source stacks whose announcements are accepted. */
-  readonly sources: readonly string[];
-  /** Default retention of the copies. */
-  readonly retention: pulumi.Input<RetentionPolicy>;
-  /** Source-database tag whose value (a preset name) overrides the default retention. */
-  readonly retentionTagKey: pulumi.Input<string>;
-  /** Real deletions (otherwise dry run), bounded per run; the tag that holds a copy forever. */
-  readonly deletionsEnabled: pulumi.Input<boolean>;
-  readonly maxDeletionsPerRun: pulumi.Input<number>;
-  readonly holdTagKey: pulumi.Input<string>;
-  /** Restore settings, when a fresh instance is restored from each copy. */
-  readonly restore?: RestoreConfig;
-  /** An existing secret not made by this program, used instead of creating one. */
-  readonly existingSecretArn?: string;
-  readonly notificationEmails: readonly string[];
-  /** Optional reserved concurrent executions per Lambda (the copy start always has 1). */
-  readonly reservedConcurrency?: number;
-  readonly logRetentionDays: number;
-  /** Recovery point objective: the lag alarms' thresholds. */
-  readonly rpo: Rpo;
+/** Recovery point objective: the lag alarms' thresholds (one alarm by default, one per override). */
+export interface Rpo {
+  /**
+   * Hours within which every database must have a fresh copy (1 to 168: CloudWatch evaluates at most 7 days).
+   * @example 26
+   */
+  defaultHours: number;
+  /**
+   * Per source database identifier, hours that replace the default for it (each gets its own alarm).
+   * @default {}
+   * @example { "orders-db": 6 }
+   */
+  overrides?: Record<string, number>;
 }
 
-/** What a consumer needs from a source stack's outputs. */
-export interface SourceOutputs {
+/** The network the consumer creates for restored instances (an isolated VPC with one subnet per zone). */
+export interface RestoreNetworkArgs {
+  /**
+   * The VPC's IPv4 CIDR block.
+   * @example "10.42.0.0/16"
+   */
+  cidrBlock: string;
+  /**
+   * Availability zones of the subnets (at least two: RDS subnet groups need two).
+   * @example ["eu-west-1a", "eu-west-1b"]
+   */
+  availabilityZones: string[];
+}
+
+/** Restore settings: a fresh instance is restored from each copy and its endpoint kept in a secret. */
+export interface RestoreConfig {
+  /**
+   * Instance class of the restored instances.
+   * @example "db.t4g.medium"
+   */
+  instanceClass: pulumi.Input<string>;
+  /**
+   * An existing DB subnet group to restore into; without it, `network` is created.
+   * @example "restore-subnets"
+   */
+  subnetGroupName?: pulumi.Input<string>;
+  /**
+   * The network to create when no `subnetGroupName` is given.
+   * @default { cidrBlock: "10.42.0.0/16", availabilityZones: ["<region>a", "<region>b"] }
+   * @example { cidrBlock: "10.50.0.0/16", availabilityZones: ["eu-west-1a", "eu-west-1c"] }
+   */
+  network?: RestoreNetworkArgs;
+  /**
+   * Security groups of the restored instances in an existing subnet group (a created network has its own).
+   * @default []
+   * @example ["sg-0123456789abcdef0"]
+   */
+  securityGroupIds?: pulumi.Input<string[]>;
+  /**
+   * Name of the Secrets Manager secret holding the current restored database's endpoint.
+   * @example "rds-replication/orders-db"
+   */
+  secretName: pulumi.Input<string>;
+  /**
+   * Identifier prefix of restored instances (at most 40 characters; the engine appends a timestamp). The step
+   * roles may act only on databases with this prefix.
+   * @example "restored-orders"
+   */
+  instancePrefix: string;
+  /**
+   * Restored instances kept (the newest); older ones are deleted.
+   * @default 1
+   * @example 2
+   */
+  keepInstances?: pulumi.Input<number>;
+}
+
+/** The defaults of SnapshotConsumerArgs (the stack-config parser uses the same). */
+export const CONSUMER_DEFAULTS = {
+  retentionTagKey: "Draco_Lifecycle",
+  deletionsEnabled: false,
+  maxDeletionsPerRun: 10,
+  holdTagKey: "rds-replication:hold",
+  keepInstances: 1,
+  networkCidr: "10.42.0.0/16",
+  rpoHours: 26,
+  logRetentionDays: 90,
+  namePrefix: "rds-replication",
+} as const;
+
+/** The network created for restores in `region` when neither a subnet group nor a network is given. */
+export const defaultRestoreNetwork = (region: string): RestoreNetworkArgs => ({
+  cidrBlock: CONSUMER_DEFAULTS.networkCidr,
+  availabilityZones: [`${region}a`, `${region}b`],
+});
+
+/**
+ * A destination account's side. Plain members shape the resource graph (subscriptions per source, restore
+ * network, alarms per RPO override); `Input<>` members only reach the runtime config.
+ * @example
+ * new SnapshotConsumer("dr", {
+ *   account: "222222222222",
+ *   region: "eu-west-1",
+ *   sources: { "acme/rds-replication/source": sourceOutputsOf(new pulumi.StackReference("acme/rds-replication/source")) },
+ *   retention: { daily: 7, weekly: 4 },
+ * });
+ */
+export interface SnapshotConsumerArgs {
+  /**
+   * This destination account (12 digits).
+   * @example "222222222222"
+   */
   account: string;
+  /**
+   * This region: copies, the key and the state machine live here.
+   * @example "eu-west-1"
+   */
   region: string;
-  announceTopicArn: string;
-  transitKeyArns: Record<string, string>;
-  announcementVersion: number;
+  /**
+   * The sources whose announcements are accepted, by a name of your choice (a stack name, for instance: it
+   * names the subscription children and the errors), each with its outputs (a SnapshotProducer's
+   * `sourceOutputs` or a source stack's exports read with `sourceOutputsOf`).
+   * @example { "acme/rds-replication/source": producer.sourceOutputs }
+   */
+  sources: Record<string, pulumi.Input<SourceOutputs>>;
+  /**
+   * Default retention of the copies.
+   * @default RETENTION_PRESETS.Standard ({ daily: 7, weekly: 5, monthly: 12, yearly: 7 })
+   * @example { keepLast: 3, daily: 7, weekly: 4, monthly: 12 }
+   */
+  retention?: pulumi.Input<RetentionPolicy>;
+  /**
+   * Source-database tag whose value (a preset name) overrides the default retention.
+   * @default "Draco_Lifecycle"
+   * @example "Lifecycle"
+   */
+  retentionTagKey?: pulumi.Input<string>;
+  /**
+   * Real deletions of expired copies; otherwise they are only reported (dry run).
+   * @default false
+   * @example true
+   */
+  deletionsEnabled?: pulumi.Input<boolean>;
+  /**
+   * Deletions per run at most.
+   * @default 10
+   * @example 25
+   */
+  maxDeletionsPerRun?: pulumi.Input<number>;
+  /**
+   * The tag that holds a copy forever, whatever the retention.
+   * @default "rds-replication:hold"
+   * @example "legal-hold"
+   */
+  holdTagKey?: pulumi.Input<string>;
+  /**
+   * Restore settings, when a fresh instance is restored from each copy; no restore by default.
+   * @example { instanceClass: "db.t4g.medium", secretName: "rds-replication/orders-db", instancePrefix: "restored-orders" }
+   */
+  restore?: RestoreConfig;
+  /**
+   * An existing secret, not made by this component, used instead of creating one (restore only).
+   * @example "arn:aws:secretsmanager:eu-west-1:222222222222:secret:orders-endpoint-AbCdEf"
+   */
+  existingSecretArn?: string;
+  /**
+   * Email addresses subscribed to the notifications topic (one subscription each).
+   * @default []
+   * @example ["dba@example.com"]
+   */
+  notificationEmails?: string[];
+  /**
+   * Reserved concurrent executions per Lambda (the copy start always has 1); none by default.
+   * @example 5
+   */
+  reservedConcurrency?: number;
+  /**
+   * Retention of the Lambda and state machine logs, in days (a CloudWatch Logs retention value).
+   * @default 90
+   * @example 30
+   */
+  logRetentionDays?: number;
+  /**
+   * Recovery point objective: the lag alarms' thresholds.
+   * @default { defaultHours: 26, overrides: {} }
+   * @example { defaultHours: 12, overrides: { "orders-db": 6 } }
+   */
+  rpo?: Rpo;
+  /**
+   * Prefix of the physical names that must be unique in the account and region (Lambda layer, dashboard, SSM
+   * parameter path); the component name follows it. `/` separates segments and becomes `-` where a name does
+   * not allow it. Set it per stack when one account and region hold several stacks.
+   * @default "rds-replication"
+   * @example "rds-replication/dr"
+   */
+  namePrefix?: string;
+}
+
+/** The args with every default applied. */
+export type ConsumerSettings = SnapshotConsumerArgs & {
+  readonly notificationEmails: string[];
+  readonly logRetentionDays: number;
+  readonly rpo: Required<Rpo>;
+  readonly namePrefix: string;
+};
+
+export function consumerSettings(args: SnapshotConsumerArgs): ConsumerSettings {
+  return {
+    ...args,
+    notificationEmails: args.notificationEmails ?? [],
+    logRetentionDays: args.logRetentionDays ?? CONSUMER_DEFAULTS.logRetentionDays,
+    rpo: {
+      defaultHours: args.rpo?.defaultHours ?? CONSUMER_DEFAULTS.rpoHours,
+      overrides: args.rpo?.overrides ?? {},
+    },
+    namePrefix: args.namePrefix ?? CONSUMER_DEFAULTS.namePrefix,
+  };
 }
 
 /** A logical-name-safe form of a stack name. */
@@ -94,7 +273,7 @@ export interface ConsumerResources {
 /** Concrete resources behind each catalog resource kind, for the consumer's step roles. */
 export function consumerScopes(
   args: Pick<SnapshotConsumerArgs, "account" | "region" | "restore">,
-  sources: readonly SourceOutputs[],
+  sources: readonly Pick<SourceOutputs, "account" | "transitKeyArns">[],
   arns: ConsumerResources,
 ): Record<ResourceKind, ResourceScope[]> {
   const p = partitionOf(args.region);
@@ -134,41 +313,65 @@ export function consumerScopes(
 export const keyUsers = (steps: readonly Step[]) =>
   steps.filter((s) => s.iam.some((n) => n.resources.includes("own-key")));
 
+/**
+ * A destination account's side: its own copy key, the intake subscribed to each source's announcements, the
+ * copy / retention / restore state machine and its Lambdas.
+ * @example
+ * const consumer = new SnapshotConsumer("dr", {
+ *   account: "222222222222",
+ *   region: "eu-west-1",
+ *   sources: { orders: producer.sourceOutputs },
+ * });
+ * export const copyKeyArn = consumer.keyArn;
+ */
 export class SnapshotConsumer extends pulumi.ComponentResource {
+  /**
+   * The key the copies in this account are encrypted with (never shared with a source account).
+   * @example "arn:aws:kms:eu-west-1:222222222222:key/0b1c..."
+   */
   readonly keyArn: pulumi.Output<string>;
+  /**
+   * The state machine the intake starts for each announced copy.
+   * @example "arn:aws:states:eu-west-1:222222222222:stateMachine:dr-state-machine-1a2b3c"
+   */
   readonly stateMachineArn: pulumi.Output<string>;
+  /**
+   * The topic of failures and alarms (the `notificationEmails` are subscribed to it).
+   * @example "arn:aws:sns:eu-west-1:222222222222:dr-notifications-1a2b3c"
+   */
   readonly notifyTopicArn: pulumi.Output<string>;
+  /**
+   * The Lambda subscribed to each source's announcement topic.
+   * @example "arn:aws:lambda:eu-west-1:222222222222:function:dr-intake-1a2b3c"
+   */
   readonly intakeFunctionArn: pulumi.Output<string>;
+  /**
+   * The secret with the current restored database's endpoint; undefined without `restore`.
+   * @example "arn:aws:secretsmanager:eu-west-1:222222222222:secret:rds-replication/orders-db-AbCdEf"
+   */
   readonly secretArn: pulumi.Output<string | undefined>;
 
-  constructor(name: string, args: SnapshotConsumerArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("rds-replication:index:SnapshotConsumer", name, {}, opts);
-    const here = { account: args.account, region: args.region };
+  constructor(name: string, args: SnapshotConsumerArgs, opts?: SnapshotComponentOptions) {
+    super("rds-replication:index:SnapshotConsumer", name, {}, withTransforms(opts));
+    // The analyser of other languages reads the parameter named `args`: the defaults apply to a copy.
+    const settings = consumerSettings(args);
+    const here = { account: settings.account, region: settings.region };
 
-    const sources = args.sources.map((stack) => {
-      const ref = new pulumi.StackReference(`${name}-source-${stackSlug(stack)}`, { name: stack }, { parent: this });
-      const outputs = pulumi
-        .all({
-          account: ref.requireOutput("account"),
-          region: ref.requireOutput("region"),
-          announceTopicArn: ref.requireOutput("announceTopicArn"),
-          transitKeyArns: ref.requireOutput("transitKeyArns"),
-          announcementVersion: ref.requireOutput("announcementVersion"),
-        })
-        .apply((o) => checkSource(stack, o as SourceOutputs, here));
-      return { stack, outputs };
-    });
+    const sources = Object.entries(settings.sources).map(([source, outputs]) => ({
+      source,
+      outputs: pulumi.output(outputs).apply((o) => checkSource(source, o, here)),
+    }));
     const sourceOutputs = pulumi.all(sources.map((s) => s.outputs));
 
     const opsKey = operationsKey(name, here, this);
     const notify = notificationsTopic(
       name,
-      { account: args.account, key: opsKey, emails: args.notificationEmails },
+      { account: settings.account, key: opsKey, emails: settings.notificationEmails },
       this,
     );
 
     const steps = stepsOf("consumer");
-    const roles = stepRoles(name, steps, args.account, this);
+    const roles = stepRoles(name, steps, settings.account, this);
     const key = customerKey(
       `${name}-key`,
       "rds-replication copies in this account (never shared with the source account)",
@@ -179,7 +382,7 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
     );
     this.keyArn = key.arn;
 
-    const restore = args.restore ? this.restoreResources(name, args, args.restore, opsKey) : undefined;
+    const restore = settings.restore ? this.restoreResources(name, settings, settings.restore, opsKey) : undefined;
     const restoreConfig: pulumi.Input<ConsumerRuntimeConfig["restore"]> = restore
       ? pulumi.output({
           instanceClass: restore.config.instanceClass,
@@ -187,25 +390,25 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
           securityGroupIds: restore.securityGroupIds,
           secretName: restore.config.secretName,
           instancePrefix: restore.config.instancePrefix,
-          keepInstances: restore.config.keepInstances,
+          keepInstances: restore.config.keepInstances ?? CONSUMER_DEFAULTS.keepInstances,
         })
       : null;
 
     const runtimeConfig = pulumi
       .output({
-        account: args.account,
-        region: args.region,
+        account: settings.account,
+        region: settings.region,
         sources: sourceOutputs.apply((list) =>
           list.map((s) => ({ account: s.account, region: s.region, topicArn: s.announceTopicArn })),
         ),
         keyArn: key.arn,
         notifyTopicArn: notify.arn,
         retention: {
-          default: args.retention,
-          tagKey: args.retentionTagKey,
-          deletionsEnabled: args.deletionsEnabled,
-          maxDeletionsPerRun: args.maxDeletionsPerRun,
-          holdTagKey: args.holdTagKey,
+          default: settings.retention ?? RETENTION_PRESETS.Standard,
+          tagKey: settings.retentionTagKey ?? CONSUMER_DEFAULTS.retentionTagKey,
+          deletionsEnabled: settings.deletionsEnabled ?? CONSUMER_DEFAULTS.deletionsEnabled,
+          maxDeletionsPerRun: settings.maxDeletionsPerRun ?? CONSUMER_DEFAULTS.maxDeletionsPerRun,
+          holdTagKey: settings.holdTagKey ?? CONSUMER_DEFAULTS.holdTagKey,
         },
         restore: restoreConfig,
       })
@@ -215,7 +418,7 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
       pulumi
         .all([sourceOutputs, key.arn, notify.arn, stateMachineArn, restore?.secretArn, restore?.subnetGroupName])
         .apply(([list, keyArn, notifyTopicArn, machineArn, secretArn, subnetGroupName]) =>
-          consumerScopes(args, list, {
+          consumerScopes(settings, list, {
             keyArn,
             notifyTopicArn,
             stateMachineArn: machineArn,
@@ -223,14 +426,14 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
             subnetGroupName,
           }),
         );
-    const layer = sharedLayer(`${name}-layer`, { parent: this });
+    const layer = sharedLayer(`${name}-layer`, settings.namePrefix, { parent: this });
     const common = {
-      account: args.account,
+      account: settings.account,
       layer,
       operationsKey: opsKey,
-      configParameter: runtimeConfigParameter(name, runtimeConfig, this),
-      reservedConcurrency: args.reservedConcurrency,
-      logRetentionDays: args.logRetentionDays,
+      configParameter: runtimeConfigParameter(name, settings.namePrefix, runtimeConfig, this),
+      reservedConcurrency: settings.reservedConcurrency,
+      logRetentionDays: settings.logRetentionDays,
     };
     const tasks = buildSteps(
       name,
@@ -243,9 +446,9 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
       {
         define: (arns) => consumerDefinition(arns),
         steps: tasks,
-        account: args.account,
+        account: settings.account,
         operationsKey: opsKey,
-        logRetentionDays: args.logRetentionDays,
+        logRetentionDays: settings.logRetentionDays,
       },
       this,
     );
@@ -264,11 +467,12 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
     watch(
       name,
       {
-        region: args.region,
+        namePrefix: settings.namePrefix,
+        region: settings.region,
         stateMachine: machine,
         steps: new Map([...tasks, [INTAKE_STEP, intake]]),
         topic: notify,
-        rpo: args.rpo,
+        rpo: settings.rpo,
       },
       this,
     );
@@ -291,11 +495,11 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
   // only for that topic.
   private subscribe(
     name: string,
-    sources: { stack: string; outputs: pulumi.Output<SourceOutputs> }[],
+    sources: { source: string; outputs: pulumi.Output<SourceOutputs> }[],
     intake: BuiltStep,
   ) {
-    for (const { stack, outputs } of sources) {
-      const slug = stackSlug(stack);
+    for (const { source, outputs } of sources) {
+      const slug = stackSlug(source);
       const topicArn = outputs.announceTopicArn;
       new aws.lambda.Permission(
         `${name}-intake-${slug}-permission`,
@@ -319,18 +523,19 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
     const secretArn = args.existingSecretArn
       ? pulumi.output(args.existingSecretArn)
       : this.secret(name, config, opsKey).arn;
-    if (!config.network)
+    if (config.subnetGroupName !== undefined)
       return {
         config,
         secretArn,
-        subnetGroupName: pulumi.output(config.subnetGroupName!),
-        securityGroupIds: pulumi.output([...config.securityGroupIds]),
+        subnetGroupName: pulumi.output(config.subnetGroupName),
+        securityGroupIds: pulumi.output(config.securityGroupIds ?? []),
       };
+    const network = config.network ?? defaultRestoreNetwork(args.region);
     const vpc = new awsx.ec2.Vpc(
       `${name}-restore-network`,
       {
-        cidrBlock: config.network.cidrBlock,
-        availabilityZoneNames: [...config.network.availabilityZones],
+        cidrBlock: network.cidrBlock,
+        availabilityZoneNames: network.availabilityZones,
         natGateways: { strategy: "None" },
         subnetSpecs: [{ type: "Isolated", name: "restore" }],
         enableDnsHostnames: true,

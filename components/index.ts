@@ -2,6 +2,26 @@
 // repository (index.ts) is not part of it; the provider for other languages (provider/) serves these classes.
 
 export type { RetentionPolicy } from "../functions/retention";
-export type { Destination, RestoreConfig, Rpo } from "./config";
-export { SnapshotConsumer, type SnapshotConsumerArgs, type SourceOutputs } from "./consumer";
-export { ANNOUNCEMENT_VERSION, SnapshotProducer, type SnapshotProducerArgs } from "./producer";
+export {
+  CONSUMER_DEFAULTS,
+  type RestoreConfig,
+  type RestoreNetworkArgs,
+  type Rpo,
+  SnapshotConsumer,
+  type SnapshotConsumerArgs,
+} from "./consumer";
+export {
+  ANNOUNCEMENT_VERSION,
+  type Destination,
+  PRODUCER_DEFAULTS,
+  SnapshotProducer,
+  type SnapshotProducerArgs,
+} from "./producer";
+export {
+  type DestinationPlace,
+  type SourceOutputs,
+  type SourceStackExports,
+  sourceOutputsOf,
+  sourceStackExports,
+} from "./sourceOutputs";
+export type { ComponentTransforms, SnapshotComponentOptions, Transform } from "./transforms";

@@ -5,6 +5,7 @@ import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Step } from "../functions/catalog";
+import { physicalName } from "./shared";
 
 /** The nearest directory at or above `from` with a package.json (Node's and Pulumi's notion of a package root). */
 export function packageRootOf(from: string): string {
@@ -95,11 +96,15 @@ export function layerArchive(root = PROJECT_ROOT): pulumi.asset.AssetArchive {
   );
 }
 
-export function sharedLayer(name: string, opts: pulumi.CustomResourceOptions): aws.lambda.LayerVersion {
+export function sharedLayer(
+  name: string,
+  namePrefix: string,
+  opts: pulumi.CustomResourceOptions,
+): aws.lambda.LayerVersion {
   return new aws.lambda.LayerVersion(
     name,
     {
-      layerName: `rds-replication-${pulumi.getStack()}-${name}`.replace(/[^A-Za-z0-9_-]/g, "-"),
+      layerName: physicalName(namePrefix, name),
       description: `rds-replication runtime libraries: ${LAYER_ROOT_PACKAGES.join(", ")}`,
       code: layerArchive(),
       compatibleRuntimes: [LAMBDA_RUNTIME],

@@ -4,8 +4,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { METRICS_NAMESPACE, SERVICE } from "../functions/observability";
-import type { Rpo } from "./config";
-import type { BuiltStep } from "./shared";
+import type { Rpo } from "./consumer";
+import { type BuiltStep, physicalName } from "./shared";
 
 /**
  * The engine's metrics (functions/observability.ts: namespace, `service` and `step` dimensions; the names
@@ -135,7 +135,7 @@ export function lagAlarmSpecs(name: string, rpo: Rpo): AlarmSpec[] {
   });
   return [
     spec(rpo.defaultHours),
-    ...Object.entries(rpo.overrides)
+    ...Object.entries(rpo.overrides ?? {})
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([database, hours]) => spec(hours, database)),
   ];
@@ -233,6 +233,8 @@ export function dashboardBody(input: DashboardInput): { widgets: object[] } {
 }
 
 export interface WatchArgs {
+  /** The component's `namePrefix`: the dashboard's name and title start with it. */
+  readonly namePrefix: string;
   readonly region: string;
   readonly stateMachine: aws.sfn.StateMachine;
   /** Further state machines of the component (the producer's per-database one), alarmed the same way. */
@@ -279,11 +281,11 @@ export function watch(name: string, args: WatchArgs, parent: pulumi.Resource) {
   const dashboard = new aws.cloudwatch.Dashboard(
     `${name}-dashboard`,
     {
-      dashboardName: `rds-replication-${pulumi.getStack()}-${name}`.replace(/[^A-Za-z0-9_-]/g, "-"),
+      dashboardName: physicalName(args.namePrefix, name),
       dashboardBody: pulumi.all([args.stateMachine.arn, names]).apply(([stateMachineArn, resolved]) =>
         JSON.stringify(
           dashboardBody({
-            title: `rds-replication ${pulumi.getStack()}: ${name}`,
+            title: `${args.namePrefix}: ${name}`,
             region: args.region,
             stateMachineArn,
             steps: resolved,

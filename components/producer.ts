@@ -5,7 +5,6 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { type ResourceKind, stepsOf } from "../functions/catalog";
 import { type ProducerRuntimeConfig, STATE_MACHINE_VARIABLE } from "../functions/runtimeConfig";
-import type { Destination } from "./config";
 import { sharedLayer } from "./lambda";
 import { watch } from "./observability";
 import {
@@ -27,44 +26,192 @@ import {
   stateMachine,
   stepRoles,
 } from "./shared";
+import type { SourceOutputs } from "./sourceOutputs";
 import { producerDatabaseDefinition, producerDispatchDefinition } from "./stateMachines";
+import { type SnapshotComponentOptions, withTransforms } from "./transforms";
 
 /** Version of the announcement format on the topic; consumers check it. */
 export const ANNOUNCEMENT_VERSION = 1;
 
+/** An account and region that receives copies, and which databases it receives. */
+export interface Destination {
+  /**
+   * The destination account (12 digits); never the source account (RDS does not share a snapshot with its own).
+   * @example "222222222222"
+   */
+  account: string;
+  /**
+   * The destination region; a transit key and a transit copy exist in each distinct destination region.
+   * @example "eu-west-1"
+   */
+  region: string;
+  /**
+   * Source databases (instance or cluster identifiers) copied to this destination; empty: every selected one.
+   * @default []
+   * @example ["orders-db"]
+   */
+  databases?: pulumi.Input<string[]>;
+}
+
+/** The defaults of SnapshotProducerArgs (the stack-config parser uses the same). */
+export const PRODUCER_DEFAULTS = {
+  automatedSnapshots: true,
+  manualSnapshots: true,
+  transitKeep: 2,
+  transitGraceHours: 24,
+  transitDeletionsEnabled: false,
+  replicateUnencryptedClusters: false,
+  logRetentionDays: 90,
+  namePrefix: "rds-replication",
+} as const;
+
+/**
+ * The source account's side. Plain members shape the resource graph (which keys, rules, subscriptions and
+ * lookups exist); `Input<>` members only reach the runtime config and may be outputs of other resources.
+ * @example
+ * new SnapshotProducer("orders", {
+ *   account: "111111111111",
+ *   region: "eu-central-1",
+ *   destinations: [{ account: "222222222222", region: "eu-west-1" }],
+ *   instances: ["orders-db"],
+ * });
+ */
 export interface SnapshotProducerArgs {
-  /** The source account (12 digits); the stack's credentials act in it. */
-  readonly account: string;
-  /** The source region: the databases, the topic and the state machine live here. */
-  readonly region: string;
-  /** Accounts and regions that receive copies. Decides which keys, providers and topic grants exist. */
-  readonly destinations: readonly Destination[];
-  /** DB instance identifiers to replicate. */
-  readonly instances: readonly string[];
-  /** Aurora DB cluster identifiers to replicate. */
-  readonly clusters: readonly string[];
-  /** Tags selecting further databases: a database carrying all of them is replicated. */
-  readonly selectorTags: Readonly<Record<string, string>>;
-  /** React to automated / manual snapshot events. */
-  readonly automatedSnapshots: boolean;
-  readonly manualSnapshots: boolean;
-  /** Optional EventBridge schedule expression that takes a fresh snapshot. */
-  readonly schedule?: string;
-  /** Transit copies kept per database and region, their grace period, and whether deletions are real. */
-  readonly transitKeep: pulumi.Input<number>;
-  readonly transitGraceHours: pulumi.Input<number>;
-  readonly transitDeletionsEnabled: pulumi.Input<boolean>;
-  /** Replicate unencrypted Aurora clusters unencrypted instead of refusing them. */
-  readonly replicateUnencryptedClusters: boolean;
-  /** KMS keys of source databases beyond those discovered from `instances` and `clusters`. */
-  readonly sourceKeyArns: readonly string[];
-  /** Destination region -> source option group -> that region's option group. */
-  readonly optionGroups: Readonly<Record<string, Readonly<Record<string, string>>>>;
-  /** Email addresses subscribed to the notifications topic. */
-  readonly notificationEmails: readonly string[];
-  /** Optional reserved concurrent executions per Lambda (the copy start always has 1). */
-  readonly reservedConcurrency?: number;
-  readonly logRetentionDays: number;
+  /**
+   * The source account (12 digits); the stack's credentials act in it.
+   * @example "111111111111"
+   */
+  account: string;
+  /**
+   * The source region: the databases, the topics and the state machines live here.
+   * @example "eu-central-1"
+   */
+  region: string;
+  /**
+   * Accounts and regions that receive copies. Decides which transit keys exist and who may subscribe.
+   * @example [{ account: "222222222222", region: "eu-west-1", databases: ["orders-db"] }]
+   */
+  destinations: Destination[];
+  /**
+   * DB instance identifiers to replicate (their KMS keys are looked up at deployment).
+   * @default []
+   * @example ["orders-db"]
+   */
+  instances?: string[];
+  /**
+   * Aurora DB cluster identifiers to replicate.
+   * @default []
+   * @example ["billing-cluster"]
+   */
+  clusters?: string[];
+  /**
+   * Tags selecting further databases: a database carrying all of them is replicated.
+   * @default {}
+   * @example { replicate: "true" }
+   */
+  selectorTags?: Record<string, string>;
+  /**
+   * React to automated snapshots (RDS-EVENT-0091 / 0169).
+   * @default true
+   * @example false
+   */
+  automatedSnapshots?: boolean;
+  /**
+   * React to manual snapshots (RDS-EVENT-0042 / 0075).
+   * @default true
+   * @example false
+   */
+  manualSnapshots?: boolean;
+  /**
+   * EventBridge schedule expression that takes a fresh snapshot; none by default.
+   * @example "cron(0 3 * * ? *)"
+   */
+  schedule?: string;
+  /**
+   * Transit copies kept per database and region.
+   * @default 2
+   * @example 3
+   */
+  transitKeep?: pulumi.Input<number>;
+  /**
+   * Hours a transit copy beyond `transitKeep` is kept before it may be deleted.
+   * @default 24
+   * @example 48
+   */
+  transitGraceHours?: pulumi.Input<number>;
+  /**
+   * Whether transit deletions are real; otherwise they are only reported (dry run).
+   * @default false
+   * @example true
+   */
+  transitDeletionsEnabled?: pulumi.Input<boolean>;
+  /**
+   * Replicate unencrypted Aurora clusters unencrypted instead of refusing them.
+   * @default false
+   * @example true
+   */
+  replicateUnencryptedClusters?: pulumi.Input<boolean>;
+  /**
+   * KMS keys of source databases beyond those discovered from `instances` and `clusters` (tag-selected ones).
+   * @default []
+   * @example ["arn:aws:kms:eu-central-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"]
+   */
+  sourceKeyArns?: pulumi.Input<string[]>;
+  /**
+   * Destination region -> source option group -> that region's option group, for cross-region copies.
+   * @default {}
+   * @example { "eu-west-1": { "orders-og": "orders-og-eu-west-1" } }
+   */
+  optionGroups?: pulumi.Input<Record<string, Record<string, string>>>;
+  /**
+   * Email addresses subscribed to the notifications topic (one subscription each).
+   * @default []
+   * @example ["dba@example.com"]
+   */
+  notificationEmails?: string[];
+  /**
+   * Reserved concurrent executions per Lambda (the copy start always has 1); none by default, since Lambda
+   * keeps 100 of an account's executions unreserved.
+   * @example 5
+   */
+  reservedConcurrency?: number;
+  /**
+   * Retention of the Lambda and state machine logs, in days (a CloudWatch Logs retention value).
+   * @default 90
+   * @example 30
+   */
+  logRetentionDays?: number;
+  /**
+   * Prefix of the physical names that must be unique in the account and region (Lambda layer, dashboard, SSM
+   * parameter path); the component name follows it. `/` separates segments and becomes `-` where a name does
+   * not allow it. Set it per stack when one account and region hold several stacks.
+   * @default "rds-replication"
+   * @example "rds-replication/prod"
+   */
+  namePrefix?: string;
+}
+
+/** The args with every default applied: what the decisions below work on. */
+export type ProducerSettings = SnapshotProducerArgs &
+  Required<
+    Pick<
+      SnapshotProducerArgs,
+      "instances" | "clusters" | "selectorTags" | "automatedSnapshots" | "manualSnapshots" | "notificationEmails"
+    >
+  > & { readonly logRetentionDays: number; readonly namePrefix: string };
+
+export function producerSettings(args: SnapshotProducerArgs): ProducerSettings {
+  return {
+    ...args,
+    instances: args.instances ?? [],
+    clusters: args.clusters ?? [],
+    selectorTags: args.selectorTags ?? {},
+    automatedSnapshots: args.automatedSnapshots ?? PRODUCER_DEFAULTS.automatedSnapshots,
+    manualSnapshots: args.manualSnapshots ?? PRODUCER_DEFAULTS.manualSnapshots,
+    notificationEmails: args.notificationEmails ?? [],
+    logRetentionDays: args.logRetentionDays ?? PRODUCER_DEFAULTS.logRetentionDays,
+    namePrefix: args.namePrefix ?? PRODUCER_DEFAULTS.namePrefix,
+  };
 }
 
 /** The source region first, then every other destination region once. */
@@ -88,10 +235,7 @@ export interface EventRuleSpec {
  * by event family and the plan step checks the database selection.
  */
 export function eventRules(
-  args: Pick<
-    SnapshotProducerArgs,
-    "instances" | "clusters" | "selectorTags" | "automatedSnapshots" | "manualSnapshots"
-  >,
+  args: Pick<ProducerSettings, "instances" | "clusters" | "selectorTags" | "automatedSnapshots" | "manualSnapshots">,
 ): EventRuleSpec[] {
   const tagged = Object.keys(args.selectorTags).length > 0;
   const kinds = [
@@ -127,7 +271,7 @@ export interface ProducerArns {
  * the source snapshot with it. Databases selected by tags are only known at run time (`sourceKeyArns`).
  */
 export function discoveredSourceKeys(
-  args: Pick<SnapshotProducerArgs, "instances" | "clusters">,
+  args: Pick<ProducerSettings, "instances" | "clusters">,
   opts: pulumi.InvokeOutputOptions,
 ): pulumi.Output<string[]> {
   const keys = [
@@ -145,7 +289,7 @@ const DISPATCH_STEP = "producer-plan";
 
 /** Concrete resources behind each catalog resource kind, for the producer's step roles. */
 export function producerScopes(
-  args: Pick<SnapshotProducerArgs, "account" | "region" | "destinations" | "instances" | "clusters" | "selectorTags">,
+  args: Pick<ProducerSettings, "account" | "region" | "destinations" | "instances" | "clusters" | "selectorTags">,
   arns: ProducerArns,
 ): Record<ResourceKind, ResourceScope[]> {
   const p = partitionOf(args.region);
@@ -188,41 +332,75 @@ export function producerScopes(
   };
 }
 
-/** The source account's side: transit keys, announcement topic, triggers, state machine and its Lambdas. */
+/**
+ * The source account's side: transit keys, announcement topic, triggers, state machines and their Lambdas.
+ * @example
+ * const producer = new SnapshotProducer("orders", {
+ *   account: "111111111111",
+ *   region: "eu-central-1",
+ *   destinations: [{ account: "222222222222", region: "eu-west-1" }],
+ *   instances: ["orders-db"],
+ * });
+ * export const announceTopicArn = producer.announceTopicArn;
+ */
 export class SnapshotProducer extends pulumi.ComponentResource {
-  /** The topic destination accounts subscribe their intake Lambda to. */
+  /**
+   * The topic destination accounts subscribe their intake Lambda to.
+   * @example "arn:aws:sns:eu-central-1:111111111111:orders-announce-1a2b3c"
+   */
   readonly announceTopicArn: pulumi.Output<string>;
-  /** Producer transit key ARN per region (source region and each destination region). */
+  /**
+   * Transit key ARN per region (the source region and each destination region).
+   * @example { "eu-central-1": "arn:aws:kms:eu-central-1:111111111111:key/...", "eu-west-1": "arn:aws:kms:eu-west-1:111111111111:key/..." }
+   */
   readonly transitKeyArns: pulumi.Output<Record<string, string>>;
+  /**
+   * The topic of failures and alarms (the `notificationEmails` are subscribed to it).
+   * @example "arn:aws:sns:eu-central-1:111111111111:orders-notifications-1a2b3c"
+   */
   readonly notifyTopicArn: pulumi.Output<string>;
-  /** The entry point (triggers and manual starts): plans and starts one per-database run per database. */
+  /**
+   * The entry point (triggers and manual starts): plans and starts one per-database run per database.
+   * @example "arn:aws:states:eu-central-1:111111111111:stateMachine:orders-state-machine-1a2b3c"
+   */
   readonly stateMachineArn: pulumi.Output<string>;
-  /** The per-database state machine the entry point starts. */
+  /**
+   * The per-database state machine the entry point starts.
+   * @example "arn:aws:states:eu-central-1:111111111111:stateMachine:orders-database-state-machine-1a2b3c"
+   */
   readonly databaseStateMachineArn: pulumi.Output<string>;
+  /**
+   * What a SnapshotConsumer takes for this source (the contract between the stacks): pass it directly in the
+   * same program, or export it member by member (`sourceStackExports`) for dest stacks.
+   * @example new SnapshotConsumer("dr", { account: "222222222222", region: "eu-west-1", sources: { orders: producer.sourceOutputs } })
+   */
+  readonly sourceOutputs: pulumi.Output<SourceOutputs>;
 
-  constructor(name: string, args: SnapshotProducerArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("rds-replication:index:SnapshotProducer", name, {}, opts);
-    const regions = transitRegions(args.region, args.destinations);
+  constructor(name: string, args: SnapshotProducerArgs, opts?: SnapshotComponentOptions) {
+    super("rds-replication:index:SnapshotProducer", name, {}, withTransforms(opts));
+    // The analyser of other languages reads the parameter named `args`: the defaults apply to a copy.
+    const settings = producerSettings(args);
+    const regions = transitRegions(settings.region, settings.destinations);
 
     const keys = Object.fromEntries(
       regions.map((region) => {
-        const accounts = args.destinations.filter((d) => d.region === region).map((d) => d.account);
+        const accounts = settings.destinations.filter((d) => d.region === region).map((d) => d.account);
         const key = customerKey(
           `${name}-transit-key-${region}`,
           `rds-replication transit copies in ${region}, shared with ${accounts.join(", ") || "no account"} through RDS`,
-          transitKeyPolicy({ account: args.account, region, destinationAccounts: accounts }),
+          transitKeyPolicy({ account: settings.account, region, destinationAccounts: accounts }),
           { parent: this },
-          region === args.region ? undefined : region,
+          region === settings.region ? undefined : region,
         );
         return [region, key];
       }),
     );
     this.transitKeyArns = pulumi.all(Object.fromEntries(Object.entries(keys).map(([r, k]) => [r, k.arn])));
 
-    const opsKey = operationsKey(name, args, this);
+    const opsKey = operationsKey(name, settings, this);
     const notify = notificationsTopic(
       name,
-      { account: args.account, key: opsKey, emails: args.notificationEmails },
+      { account: settings.account, key: opsKey, emails: settings.notificationEmails },
       this,
     );
     const announce = new aws.sns.Topic(`${name}-announce`, { kmsMasterKeyId: opsKey.arn }, { parent: this });
@@ -232,7 +410,7 @@ export class SnapshotProducer extends pulumi.ComponentResource {
         arn: announce.arn,
         policy: json(
           announce.arn.apply((topicArn) =>
-            announceTopicPolicy({ topicArn, destinationAccounts: args.destinations.map((d) => d.account) }),
+            announceTopicPolicy({ topicArn, destinationAccounts: settings.destinations.map((d) => d.account) }),
           ),
         ),
       },
@@ -241,49 +419,57 @@ export class SnapshotProducer extends pulumi.ComponentResource {
 
     const runtimeConfig = pulumi
       .output({
-        account: args.account,
-        region: args.region,
+        account: settings.account,
+        region: settings.region,
         transitKeyArns: this.transitKeyArns,
-        databases: { identifiers: [...args.instances, ...args.clusters], tags: { ...args.selectorTags } },
-        destinations: args.destinations.map((d) => ({
+        databases: { identifiers: [...settings.instances, ...settings.clusters], tags: { ...settings.selectorTags } },
+        destinations: settings.destinations.map((d) => ({
           account: d.account,
           region: d.region,
-          databases: [...d.databases],
+          databases: d.databases ?? [],
         })),
         announceTopicArn: announce.arn,
         notifyTopicArn: notify.arn,
         transit: {
-          keep: args.transitKeep,
-          graceHours: args.transitGraceHours,
-          deletionsEnabled: args.transitDeletionsEnabled,
+          keep: settings.transitKeep ?? PRODUCER_DEFAULTS.transitKeep,
+          graceHours: settings.transitGraceHours ?? PRODUCER_DEFAULTS.transitGraceHours,
+          deletionsEnabled: settings.transitDeletionsEnabled ?? PRODUCER_DEFAULTS.transitDeletionsEnabled,
         },
-        replicateUnencryptedClusters: args.replicateUnencryptedClusters,
-        optionGroups: args.optionGroups,
+        replicateUnencryptedClusters:
+          settings.replicateUnencryptedClusters ?? PRODUCER_DEFAULTS.replicateUnencryptedClusters,
+        optionGroups: settings.optionGroups ?? {},
       })
       .apply((config): ProducerRuntimeConfig => ({ ...config, version: 1 }));
 
     const steps = stepsOf("producer");
-    const roles = stepRoles(name, steps, args.account, this);
-    const sourceKeys = discoveredSourceKeys(args, { parent: this });
+    const roles = stepRoles(name, steps, settings.account, this);
+    const sourceKeys = discoveredSourceKeys(settings, { parent: this });
     const scopes = (databaseStateMachineArn?: pulumi.Output<string>) =>
       pulumi
-        .all([announce.arn, notify.arn, this.transitKeyArns, sourceKeys, databaseStateMachineArn])
-        .apply(([announceTopicArn, notifyTopicArn, transitKeyArns, discovered, machineArn]) =>
-          producerScopes(args, {
+        .all([
+          announce.arn,
+          notify.arn,
+          this.transitKeyArns,
+          sourceKeys,
+          settings.sourceKeyArns ?? [],
+          databaseStateMachineArn,
+        ])
+        .apply(([announceTopicArn, notifyTopicArn, transitKeyArns, discovered, configured, machineArn]) =>
+          producerScopes(settings, {
             announceTopicArn,
             notifyTopicArn,
             transitKeyArns,
-            sourceKeyArns: [...discovered, ...args.sourceKeyArns],
+            sourceKeyArns: [...discovered, ...configured],
             databaseStateMachineArn: machineArn,
           }),
         );
     const common = {
-      account: args.account,
-      layer: sharedLayer(`${name}-layer`, { parent: this }),
+      account: settings.account,
+      layer: sharedLayer(`${name}-layer`, settings.namePrefix, { parent: this }),
       operationsKey: opsKey,
-      configParameter: runtimeConfigParameter(name, runtimeConfig, this),
-      reservedConcurrency: args.reservedConcurrency,
-      logRetentionDays: args.logRetentionDays,
+      configParameter: runtimeConfigParameter(name, settings.namePrefix, runtimeConfig, this),
+      reservedConcurrency: settings.reservedConcurrency,
+      logRetentionDays: settings.logRetentionDays,
     };
     const tasks = buildSteps(
       name,
@@ -291,7 +477,11 @@ export class SnapshotProducer extends pulumi.ComponentResource {
       { ...common, steps: steps.filter((s) => s.key !== DISPATCH_STEP), scopes: scopes() },
       this,
     );
-    const machineArgs = { account: args.account, operationsKey: opsKey, logRetentionDays: args.logRetentionDays };
+    const machineArgs = {
+      account: settings.account,
+      operationsKey: opsKey,
+      logRetentionDays: settings.logRetentionDays,
+    };
     // One execution per database: neither state nor history of any execution grows with the database count.
     const perDatabase = stateMachine(
       `${name}-database`,
@@ -322,11 +512,12 @@ export class SnapshotProducer extends pulumi.ComponentResource {
     );
     this.stateMachineArn = machine.arn;
     this.databaseStateMachineArn = perDatabase.arn;
-    this.triggers(name, args, machine);
+    this.triggers(name, settings, machine);
     watch(
       name,
       {
-        region: args.region,
+        namePrefix: settings.namePrefix,
+        region: settings.region,
         stateMachine: machine,
         otherStateMachines: { [`${name}-database`]: perDatabase },
         steps: built,
@@ -337,7 +528,16 @@ export class SnapshotProducer extends pulumi.ComponentResource {
 
     this.announceTopicArn = announce.arn;
     this.notifyTopicArn = notify.arn;
+    this.sourceOutputs = pulumi.output({
+      account: settings.account,
+      region: settings.region,
+      announceTopicArn: announce.arn,
+      transitKeyArns: this.transitKeyArns,
+      announcementVersion: ANNOUNCEMENT_VERSION,
+      destinations: settings.destinations.map((d) => ({ account: d.account, region: d.region })),
+    });
     this.registerOutputs({
+      sourceOutputs: this.sourceOutputs,
       announceTopicArn: this.announceTopicArn,
       transitKeyArns: this.transitKeyArns,
       notifyTopicArn: this.notifyTopicArn,
@@ -347,7 +547,7 @@ export class SnapshotProducer extends pulumi.ComponentResource {
   }
 
   // EventBridge starts the state machine directly: no Lambda in between to fail or throttle.
-  private triggers(name: string, args: SnapshotProducerArgs, machine: aws.sfn.StateMachine): void {
+  private triggers(name: string, args: ProducerSettings, machine: aws.sfn.StateMachine): void {
     const rules = eventRules(args);
     if (rules.length === 0 && !args.schedule) return;
     const role = new aws.iam.Role(

@@ -17,7 +17,8 @@ import {
   type StackConfig,
 } from "./config";
 import { SnapshotConsumer, stackSlug } from "./consumer";
-import { ANNOUNCEMENT_VERSION, SnapshotProducer, transitRegions } from "./producer";
+import { SnapshotProducer, transitRegions } from "./producer";
+import { type SourceOutputs, type SourceStackExports, sourceOutputsOf, sourceStackExports } from "./sourceOutputs";
 
 /** Reads and validates this stack's config; throws a ConfigError listing every problem. */
 export async function readStackConfig(): Promise<StackConfig> {
@@ -26,8 +27,23 @@ export async function readStackConfig(): Promise<StackConfig> {
   return parseStackConfig(project, { account: identity.accountId, region: awsRegion ?? "" });
 }
 
-export function buildProducer(config: SourceStackConfig): Record<string, pulumi.Input<unknown>> {
+/**
+ * Physical names unique per project and stack (the components' `namePrefix`): `/rds-replication/<stack>/...`
+ * for the SSM parameters, `rds-replication-<stack>-...` for the layers and dashboards.
+ */
+export const stackNamePrefix = () => `${pulumi.getProject()}/${pulumi.getStack()}`;
+
+/** A source stack's exports: the contract with dest stacks, and what operators and the deploy script read. */
+export type SourceStackOutputs = SourceStackExports & {
+  readonly role: "source";
+  readonly regions: string[];
+  readonly notifyTopicArn: pulumi.Output<string>;
+  readonly stateMachineArn: pulumi.Output<string>;
+};
+
+export function buildProducer(config: SourceStackConfig): SourceStackOutputs {
   const producer = new SnapshotProducer("producer", {
+    namePrefix: stackNamePrefix(),
     account: config.place.account,
     region: config.place.region,
     destinations: config.destinations,
@@ -47,17 +63,12 @@ export function buildProducer(config: SourceStackConfig): Record<string, pulumi.
     reservedConcurrency: config.reservedConcurrency,
     logRetentionDays: config.logRetentionDays,
   });
-  // The contract with dest stacks (SourceOutputs in consumer.ts).
   return {
     role: "source",
-    account: config.place.account,
-    region: config.place.region,
+    // The contract with dest stacks (components/sourceOutputs.ts); they check `account` and `destinations`
+    // before anything else (checkDeployTarget).
+    ...sourceStackExports(producer.sourceOutputs),
     regions: transitRegions(config.place.region, config.destinations),
-    // Dest stacks check that they are deployed into one of these (checkDeployTarget).
-    destinations: config.destinations.map((d) => ({ account: d.account, region: d.region })),
-    announcementVersion: ANNOUNCEMENT_VERSION,
-    announceTopicArn: producer.announceTopicArn,
-    transitKeyArns: producer.transitKeyArns,
     notifyTopicArn: producer.notifyTopicArn,
     stateMachineArn: producer.stateMachineArn,
   };
@@ -77,12 +88,14 @@ export async function findAdoptedSecret(name: string): Promise<string | undefine
 
 export function buildConsumer(
   config: DestStackConfig,
+  sources: Record<string, pulumi.Input<SourceOutputs>>,
   existingSecretArn?: string,
 ): Record<string, pulumi.Input<unknown>> {
   const consumer = new SnapshotConsumer("consumer", {
+    namePrefix: stackNamePrefix(),
     account: config.place.account,
     region: config.place.region,
-    sources: config.sources,
+    sources,
     retention: retentionPolicyOf(config),
     retentionTagKey: config.retentionTagKey,
     deletionsEnabled: config.deletionsEnabled,
@@ -108,23 +121,27 @@ export function buildConsumer(
 }
 
 /**
- * Reads each source stack's account and destinations and refuses a wrong deploy target with a
- * DeployTargetError before the consumer registers any resource (only these stack reads exist by then).
+ * Reads each source stack once: its account and destinations refuse a wrong deploy target with a
+ * DeployTargetError before the consumer registers any resource (only these stack reads exist by then), and
+ * its contract outputs are what the consumer takes for it.
  */
-export async function checkSources(config: DestStackConfig): Promise<void> {
+export async function readSources(config: DestStackConfig): Promise<Record<string, pulumi.Output<SourceOutputs>>> {
+  const sources: Record<string, pulumi.Output<SourceOutputs>> = {};
   for (const stack of config.sources) {
-    const ref = new pulumi.StackReference(`deploy-target-${stackSlug(stack)}`, { name: stack });
+    const ref = new pulumi.StackReference(`source-${stackSlug(stack)}`, { name: stack });
     const [account, destinations] = await Promise.all(
       ["account", "destinations"].map(async (name) => (await ref.getOutputDetails(name)).value),
     );
     checkDeployTarget(stack, { account, destinations }, config.place);
+    sources[stack] = sourceOutputsOf(ref);
   }
+  return sources;
 }
 
 export async function program(): Promise<Record<string, pulumi.Input<unknown>>> {
   const config = await readStackConfig();
   if (config.role === "source") return buildProducer(config);
-  await checkSources(config);
+  const sources = await readSources(config);
   const restore = enabledRestore(config);
-  return buildConsumer(config, restore ? await findAdoptedSecret(restore.secretName) : undefined);
+  return buildConsumer(config, sources, restore ? await findAdoptedSecret(restore.secretName) : undefined);
 }

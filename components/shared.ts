@@ -16,6 +16,13 @@ import {
   stepRolePolicy,
 } from "./policies";
 
+/**
+ * A physical name unique per component and `namePrefix` (SnapshotProducerArgs.namePrefix), for names that allow
+ * only letters, digits, `-` and `_` (Lambda layers, dashboards).
+ */
+export const physicalName = (namePrefix: string, name: string) =>
+  `${namePrefix}-${name}`.replace(/[^A-Za-z0-9_-]/g, "-");
+
 export const json = (document: pulumi.Input<PolicyDocument>): pulumi.Output<string> => pulumi.jsonStringify(document);
 
 /**
@@ -82,6 +89,7 @@ export const stepName = (name: string, step: Step) => `${name}-${step.key.replac
  */
 export function runtimeConfigParameter(
   name: string,
+  namePrefix: string,
   runtimeConfig: pulumi.Input<object>,
   parent: pulumi.Resource,
 ): aws.ssm.Parameter {
@@ -89,7 +97,7 @@ export function runtimeConfigParameter(
   return new aws.ssm.Parameter(
     `${name}-runtime-config`,
     {
-      name: `/${pulumi.getProject()}/${pulumi.getStack()}/${name}/runtime-config`,
+      name: `/${namePrefix}/${name}/runtime-config`,
       description: `rds-replication ${name}: runtime config of the step Lambdas (written by the program)`,
       type: "String",
       // Not a secret (names and ARNs): kept readable in previews and diffs.

@@ -80,6 +80,13 @@ describe("the npm package, installed by another Pulumi program", function () {
     assert.match(evaluation.outputs.copyKeyArn, /^arn:aws:kms:eu-west-1:222222222222:key\/dr-key$/);
   });
 
+  it("the consumer subscribes to each source it is given: a producer's outputs and another stack's", () => {
+    const subscriptions = evaluation.resources
+      .filter((r) => r.type === "aws:sns/topicSubscription:TopicSubscription")
+      .map((r) => r.name);
+    assert.deepEqual(subscriptions.sort(), ["dr-intake-acme-replication-fixture-billing", "dr-intake-orders"]);
+  });
+
   it("reads the Lambda layer from the program's node_modules, where the package and its dependencies live", () => {
     const installed = path.join(dir, "program", "node_modules");
     for (const layer of ["orders-layer", "dr-layer"]) {

@@ -1,7 +1,7 @@
 // The schema `pulumi package add` would generate SDKs for other languages from: the provider entry
 // (provider/index.ts) analysed by Pulumi's own inference (@pulumi/pulumi/provider/experimental), in process.
 // The inference stops at the first args member it cannot express; here every such member is recorded instead
-// (the analyser's per-member step wrapped), so the test names all of them and checks the rest of the schema.
+// (the analyser's per-member step wrapped), so a refused member is named rather than hiding the rest.
 import { strict as assert } from "node:assert";
 import { Analyzer } from "@pulumi/pulumi/provider/experimental/analyzer";
 import { ComponentProvider } from "@pulumi/pulumi/provider/experimental/provider";
@@ -77,63 +77,98 @@ describe("schema inference for other languages (componentProviderHost)", functio
     for (const resource of Object.values(schema.resources)) assert.equal(resource.isComponent, true);
   });
 
-  it("names every args member the inference cannot express (the redesign's to-do list)", () => {
-    assert.deepEqual(Object.fromEntries([...refused].sort()), {
-      "RestoreConfig.network": "{ readonly cidrBlock: string; readonly availabilityZones: readonly string[]; }",
-      "RestoreConfig.securityGroupIds": "readonly string[]",
-      "SnapshotConsumerArgs.notificationEmails": "readonly string[]",
-      "SnapshotConsumerArgs.sources": "readonly string[]",
-      "SnapshotProducerArgs.clusters": "readonly string[]",
-      "SnapshotProducerArgs.destinations": "readonly Destination[]",
-      "SnapshotProducerArgs.instances": "readonly string[]",
-      "SnapshotProducerArgs.notificationEmails": "readonly string[]",
-      "SnapshotProducerArgs.sourceKeyArns": "readonly string[]",
-    });
+  it("expresses every args member: the inference refuses none", () => {
+    assert.deepEqual(Object.fromEntries(refused), {});
   });
 
-  it("the producer's inputs and outputs have the types an SDK needs", () => {
+  it("the producer's inputs: plain where they shape the resource graph, Input<> where they do not", () => {
     const producer = schema.resources["rds-replication:index:SnapshotProducer"];
     const inputs = producer.inputProperties;
+    const strings = { type: "array", items: { type: "string", plain: true } };
     assert.deepEqual(typeOf(inputs.account), { type: "string", plain: true });
     assert.deepEqual(typeOf(inputs.region), { type: "string", plain: true });
+    assert.deepEqual(typeOf(inputs.destinations), {
+      type: "array",
+      items: { ...ref("Destination"), plain: true },
+      plain: true,
+    });
+    for (const name of ["instances", "clusters", "notificationEmails"])
+      assert.deepEqual(typeOf(inputs[name]), { ...strings, optional: true, plain: true }, name);
     assert.deepEqual(typeOf(inputs.selectorTags), {
       type: "object",
       additionalProperties: { type: "string", plain: true },
+      optional: true,
       plain: true,
     });
-    assert.deepEqual(typeOf(inputs.automatedSnapshots), { type: "boolean", plain: true });
+    assert.deepEqual(typeOf(inputs.automatedSnapshots), { type: "boolean", optional: true, plain: true });
     assert.deepEqual(typeOf(inputs.schedule), { type: "string", optional: true, plain: true });
     // Input<> members may be outputs of other resources in the consuming program: not plain.
-    assert.deepEqual(typeOf(inputs.transitKeep), { type: "number" });
-    assert.deepEqual(typeOf(inputs.transitDeletionsEnabled), { type: "boolean" });
+    assert.deepEqual(typeOf(inputs.transitKeep), { type: "number", optional: true });
+    assert.deepEqual(typeOf(inputs.transitDeletionsEnabled), { type: "boolean", optional: true });
+    assert.deepEqual(typeOf(inputs.sourceKeyArns), { ...strings, optional: true });
+    assert.deepEqual(typeOf(inputs.optionGroups), {
+      type: "object",
+      additionalProperties: { type: "object", additionalProperties: { type: "string" } },
+      optional: true,
+    });
     assert.deepEqual(typeOf(inputs.reservedConcurrency), { type: "number", optional: true, plain: true });
-    assert.ok(!producer.requiredInputs.includes("schedule"));
-    assert.ok(producer.requiredInputs.includes("account"));
+    assert.deepEqual(typeOf(inputs.namePrefix), { type: "string", optional: true, plain: true });
+    assert.deepEqual(producer.requiredInputs, ["account", "destinations", "region"]);
 
+    const destination = schema.types["rds-replication:index:Destination"];
+    assert.deepEqual(typeOf(destination.properties.databases), { ...strings, optional: true });
+    assert.deepEqual(destination.required, ["account", "region"]);
+  });
+
+  it("the producer's outputs, with the SourceOutputs contract a consumer takes", () => {
+    const producer = schema.resources["rds-replication:index:SnapshotProducer"];
     assert.deepEqual(typeOf(producer.properties.announceTopicArn), { type: "string" });
     assert.deepEqual(typeOf(producer.properties.transitKeyArns), {
       type: "object",
       additionalProperties: { type: "string" },
     });
+    assert.deepEqual(typeOf(producer.properties.sourceOutputs), ref("SourceOutputs"));
     assert.deepEqual(producer.required, [
       "announceTopicArn",
       "databaseStateMachineArn",
       "notifyTopicArn",
+      "sourceOutputs",
       "stateMachineArn",
       "transitKeyArns",
     ]);
+    const contract = schema.types["rds-replication:index:SourceOutputs"];
+    assert.deepEqual(contract.required, [
+      "account",
+      "announceTopicArn",
+      "announcementVersion",
+      "destinations",
+      "region",
+      "transitKeyArns",
+    ]);
+    assert.deepEqual(typeOf(contract.properties.destinations), {
+      type: "array",
+      items: { ...ref("DestinationPlace"), plain: true },
+      plain: true,
+    });
   });
 
   it("the consumer's inputs and outputs, with its object types", () => {
     const consumer = schema.resources["rds-replication:index:SnapshotConsumer"];
     const inputs = consumer.inputProperties;
-    assert.deepEqual(typeOf(inputs.retention), ref("RetentionPolicy"));
-    assert.deepEqual(typeOf(inputs.retentionTagKey), { type: "string" });
-    assert.deepEqual(typeOf(inputs.deletionsEnabled), { type: "boolean" });
-    assert.deepEqual(typeOf(inputs.maxDeletionsPerRun), { type: "number" });
+    // One subscription per source (plain keys), each source's outputs an Input (a stack reference's outputs).
+    assert.deepEqual(typeOf(inputs.sources), {
+      type: "object",
+      additionalProperties: ref("SourceOutputs"),
+      plain: true,
+    });
+    assert.deepEqual(typeOf(inputs.retention), { ...ref("RetentionPolicy"), optional: true });
+    assert.deepEqual(typeOf(inputs.retentionTagKey), { type: "string", optional: true });
+    assert.deepEqual(typeOf(inputs.deletionsEnabled), { type: "boolean", optional: true });
+    assert.deepEqual(typeOf(inputs.maxDeletionsPerRun), { type: "number", optional: true });
     assert.deepEqual(typeOf(inputs.restore), { ...ref("RestoreConfig"), optional: true, plain: true });
     assert.deepEqual(typeOf(inputs.existingSecretArn), { type: "string", optional: true, plain: true });
-    assert.deepEqual(typeOf(inputs.rpo), { ...ref("Rpo"), plain: true });
+    assert.deepEqual(typeOf(inputs.rpo), { ...ref("Rpo"), optional: true, plain: true });
+    assert.deepEqual(consumer.requiredInputs, ["account", "region", "sources"]);
 
     assert.deepEqual(consumer.required, ["intakeFunctionArn", "keyArn", "notifyTopicArn", "stateMachineArn"]);
     assert.deepEqual(typeOf(consumer.properties.secretArn), { type: "string", optional: true });
@@ -152,10 +187,23 @@ describe("schema inference for other languages (componentProviderHost)", functio
     assert.deepEqual(typeOf(rpo.properties.overrides), {
       type: "object",
       additionalProperties: { type: "number", plain: true },
+      optional: true,
       plain: true,
     });
     const restore = schema.types["rds-replication:index:RestoreConfig"];
-    const known = restore.required.filter((name) => !refused.has(`RestoreConfig.${name}`));
-    assert.deepEqual(known, ["instanceClass", "instancePrefix", "keepInstances", "secretName"]);
+    assert.deepEqual(restore.required, ["instanceClass", "instancePrefix", "secretName"]);
+    assert.deepEqual(typeOf(restore.properties.network), { ...ref("RestoreNetworkArgs"), optional: true, plain: true });
+    assert.deepEqual(typeOf(restore.properties.securityGroupIds), {
+      type: "array",
+      items: { type: "string", plain: true },
+      optional: true,
+    });
+    const network = schema.types["rds-replication:index:RestoreNetworkArgs"];
+    assert.deepEqual(typeOf(network.properties.availabilityZones), {
+      type: "array",
+      items: { type: "string", plain: true },
+      plain: true,
+    });
+    assert.deepEqual(network.required, ["availabilityZones", "cidrBlock"]);
   });
 });

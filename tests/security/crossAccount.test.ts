@@ -182,15 +182,7 @@ describe("cross-account policies (IAM simulation)", () => {
       needs: stepByKey("consumer-copy").iam,
       scopes: consumerScopes(
         { account: DEST.account, region: DEST.region, restore: undefined },
-        [
-          {
-            account: SOURCE.account,
-            region: SOURCE.region,
-            announceTopicArn: TOPIC,
-            transitKeyArns: { [DEST.region]: TRANSIT_KEY },
-            announcementVersion: 1,
-          },
-        ],
+        [{ account: SOURCE.account, transitKeyArns: { [DEST.region]: TRANSIT_KEY } }],
         { keyArn: CONSUMER_KEY, notifyTopicArn: `arn:aws:sns:${DEST.region}:${DEST.account}:notify` },
       ),
       logGroupArn: `arn:aws:logs:${DEST.region}:${DEST.account}:log-group:copy`,

@@ -1,12 +1,13 @@
 // A program outside this repository: it knows rds-replication only through the installed package's entry
 // and types, and wires both sides itself.
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import {
   type RetentionPolicy,
   SnapshotConsumer,
   type SnapshotConsumerArgs,
   SnapshotProducer,
   type SnapshotProducerArgs,
+  sourceOutputsOf,
 } from "rds-replication";
 
 const producerArgs: SnapshotProducerArgs = {
@@ -14,19 +15,7 @@ const producerArgs: SnapshotProducerArgs = {
   region: "eu-central-1",
   destinations: [{ account: "222222222222", region: "eu-west-1", databases: [] }],
   instances: ["orders-db"],
-  clusters: [],
-  selectorTags: {},
-  automatedSnapshots: true,
-  manualSnapshots: true,
-  transitKeep: 2,
-  transitGraceHours: 24,
-  transitDeletionsEnabled: false,
-  replicateUnencryptedClusters: false,
-  sourceKeyArns: [],
-  optionGroups: {},
-  notificationEmails: [],
   reservedConcurrency: 5,
-  logRetentionDays: 90,
 };
 const producer = new SnapshotProducer("orders", producerArgs);
 
@@ -34,16 +23,14 @@ const retention: RetentionPolicy = { keepLast: 3, daily: 7 };
 const consumerArgs: SnapshotConsumerArgs = {
   account: "222222222222",
   region: "eu-west-1",
-  sources: ["acme/replication-fixture/source"],
+  // A source of this program, and one of another stack read through the same contract.
+  sources: {
+    orders: producer.sourceOutputs,
+    "acme/replication-fixture/billing": sourceOutputsOf(new pulumi.StackReference("acme/replication-fixture/billing")),
+  },
   retention,
   retentionTagKey: "Lifecycle",
-  deletionsEnabled: false,
-  maxDeletionsPerRun: 10,
-  holdTagKey: "hold",
-  notificationEmails: [],
-  reservedConcurrency: 5,
-  logRetentionDays: 90,
-  rpo: { defaultHours: 26, overrides: {} },
+  rpo: { defaultHours: 26 },
 };
 const consumer = new SnapshotConsumer("dr", consumerArgs);
 

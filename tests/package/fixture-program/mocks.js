@@ -42,22 +42,24 @@ pulumi.runtime.setMocks(
       resources.push({ type: args.type, name: args.name });
       if (args.type === "pulumi:pulumi:StackReference") {
         const outputs = {
-          account: "111111111111",
-          region: "eu-central-1",
+          account: "333333333333",
+          region: "us-east-1",
           announcementVersion: 1,
-          announceTopicArn: "arn:aws:sns:eu-central-1:111111111111:orders-announce",
-          transitKeyArns: { "eu-west-1": "arn:aws:kms:eu-west-1:111111111111:key/transit" },
+          announceTopicArn: "arn:aws:sns:us-east-1:333333333333:billing-announce",
+          transitKeyArns: { "eu-west-1": "arn:aws:kms:eu-west-1:333333333333:key/transit" },
+          destinations: [{ account: "222222222222", region: "eu-west-1" }],
         };
         return { id: args.inputs.name, state: { name: args.inputs.name, outputs, secretOutputNames: [] } };
       }
       return { id: `${args.name}-id`, state: { ...args.inputs, arn: arnOf(args.type, args.name), name: args.name } };
     },
     call(args) {
-      // The producer reads the KMS key of each configured database from RDS at deployment.
+      // The producer reads the KMS key of each configured database at deployment.
       if (args.token === "aws:rds/getInstance:getInstance")
-        return { kmsKeyId: `arn:aws:kms:eu-central-1:111111111111:key/${args.inputs.dbInstanceIdentifier}` };
-      if (args.token === "aws:rds/getCluster:getCluster")
-        return { kmsKeyId: `arn:aws:kms:eu-central-1:111111111111:key/${args.inputs.clusterIdentifier}` };
+        return {
+          id: args.inputs.dbInstanceIdentifier,
+          kmsKeyId: arnOf("aws:kms/key:Key", args.inputs.dbInstanceIdentifier),
+        };
       throw new Error(`unexpected call ${args.token}`);
     },
   },

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { ConfigError, DeployTargetError } from "../../../components/config";
-import { checkSource, type SourceOutputs } from "../../../components/consumer";
+import { checkSource } from "../../../components/consumer";
+import type { SourceOutputs } from "../../../components/sourceOutputs";
 import { consumerDefinition } from "../../../components/stateMachines";
 import { stepsOf } from "../../../functions/catalog";
 import { consumerConfigSchema, STATE_MACHINE_VARIABLE } from "../../../functions/runtimeConfig";
@@ -68,6 +69,12 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
     assert.deepEqual([...seen].sort(), [...expected].sort());
     assert.equal(new Set(seen).size, seen.length, "no duplicate (type, name)");
     for (const r of stack.resources.filter((r) => r.name !== "consumer")) assert.equal(r.parent, "consumer", r.name);
+  });
+
+  it("physical names carry the project and stack (the program's namePrefix), as before the components took it", () => {
+    assert.equal(stack.named("consumer-runtime-config").inputs.name, "/rds-replication/test/consumer/runtime-config");
+    assert.equal(stack.named("consumer-layer").inputs.layerName, "rds-replication-test-consumer-layer");
+    assert.equal(stack.named("consumer-dashboard").inputs.dashboardName, "rds-replication-test-consumer");
   });
 
   it("subscribes its intake Lambda to the source topic, in the topic's region, and lets only that topic invoke it", () => {
@@ -396,6 +403,7 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
       announceTopicArn: "arn:aws:sns:eu-west-1:111111111111:a",
       transitKeyArns: { "eu-west-1": "k1" },
       announcementVersion: 1,
+      destinations: [{ account: "222222222222", region: "eu-central-1" }],
     });
     const here = { account: "222222222222", region: "eu-central-1" };
 

@@ -1,0 +1,80 @@
+// The contract between a source and its destinations: what a SnapshotProducer exposes, what a source stack
+// exports (one stack output per member) and what a SnapshotConsumer takes per source. One type for all three,
+// so a change on one side fails to compile on the other.
+import * as pulumi from "@pulumi/pulumi";
+
+/** An account and region a source sends copies to. */
+export interface DestinationPlace {
+  /**
+   * The destination account (12 digits).
+   * @example "222222222222"
+   */
+  account: string;
+  /**
+   * The destination region.
+   * @example "eu-west-1"
+   */
+  region: string;
+}
+
+/** What a destination needs from a source: a SnapshotProducer's `sourceOutputs`, or a source stack's exports. */
+export interface SourceOutputs {
+  /**
+   * The source account (12 digits).
+   * @example "111111111111"
+   */
+  account: string;
+  /**
+   * The source region, where the announcement topic lives.
+   * @example "eu-central-1"
+   */
+  region: string;
+  /**
+   * The topic that announces each transit copy; destinations subscribe their intake Lambda to it.
+   * @example "arn:aws:sns:eu-central-1:111111111111:producer-announce-1a2b3c"
+   */
+  announceTopicArn: string;
+  /**
+   * The source's transit key per region; a destination needs the one of its own region.
+   * @example { "eu-west-1": "arn:aws:kms:eu-west-1:111111111111:key/0b1c..." }
+   */
+  transitKeyArns: Record<string, string>;
+  /**
+   * Version of the announcement format (ANNOUNCEMENT_VERSION); a consumer refuses another.
+   * @example 1
+   */
+  announcementVersion: number;
+  /**
+   * Every account and region the source sends copies to; a dest stack checks it is deployed into one of them.
+   * @example [{ account: "222222222222", region: "eu-west-1" }]
+   */
+  destinations: DestinationPlace[];
+}
+
+// A record over every member, so adding a member to SourceOutputs without exporting it does not compile.
+const MEMBERS: Readonly<Record<keyof SourceOutputs, true>> = {
+  account: true,
+  region: true,
+  announceTopicArn: true,
+  transitKeyArns: true,
+  announcementVersion: true,
+  destinations: true,
+};
+export const SOURCE_OUTPUT_NAMES = Object.keys(MEMBERS) as (keyof SourceOutputs)[];
+
+/** A source stack's exports: one stack output per member of the contract. */
+export type SourceStackExports = { readonly [K in keyof SourceOutputs]: pulumi.Output<SourceOutputs[K]> };
+
+/** The contract as stack outputs (the source program exports these). */
+export function sourceStackExports(outputs: pulumi.Output<SourceOutputs>): SourceStackExports {
+  return Object.fromEntries(
+    SOURCE_OUTPUT_NAMES.map((member) => [member, outputs.apply((o) => o[member])]),
+  ) as unknown as SourceStackExports;
+}
+
+/** The contract read back from a source stack (the dest program passes it to its SnapshotConsumer). */
+export function sourceOutputsOf(stack: pulumi.StackReference): pulumi.Output<SourceOutputs> {
+  return pulumi
+    .all(Object.fromEntries(SOURCE_OUTPUT_NAMES.map((member) => [member, stack.requireOutput(member)])))
+    .apply((outputs) => outputs as unknown as SourceOutputs);
+}
