@@ -151,6 +151,23 @@ export const RESOURCE_APIS: Record<string, ResourceApi> = {
     naming: { auto: "pulumi" },
     operations: { PutRolePolicy: { RoleName: ref("role"), PolicyName: NAME, PolicyDocument: "policy" } },
   },
+  "aws:iam/policy:Policy": {
+    service: "iam",
+    naming: { auto: "pulumi" },
+    operations: {
+      CreatePolicy: {
+        PolicyName: NAME,
+        PolicyDocument: "policy",
+        Description: "description",
+        Path: "path",
+        Tags: tagList("tags"),
+      },
+    },
+  },
+  "aws:iam/rolePolicyAttachment:RolePolicyAttachment": {
+    service: "iam",
+    operations: { AttachRolePolicy: { RoleName: ref("role"), PolicyArn: "policyArn" } },
+  },
   "aws:kms/key:Key": {
     service: "kms",
     operations: {
@@ -332,7 +349,8 @@ export const RESOURCE_APIS: Record<string, ResourceApi> = {
     operations: {
       PutParameter: {
         Name: NAME,
-        Value: "value",
+        // The program's parameter is not secret (components/shared.ts): its value is the plain insecureValue.
+        Value: "insecureValue",
         Type: "type",
         Description: "description",
         Tier: "tier",
@@ -343,7 +361,7 @@ export const RESOURCE_APIS: Record<string, ResourceApi> = {
         Tags: tagList("tags"),
       },
     },
-    notApi: { insecureValue: "sent as Value (checked through `value` when set)" },
+    notApi: { value: "the secret form of Value; the program sets insecureValue, which is checked as Value" },
   },
   "aws:rds/subnetGroup:SubnetGroup": {
     service: "rds",

@@ -425,4 +425,22 @@ describe("program config", () => {
       });
     });
   });
+
+  describe("databases named by identifier", () => {
+    // 63 characters, RDS's longest identifier: the worst case for the producer roles' policies.
+    const ids = (n: number, kind: string) =>
+      Array.from({ length: n }, (_, i) => `${kind}-${String(i).padStart(4, "0")}-`.padEnd(63, "x"));
+
+    it("accepts up to 520 of the longest identifiers (about 10 managed policies on the snapshot role)", () => {
+      const raw = { ...validSource(), instances: ids(260, "instance"), clusters: ids(260, "cluster") };
+      assert.doesNotThrow(() => parseStackConfig(raw, SOURCE_HERE));
+    });
+
+    it("refuses more than IAM's 10 managed policies per role can list, and says what to do", () => {
+      const raw = { ...validSource(), instances: ids(300, "instance"), clusters: ids(300, "cluster") };
+      assert.deepEqual(problemsOf(raw), [
+        "rds-replication:instances [600 items]: expected fewer databases named by identifier: these 600 need 12 managed policies of 6144 characters on one producer role, and IAM attaches at most 10; select the others by tag (selectorTags)",
+      ]);
+    });
+  });
 });

@@ -5,10 +5,15 @@ import {
   consumerKeyPolicy,
   document,
   eventsRolePolicy,
+  IAM_POLICY_QUOTAS,
   type IdentityStatement,
+  listedPolicies,
+  needStatements,
   notifyTopicPolicy,
   operationsKeyPolicy,
+  packStatements,
   partitionOf,
+  policySize,
   type ResourceScope,
   type ResourceStatement,
   type Statement,
@@ -346,5 +351,42 @@ describe("policy documents", () => {
     assert.equal(partitionOf("cn-north-1"), "aws-cn");
     assert.equal(partitionOf("us-gov-west-1"), "aws-us-gov");
     assert.equal(partitionOf("us-isob-east-1"), "aws-iso-b");
+  });
+});
+
+describe("policies over the IAM size quotas", () => {
+  const arns = (n: number) =>
+    Array.from(
+      { length: n },
+      (_, i) => `arn:aws:rds:eu-west-1:111111111111:db:database-${String(i).padStart(40, "0")}`,
+    );
+  const statement = (resources: string[]): IdentityStatement => ({
+    Sid: "Need1",
+    Effect: "Allow",
+    Action: "rds:CreateDBSnapshot",
+    Resource: resources,
+  });
+
+  it("packs statements into documents of at most 6,144 characters, splitting a long Resource list, losing none", () => {
+    const listed = arns(250);
+    const packed = packStatements([statement(listed), { ...statement(listed.slice(0, 3)), Sid: "Need2" }], 6144);
+    assert.ok(packed.length >= 4, `${packed.length} documents`);
+    for (const doc of packed) assert.ok(policySize(doc) <= 6144, `${policySize(doc)} characters`);
+    const granted = packed
+      .flatMap((d) => d.Statement)
+      .flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]));
+    assert.deepEqual(new Set(granted), new Set(listed));
+    const sids = packed.flatMap((d) => d.Statement.map((s) => s.Sid));
+    assert.equal(new Set(sids).size, sids.length, "Sids unique");
+  });
+
+  it("keeps listed ARNs inline while they are small, in managed policies once over the inline budget", () => {
+    const needs = [{ actions: ["rds:CreateDBSnapshot"], resources: ["db" as const] }];
+    assert.deepEqual(listedPolicies(needs, { db: [{ arns: arns(20) }] }), []);
+    const managed = listedPolicies(needs, { db: [{ arns: arns(200) }] });
+    assert.ok(managed.length >= 2);
+    assert.ok(
+      policySize(document(needStatements(needs, { db: [{ arns: arns(200) }] }))) > IAM_POLICY_QUOTAS.managedPolicy,
+    );
   });
 });
