@@ -5,7 +5,7 @@ import { Region } from "@pulumi/aws/types/enums";
 import { z } from "zod";
 import { RETENTION_PRESETS, type RetentionPolicy, type RetentionPresetName } from "../functions/retention";
 import { IAM_POLICY_QUOTAS } from "./policies";
-import { listedPolicyCount } from "./producer";
+import { listedPolicyCount, MAX_TRANSIT_REGIONS } from "./producer";
 
 export const PROJECT = "rds-replication";
 
@@ -309,6 +309,12 @@ const sourceSchema = (here: Place) =>
         problem(
           ["instances"],
           `expected fewer databases named by identifier: these ${c.instances.length + c.clusters.length} need ${policies} managed policies of ${IAM_POLICY_QUOTAS.managedPolicy} characters on one producer role, and IAM attaches at most ${IAM_POLICY_QUOTAS.managedPerRole}; select the others by tag (selectorTags)`,
+        );
+      const regions = new Set([here.region, ...c.destinations.map((d) => d.region)]).size;
+      if (regions > MAX_TRANSIT_REGIONS)
+        problem(
+          ["destinations"],
+          `expected at most ${MAX_TRANSIT_REGIONS - 1} destination regions besides ${here.region}, not ${regions - 1}: the transit step's role grants each region's transit key inline, and IAM limits a role's inline policies to 10,240 characters`,
         );
       // RDS shares a manual snapshot with at most 20 accounts.
       if (new Set(c.destinations.map((d) => d.account)).size > 20)

@@ -68,6 +68,14 @@ export interface SnapshotProducerArgs {
   readonly logRetentionDays: number;
 }
 
+/**
+ * The most regions with a transit key (the source region and the other destination regions): the transit
+ * step's inline policy grants each region's key through RDS of that region, about 1,000 characters a region,
+ * and with ten listed source keys and the longest names six regions stay within IAM's 10,240 characters
+ * (tests/unit/program/policies.test.ts builds that worst case).
+ */
+export const MAX_TRANSIT_REGIONS = 6;
+
 /** The source region first, then every other destination region once. */
 export function transitRegions(region: string, destinations: readonly Destination[]): string[] {
   return [region, ...new Set(destinations.map((d) => d.region).filter((r) => r !== region))];
