@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
-import { IAM_POLICY_QUOTAS } from "../../../components/policies";
 import * as pulumi from "@pulumi/pulumi";
 import { dependencyNames, layerPackages, reservedConcurrencyTotal } from "../../../components/lambda";
+import { IAM_POLICY_QUOTAS } from "../../../components/policies";
 import { stepsOf } from "../../../functions/catalog";
 import { evaluateStack, stackFileConfig } from "../../../scripts/local/pulumiMocks";
 
@@ -42,7 +42,10 @@ describe("Lambda packaging", () => {
       base + 2,
     );
     const most = Array.from({ length: 250 }, (_, i) => `replicated-database-${String(i).padStart(4, "0")}`);
-    const grown = await count({ "rds-replication:instances": most, "rds-replication:clusters": most.map((d) => `c${d}`) });
+    const grown = await count({
+      "rds-replication:instances": most,
+      "rds-replication:clusters": most.map((d) => `c${d}`),
+    });
     assert.ok(grown - base <= 2 * IAM_POLICY_QUOTAS.managedPerRole, `${grown - base} more resources for 500 databases`);
     const regions = await count({
       "rds-replication:destinations": [
