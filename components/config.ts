@@ -5,11 +5,14 @@ import { Region } from "@pulumi/aws/types/enums";
 import { z } from "zod";
 import { RETENTION_PRESETS, type RetentionPolicy, type RetentionPresetName } from "../functions/retention";
 import { CONSUMER_DEFAULTS, defaultRestoreNetwork, type RestoreConfig, type Rpo } from "./consumer";
-import { type Destination, PRODUCER_DEFAULTS } from "./producer";
+import { IAM_POLICY_QUOTAS } from "./policies";
+import { type Destination, listedPolicyCount, MAX_TRANSIT_REGIONS, PRODUCER_DEFAULTS } from "./producer";
 
 export const PROJECT = "rds-replication";
 
 const KNOWN_REGIONS: ReadonlySet<string> = new Set(Object.values(Region));
+/** The most destination regions a database can have: every region the config accepts. */
+export const MAX_DESTINATION_REGIONS = KNOWN_REGIONS.size;
 
 /** Where a stack runs: the account of its credentials and its `aws:region`. */
 export interface Place {
@@ -300,6 +303,19 @@ const sourceSchema = (here: Place) =>
         if (seen.has(key)) problem(["destinations", i], `expected ${key} only once`);
         seen.add(key);
       });
+      // Each step role lists the databases named by identifier; IAM attaches at most 10 managed policies to it.
+      const policies = listedPolicyCount({ ...here, instances: c.instances, clusters: c.clusters });
+      if (policies > IAM_POLICY_QUOTAS.managedPerRole)
+        problem(
+          ["instances"],
+          `expected fewer databases named by identifier: these ${c.instances.length + c.clusters.length} need ${policies} managed policies of ${IAM_POLICY_QUOTAS.managedPolicy} characters on one producer role, and IAM attaches at most ${IAM_POLICY_QUOTAS.managedPerRole}; select the others by tag (selectorTags)`,
+        );
+      const regions = new Set([here.region, ...c.destinations.map((d) => d.region)]).size;
+      if (regions > MAX_TRANSIT_REGIONS)
+        problem(
+          ["destinations"],
+          `expected at most ${MAX_TRANSIT_REGIONS - 1} destination regions besides ${here.region}, not ${regions - 1}: the transit step's role grants each region's transit key inline, and IAM limits a role's inline policies to 10,240 characters`,
+        );
       // RDS shares a manual snapshot with at most 20 accounts.
       if (new Set(c.destinations.map((d) => d.account)).size > 20)
         problem(["destinations"], "expected at most 20 destination accounts (RDS sharing limit)");

@@ -347,11 +347,38 @@ function mergeConditions(...conditions: (Condition | undefined)[]): Condition | 
 }
 
 /**
- * A step Lambda's role policy: its catalog needs on concrete ARNs (one statement per need and scope, so a
- * tag condition never leaks onto other resources), plus writing its own logs, DLQ and traces.
+ * The statements of catalog needs over concrete scopes: one per need and scope, so a tag condition never
+ * leaks onto other resources. Sids name the need (`Need<i>`), which the simulations read back.
  */
+export function needStatements<Kind extends string>(
+  needs: readonly IamNeed<Kind>[],
+  scopesByKind: Readonly<Partial<Record<Kind, readonly ResourceScope[]>>>,
+): IdentityStatement[] {
+  return needs.flatMap((need, i) => {
+    const scopes = need.resources.flatMap((kind) => scopesByKind[kind] ?? []).filter((s) => s.arns.length > 0);
+    const plain = [...new Set(scopes.filter((s) => !s.condition).flatMap((s) => s.arns))].sort();
+    const scoped: ResourceScope[] = [
+      ...(plain.length > 0 ? [{ arns: plain }] : []),
+      ...scopes.filter((s) => s.condition),
+    ];
+    const via = need.viaService;
+    const groups = via ? scoped.flatMap((group) => pinnedToRegions(group, via)) : scoped;
+    return groups.map((group, j): IdentityStatement => {
+      const condition = mergeConditions(need.conditions, group.condition);
+      return {
+        Sid: `Need${i}${groups.length > 1 ? `Scope${j}` : ""}`,
+        Effect: "Allow",
+        Action: [...need.actions].sort(),
+        Resource: group.arns.length === 1 ? group.arns[0] : group.arns,
+        ...(condition ? { Condition: condition } : {}),
+      };
+    });
+  });
+}
+
+/** A step Lambda's role policy: its catalog needs on concrete ARNs, plus writing its own logs, DLQ and traces. */
 export function stepRolePolicy<Kind extends string>(args: StepRolePolicyArgs<Kind>): IdentityPolicy {
-  const statements: IdentityStatement[] = [
+  return document<IdentityStatement>([
     {
       Sid: "OwnLogs",
       Effect: "Allow",
@@ -366,26 +393,71 @@ export function stepRolePolicy<Kind extends string>(args: StepRolePolicyArgs<Kin
       Resource: args.operationsKeyArn,
     },
     { Sid: "Traces", Effect: "Allow", Action: XRAY_WRITE, Resource: "*" },
-  ];
-  args.needs.forEach((need, i) => {
-    const scopes = need.resources.flatMap((kind) => args.scopes[kind] ?? []).filter((s) => s.arns.length > 0);
-    const plain = [...new Set(scopes.filter((s) => !s.condition).flatMap((s) => s.arns))].sort();
-    const scoped: ResourceScope[] = [
-      ...(plain.length > 0 ? [{ arns: plain }] : []),
-      ...scopes.filter((s) => s.condition),
-    ];
-    const via = need.viaService;
-    const groups = via ? scoped.flatMap((group) => pinnedToRegions(group, via)) : scoped;
-    groups.forEach((group, j) => {
-      const condition = mergeConditions(need.conditions, group.condition);
-      statements.push({
-        Sid: `Need${i}${groups.length > 1 ? `Scope${j}` : ""}`,
-        Effect: "Allow",
-        Action: [...need.actions].sort(),
-        Resource: group.arns.length === 1 ? group.arns[0] : group.arns,
-        ...(condition ? { Condition: condition } : {}),
-      });
-    });
+    ...needStatements(args.needs, args.scopes),
+  ]);
+}
+
+/**
+ * IAM's quotas on identity policies (IAM and STS quotas, reference_iam-quotas): the inline policies of one
+ * role together, one customer managed policy (both in characters, whitespace not counted), and the managed
+ * policies attached to one role (default quota, adjustable to 20).
+ */
+export const IAM_POLICY_QUOTAS = { inlinePerRole: 10_240, managedPolicy: 6_144, managedPerRole: 10 } as const;
+
+/**
+ * Listed ARNs (databases named by identifier, known at deployment) stay in the inline policy up to this many
+ * characters; the rest of a step's inline policies is bounded by the regions and stays below the remainder.
+ */
+export const LISTED_INLINE_BUDGET = 4_096;
+
+/** A document's size as IAM counts it: JSON without whitespace outside strings. */
+export const policySize = (policy: PolicyDocument): number => JSON.stringify(policy).length;
+
+const asArnList = (resource: string | string[]): string[] => (Array.isArray(resource) ? resource : [resource]);
+
+/** A statement split by its Resource list into parts that each fit a document of `maxChars` alone. */
+function splitStatement(statement: IdentityStatement, maxChars: number): IdentityStatement[] {
+  if (policySize(document([statement])) <= maxChars) return [statement];
+  const part = (arns: string[], n: number): IdentityStatement => ({
+    ...statement,
+    Sid: `${statement.Sid ?? "Statement"}Part${n}`,
+    Resource: arns.length === 1 ? arns[0]! : arns,
   });
-  return document(statements);
+  const parts: IdentityStatement[] = [];
+  let current: string[] = [];
+  for (const arn of asArnList(statement.Resource)) {
+    const next = [...current, arn];
+    if (current.length > 0 && policySize(document([part(next, parts.length)])) > maxChars) {
+      parts.push(part(current, parts.length));
+      current = [arn];
+    } else current = next;
+  }
+  const last = part(current, parts.length);
+  if (policySize(document([last])) > maxChars)
+    throw new Error(`statement ${statement.Sid} on ${current[0]} alone is over ${maxChars} characters`);
+  return [...parts, last];
+}
+
+/** Statements in as few documents of at most `maxChars` as packing them in order allows. */
+export function packStatements(statements: readonly IdentityStatement[], maxChars: number): IdentityPolicy[] {
+  const documents: IdentityStatement[][] = [];
+  for (const statement of statements.flatMap((s) => splitStatement(s, maxChars))) {
+    const open = documents.at(-1);
+    if (open && policySize(document([...open, statement])) <= maxChars) open.push(statement);
+    else documents.push([statement]);
+  }
+  return documents.map((statements) => document(statements));
+}
+
+/**
+ * Where a step's needs over listed ARNs go: none when they fit the inline budget (the caller keeps them
+ * inline), otherwise customer managed policies of at most 6,144 characters each.
+ */
+export function listedPolicies<Kind extends string>(
+  needs: readonly IamNeed<Kind>[],
+  listed: Readonly<Partial<Record<Kind, readonly ResourceScope[]>>>,
+): IdentityPolicy[] {
+  const statements = needStatements(needs, listed);
+  if (statements.length === 0 || policySize(document(statements)) <= LISTED_INLINE_BUDGET) return [];
+  return packStatements(statements, IAM_POLICY_QUOTAS.managedPolicy);
 }

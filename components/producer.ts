@@ -11,6 +11,7 @@ import {
   announceTopicPolicy,
   assumeRolePolicy,
   eventsRolePolicy,
+  listedPolicies,
   partitionOf,
   type ResourceScope,
   transitKeyPolicy,
@@ -214,6 +215,14 @@ export function producerSettings(args: SnapshotProducerArgs): ProducerSettings {
   };
 }
 
+/**
+ * The most regions with a transit key (the source region and the other destination regions): the transit
+ * step's inline policy grants each region's key through RDS of that region, about 1,000 characters a region,
+ * and with ten listed source keys and the longest names six regions stay within IAM's 10,240 characters
+ * (tests/unit/program/policies.test.ts builds that worst case).
+ */
+export const MAX_TRANSIT_REGIONS = 6;
+
 /** The source region first, then every other destination region once. */
 export function transitRegions(region: string, destinations: readonly Destination[]): string[] {
   return [region, ...new Set(destinations.map((d) => d.region).filter((r) => r !== region))];
@@ -287,6 +296,44 @@ export function discoveredSourceKeys(
 /** The step that starts the per-database runs: built after the per-database state machine it names. */
 const DISPATCH_STEP = "producer-plan";
 
+/**
+ * The databases named by identifier, known at deployment: their ARNs grow with the selection, so buildSteps
+ * moves them to managed policies when they outgrow the inline budget.
+ */
+export function listedDatabaseScopes(
+  args: Pick<ProducerSettings, "account" | "region" | "instances" | "clusters">,
+): Partial<Record<ResourceKind, ResourceScope[]>> {
+  const rds = (resource: string) => `arn:${partitionOf(args.region)}:rds:${args.region}:${args.account}:${resource}`;
+  return {
+    "source-db-instance": [{ arns: args.instances.map((id) => rds(`db:${id}`)) }],
+    "source-db-cluster": [{ arns: args.clusters.map((id) => rds(`cluster:${id}`)) }],
+  };
+}
+
+/**
+ * The most customer managed policies any producer step role needs for the databases named by identifier;
+ * config validation holds it to IAM's 10 per role.
+ */
+export function listedPolicyCount(args: Pick<ProducerSettings, "account" | "region" | "instances" | "clusters">) {
+  const listed = listedDatabaseScopes(args);
+  return Math.max(...stepsOf("producer").map((step) => listedPolicies(step.iam, listed).length));
+}
+
+/** Source database keys listed one by one up to this many; beyond, per account and region (see below). */
+export const SOURCE_KEYS_LISTED = 10;
+
+/**
+ * The source databases' keys as IAM resources. They are only known once discovered (after deployment
+ * planning), so their number cannot choose managed policies; beyond SOURCE_KEYS_LISTED distinct keys they are
+ * granted as every key of their account in their region (`key/*`), still only through RDS of that region
+ * (kms:ViaService) and only where the key policy lets the account's IAM policies decide.
+ */
+export function sourceKeyScope(sourceKeyArns: readonly string[]): string[] {
+  const keys = [...new Set(sourceKeyArns.filter((arn) => arn.startsWith("arn:")))].sort();
+  if (keys.length <= SOURCE_KEYS_LISTED) return keys;
+  return [...new Set(keys.map((arn) => arn.replace(/:key\/.*$/, ":key/*")))].sort();
+}
+
 /** Concrete resources behind each catalog resource kind, for the producer's step roles. */
 export function producerScopes(
   args: Pick<ProducerSettings, "account" | "region" | "destinations" | "instances" | "clusters" | "selectorTags">,
@@ -308,12 +355,13 @@ export function producerScopes(
   const none: ResourceScope[] = [];
   const machine = arns.databaseStateMachineArn;
   return {
-    "source-db-instance": [{ arns: args.instances.map((id) => rds(args.region, `db:${id}`)) }, ...byTags("db")],
-    "source-db-cluster": [{ arns: args.clusters.map((id) => rds(args.region, `cluster:${id}`)) }, ...byTags("cluster")],
+    // The databases named by identifier: listedDatabaseScopes, added by buildSteps.
+    "source-db-instance": byTags("db"),
+    "source-db-cluster": byTags("cluster"),
     "db-snapshot": [{ arns: regions.map((r) => rds(r, "snapshot:*")) }],
     "db-cluster-snapshot": [{ arns: regions.map((r) => rds(r, "cluster-snapshot:*")) }],
     "transit-key": [{ arns: Object.values(arns.transitKeyArns) }],
-    "source-db-key": [{ arns: [...new Set(arns.sourceKeyArns.filter((arn) => arn.startsWith("arn:")))].sort() }],
+    "source-db-key": [{ arns: sourceKeyScope(arns.sourceKeyArns) }],
     "announce-topic": [{ arns: [arns.announceTopicArn] }],
     "notify-topic": [{ arns: [arns.notifyTopicArn] }],
     any: [{ arns: ["*"] }],
@@ -470,6 +518,7 @@ export class SnapshotProducer extends pulumi.ComponentResource {
       configParameter: runtimeConfigParameter(name, settings.namePrefix, runtimeConfig, this),
       reservedConcurrency: settings.reservedConcurrency,
       logRetentionDays: settings.logRetentionDays,
+      listed: listedDatabaseScopes(settings),
     };
     const tasks = buildSteps(
       name,

@@ -8,6 +8,7 @@ import { stepFunction } from "./lambda";
 import {
   assumeRolePolicy,
   document,
+  listedPolicies,
   notifyTopicPolicy,
   operationsKeyPolicy,
   type PolicyDocument,
@@ -129,6 +130,12 @@ export interface StepsArgs {
   /** Extra environment for some steps (e.g. the intake's STATE_MACHINE_ARN). */
   extraEnvironment?: Readonly<Record<string, Record<string, pulumi.Input<string>>>>;
   scopes: pulumi.Input<Record<ResourceKind, ResourceScope[]>>;
+  /**
+   * Scopes that list ARNs known at deployment and growing with the configuration (databases named by
+   * identifier): inline while small, otherwise in customer managed policies (IAM counts a role's inline
+   * policies together against 10,240 characters).
+   */
+  listed?: Readonly<Partial<Record<ResourceKind, ResourceScope[]>>>;
   /** Optional reserved concurrency of the steps that do not need their own (components/lambda.ts). */
   reservedConcurrency?: number;
   logRetentionDays: number;
@@ -161,6 +168,17 @@ export function stepRoles(name: string, steps: readonly Step[], account: string,
   );
 }
 
+/** The scopes with the listed ARNs of each kind added. */
+function withListed(
+  scopes: Record<ResourceKind, ResourceScope[]>,
+  listed: Readonly<Partial<Record<ResourceKind, ResourceScope[]>>>,
+): Record<ResourceKind, ResourceScope[]> {
+  const merged = { ...scopes };
+  for (const [kind, more] of Object.entries(listed) as [ResourceKind, ResourceScope[]][])
+    merged[kind] = [...more, ...(merged[kind] ?? [])];
+  return merged;
+}
+
 /** Each step's Lambda with its log group, DLQ (both under the operations key) and least-privilege role policy. */
 export function buildSteps(
   name: string,
@@ -186,13 +204,33 @@ export function buildSteps(
         { kmsMasterKeyId: args.operationsKey.arn, messageRetentionSeconds: 14 * 24 * 3600 },
         { parent },
       );
+      const listed = args.listed ?? {};
+      const managed = listedPolicies(step.iam, listed);
+      managed.forEach((policy, i) => {
+        const attached = new aws.iam.Policy(
+          `${prefix}-listed-${i}`,
+          {
+            description: `rds-replication ${step.key}: its needs on listed databases (${i + 1} of ${managed.length})`,
+            policy: json(policy),
+          },
+          { parent },
+        );
+        new aws.iam.RolePolicyAttachment(
+          `${prefix}-listed-${i}`,
+          { role: role.name, policyArn: attached.arn },
+          { parent },
+        );
+      });
+      const inlineScopes = pulumi
+        .output(args.scopes)
+        .apply((scopes) => (managed.length > 0 ? scopes : withListed(scopes, listed)));
       new aws.iam.RolePolicy(
         `${prefix}-policy`,
         {
           role: role.id,
           policy: json(
             pulumi
-              .all([args.scopes, logGroup.arn, deadLetterQueue.arn, args.operationsKey.arn])
+              .all([inlineScopes, logGroup.arn, deadLetterQueue.arn, args.operationsKey.arn])
               .apply(([scopes, logGroupArn, deadLetterQueueArn, operationsKeyArn]) =>
                 stepRolePolicy({ needs: step.iam, scopes, logGroupArn, deadLetterQueueArn, operationsKeyArn }),
               ),

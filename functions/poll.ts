@@ -12,6 +12,7 @@ import {
   type PollDecision,
   type PollOperation,
   type PollState,
+  pacedWait,
   recordCheck,
   watchInline,
 } from "./pollSchedule";
@@ -29,6 +30,10 @@ export interface PollTarget {
 
 export interface PollProgress {
   polls: number;
+  /** Turns of this loop so far (poll step invocations); with turnBudget, paced by pacedWait. */
+  turns?: number;
+  /** This loop's share of its execution's history (pollSchedule turnBudget); set by the step that starts it. */
+  turnBudget?: number;
   startedAt?: string;
   queuedUntilSeconds?: number;
   /** Of the previous check: the state machine hands back the whole previous result. */
@@ -109,11 +114,18 @@ export async function poll(event: PollEvent): Promise<PollResult> {
   return runStep(obs, async () => {
     const clock = process.env.RDS_REPLICATION_POLL_CLOCK === "fast-forward" ? FAST_FORWARD_CLOCK : REAL_CLOCK;
     const startedAt = event.poll.startedAt ?? new Date(clock.now()).toISOString();
-    let previous: PollState = { operation: event.operation, elapsedSeconds: 0, ...event.poll };
+    const turns = (event.poll.turns ?? 0) + 1;
+    let previous: PollState = { operation: event.operation, elapsedSeconds: 0, ...event.poll, turns };
     let sleptSeconds = 0;
+    let turnStartSeconds: number | undefined;
     for (;;) {
       const check = await checkOnce(event, startedAt, previous, clock.now(), obs);
-      if (check.result.done || !watchInline(check.decision, sleptSeconds)) return check.result;
+      turnStartSeconds ??= check.result.elapsedSeconds;
+      if (check.result.done) return check.result;
+      if (!watchInline(check.decision, sleptSeconds)) {
+        const waitSeconds = pacedWait(check.result.waitSeconds, { ...check.state, turnStartSeconds });
+        return { ...check.result, waitSeconds };
+      }
       sleptSeconds += check.decision.waitSeconds;
       await clock.sleep(check.decision.waitSeconds * 1000);
       previous = check.state;
@@ -132,9 +144,13 @@ async function checkOnce(
   const elapsedSeconds = Math.max(0, Math.round((now - Date.parse(startedAt)) / 1000));
   const { status, percentProgress, allocatedGiB } = await readStatus(event.target);
   // The same bookkeeping the poll simulation and benchmark use: count the check, track the queue's end.
-  const state = recordCheck(previous, { operation: event.operation, elapsedSeconds, percentProgress });
-  const polls = state.polls;
-  const base = { polls, startedAt, status, percentProgress, elapsedSeconds };
+  const state: PollState = {
+    ...recordCheck(previous, { operation: event.operation, elapsedSeconds, percentProgress }),
+    turns: previous.turns,
+    turnBudget: previous.turnBudget,
+  };
+  const { polls, turns, turnBudget } = state;
+  const base = { polls, turns, turnBudget, startedAt, status, percentProgress, elapsedSeconds };
   if (status === "available") {
     obs.logger.info("operation finished", { ...base, target: event.target, operation: event.operation });
     if (event.operation.endsWith("copy")) {

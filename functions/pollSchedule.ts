@@ -24,6 +24,10 @@ export interface PollState {
   queuedUntilSeconds?: number;
   /** elapsedSeconds of the check before this one (set by recordCheck). */
   previousCheckSeconds?: number;
+  /** State machine turns (poll step invocations) of this loop so far, the current one included. */
+  turns?: number;
+  /** Most turns this loop may take (turnBudget): its share of the execution's history. Absent: maxPolls only. */
+  turnBudget?: number;
 }
 
 export type PollDecision = { action: "wait"; waitSeconds: number } | { action: "give-up"; reason: string };
@@ -52,6 +56,17 @@ export interface PollBounds {
 }
 
 const HOUR = 3600;
+
+/**
+ * Poll turns of all loops of one execution together. A turn (Wait, check Task, Choice) is 9 history events;
+ * 2,600 turns are 23,400 events, which leaves the 25,000-event limit (Step Functions quotas) about 1,600
+ * events for the states outside the loops (about 40 plus 14 per destination region, so at most 700 for the
+ * 46 regions the config knows) and Lambda retries.
+ */
+export const EXECUTION_TURN_BUDGET = 2_600;
+
+/** Each loop's share when `loops` poll loops may run in one execution (the producer: 1 + its regions). */
+export const turnBudget = (loops: number): number => Math.floor(EXECUTION_TURN_BUDGET / loops);
 
 export const DEFAULT_POLL_BOUNDS: PollBounds = {
   maxPolls: 1000,
@@ -123,6 +138,13 @@ export function nextPoll(state: PollState, bounds: PollBounds = DEFAULT_POLL_BOU
       reason: `${operation}: time limit reached (${Math.round(elapsedSeconds)} s of maxTotalSeconds ${limit} s)`,
     };
   }
+  // With pacedWait the budget lasts until the time limit, so this is reached only if a caller did not pace.
+  if (state.turnBudget !== undefined && (state.turns ?? 0) >= state.turnBudget) {
+    return {
+      action: "give-up",
+      reason: `${operation}: turn budget of this execution reached (${state.turns} of ${state.turnBudget} turns)`,
+    };
+  }
 
   const progress = clamp(state.percentProgress ?? 0, 0, 100);
   let wait: number;
@@ -162,4 +184,24 @@ export function watchInline(
     decision.waitSeconds <= bounds.inlineWaitSeconds &&
     sleptSeconds + decision.waitSeconds <= bounds.inlineBudgetSeconds
   );
+}
+
+/**
+ * The wait a poll step returns to the state machine, stretched so the loop's turn budget lasts until the
+ * operation's time limit: each turn, from its first check (`turnStartSeconds`) to the next turn's, covers at
+ * least an equal share of the time left over the turns left. That share never grows from turn to turn, and
+ * the last turn starts at the time limit, so a loop gives up by time exactly as without a budget. The cost is
+ * detection latency only when the budget is tight (returned waits of at least maxTotalSeconds / (budget - 1):
+ * 138 s for a 24 h copy among 4 loops); the near-end watch's turns already cover more than that.
+ */
+export function pacedWait(
+  waitSeconds: number,
+  state: Pick<PollState, "operation" | "elapsedSeconds" | "turns" | "turnBudget"> & { turnStartSeconds: number },
+  bounds: PollBounds = DEFAULT_POLL_BOUNDS,
+): number {
+  if (state.turnBudget === undefined) return waitSeconds;
+  const turnsLeft = state.turnBudget - (state.turns ?? 0);
+  if (turnsLeft <= 0) return waitSeconds;
+  const share = (bounds.maxTotalSeconds[state.operation] - state.turnStartSeconds) / turnsLeft;
+  return Math.max(waitSeconds, Math.ceil(state.turnStartSeconds + share - state.elapsedSeconds));
 }

@@ -6,6 +6,7 @@ import {
   type PollBounds,
   type PollOperation,
   type PollState,
+  pacedWait,
   recordCheck,
   watchInline,
 } from "./pollSchedule";
@@ -54,12 +55,13 @@ export function observe(op: SimulatedOperation, t: number): { done: boolean; per
 /**
  * Runs the schedule the way the state machine and the poll Lambda do: check right after the request, then
  * wait what nextPoll says, inside the Lambda while watchInline allows, otherwise in a state machine turn.
- * `trackQueue: false` drops queuedUntilSeconds, to show what a caller that does not carry it gets.
+ * `trackQueue: false` drops queuedUntilSeconds, to show what a caller that does not carry it gets;
+ * `turnBudget` paces the turns as the poll step does for a loop with that budget (pacedWait).
  */
 export function simulatePolling(
   op: SimulatedOperation,
   bounds: PollBounds = DEFAULT_POLL_BOUNDS,
-  options: { trackQueue: boolean } = { trackQueue: true },
+  options: { trackQueue: boolean; turnBudget?: number } = { trackQueue: true },
 ): PollingOutcome {
   const completedAtSeconds = completionSeconds(op);
   let t = 0;
@@ -67,22 +69,30 @@ export function simulatePolling(
   let stateMachineChecks = 1;
   let inlineSeconds = 0;
   let slept = 0;
+  let turnStartSeconds = 0;
   for (;;) {
     const seen = observe(op, t);
-    state = recordCheck(state, { operation: op.operation, elapsedSeconds: t, percentProgress: seen.percentProgress });
+    state = {
+      ...recordCheck(state, { operation: op.operation, elapsedSeconds: t, percentProgress: seen.percentProgress }),
+      turns: stateMachineChecks,
+      turnBudget: options.turnBudget,
+    };
     if (!options.trackQueue) state.queuedUntilSeconds = undefined;
     const counts = { polls: state.polls, stateMachineChecks, inlineSeconds, completedAtSeconds };
     if (seen.done) return { ...counts, detectionLatencySeconds: t - completedAtSeconds };
     const decision = nextPoll(state, bounds);
     if (decision.action === "give-up") return { ...counts, gaveUp: decision.reason };
+    const { waitSeconds } = decision;
     if (watchInline(decision, slept, bounds)) {
-      slept += decision.waitSeconds;
-      inlineSeconds += decision.waitSeconds;
+      slept += waitSeconds;
+      inlineSeconds += waitSeconds;
+      t += waitSeconds;
     } else {
+      t += pacedWait(waitSeconds, { ...state, turnStartSeconds }, bounds);
       slept = 0;
       stateMachineChecks += 1;
+      turnStartSeconds = t;
     }
-    t += decision.waitSeconds;
   }
 }
 

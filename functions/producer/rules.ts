@@ -1,5 +1,6 @@
 // The producer's pure decisions: which databases are replicated where, and whether a snapshot needs a
 // transit copy before it can be shared.
+import { turnBudget } from "../pollSchedule";
 import type { ProducerRuntimeConfig } from "../runtimeConfig";
 import type { SnapshotInfo } from "../snapshots";
 
@@ -26,6 +27,12 @@ export interface Route {
   region: string;
   accounts: string[];
 }
+
+/**
+ * Each poll loop's turn budget in a per-database run: the source snapshot's loop and one per destination
+ * region share the run's history (pollSchedule EXECUTION_TURN_BUDGET).
+ */
+export const loopTurnBudget = (routes: readonly Route[]): number => turnBudget(1 + routes.length);
 
 /** The destination regions of a database, each with the accounts there that want it. */
 export function routesFor(database: string, destinations: ProducerRuntimeConfig["destinations"]): Route[] {

@@ -13,7 +13,7 @@ import { loadProducerConfig } from "../runtimeConfig";
 import { describeSnapshot, snapshotTags } from "../snapshots";
 import { carryTags, mergeTags, provenanceTags, UNENCRYPTED_TAGS } from "../tags";
 import type { WorkItem } from "./plan";
-import { copiedUnencrypted, needsOptionGroup, transitDecision } from "./rules";
+import { copiedUnencrypted, loopTurnBudget, needsOptionGroup, transitDecision } from "./rules";
 
 /** The announcement minus the per-destination fields, carried to the publish step. */
 export type AnnouncementBase = Omit<Announcement, "destinationAccount" | "destinationRegion">;
@@ -97,7 +97,7 @@ export async function prepareTransit(item: WorkItem): Promise<Transit[]> {
         copied,
         adopted,
         reason: decision.action === "copy" ? decision.reason : "shared directly",
-        poll: { polls: 0 },
+        poll: { polls: 0, turnBudget: loopTurnBudget(item.routes) },
         operation: item.kind === "cluster" ? "cluster-snapshot-copy" : "snapshot-copy",
         announcement: {
           version: 1,

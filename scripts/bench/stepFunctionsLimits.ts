@@ -4,9 +4,10 @@
 // emulator; history events are counted from the definitions by walking the path a run takes.
 import { CreateKeyCommand } from "@aws-sdk/client-kms";
 import { DescribeExecutionCommand, ListExecutionsCommand } from "@aws-sdk/client-sfn";
+import { MAX_DESTINATION_REGIONS } from "../../components/config";
 import { consumerDefinition } from "../../components/stateMachines";
 import { stepsOf } from "../../functions/catalog";
-import { DEFAULT_POLL_BOUNDS } from "../../functions/pollSchedule";
+import { DEFAULT_POLL_BOUNDS, turnBudget } from "../../functions/pollSchedule";
 import { generateOperations, simulatePolling } from "../../functions/pollSimulation";
 import type { ProducerRuntimeConfig } from "../../functions/runtimeConfig";
 import { resetEmulator } from "../emulator/lifecycle";
@@ -179,34 +180,54 @@ export interface HistoryRow {
   events: number;
 }
 
-/** History events of each execution: nominal (every loop one check), the realistic worst, the poll bound. */
+/**
+ * The turns each poll loop of a per-database run may take with `regions` destination regions: its share of
+ * the run's turn budget (the source loop and one per region), never more than maxPolls.
+ */
+export const producerLoopBound = (regions: number): number =>
+  Math.min(DEFAULT_POLL_BOUNDS.maxPolls, turnBudget(1 + regions));
+
+/**
+ * History events of each execution: nominal (every loop one check), the realistic worst, every loop at its
+ * poll bound, and the per-database run at its bound with every region the config knows.
+ */
 export function historyRows(): HistoryRow[] {
   const realistic = realisticWorstChecks();
-  const paths: [string, RunPath][] = [
-    ["every poll loop 1 check", { checks: 1, mapItems: SCALE.regions }],
-    [`every loop ${realistic} turns (worst of the seeded operations)`, { checks: realistic, mapItems: SCALE.regions }],
-    [
-      `every loop at the poll bound (${DEFAULT_POLL_BOUNDS.maxPolls} checks)`,
-      { checks: DEFAULT_POLL_BOUNDS.maxPolls, mapItems: SCALE.regions },
-    ],
-  ];
-  const machines: [string, object][] = [
-    ["producer dispatch", producerDispatchMachine()],
-    ["producer per database", producerDatabaseMachine()],
-    [
-      "consumer (with restore)",
-      consumerDefinition(
-        fakeLambdaArns(
-          stepsOf("consumer").map((s) => s.key),
-          DEST.account,
-          DEST.region,
-        ),
-      ),
-    ],
-  ];
-  return machines.flatMap(([machine, definition]) =>
-    paths.map(([path, runPath]) => ({ machine, path, events: historyEvents(definition, runPath) })),
+  const { maxPolls } = DEFAULT_POLL_BOUNDS;
+  const consumer = consumerDefinition(
+    fakeLambdaArns(
+      stepsOf("consumer").map((s) => s.key),
+      DEST.account,
+      DEST.region,
+    ),
   );
+  const machines: [string, object, number][] = [
+    ["producer dispatch", producerDispatchMachine(), maxPolls],
+    ["producer per database", producerDatabaseMachine(), producerLoopBound(SCALE.regions)],
+    ["consumer (with restore)", consumer, maxPolls],
+  ];
+  const rows = machines.flatMap(([machine, definition, bound]): HistoryRow[] =>
+    (
+      [
+        ["every poll loop 1 check", 1],
+        [`every loop ${realistic} turns (worst of the seeded operations)`, realistic],
+        [`every loop at its poll bound (${bound} turns)`, bound],
+      ] as const
+    ).map(([path, checks]) => ({
+      machine,
+      path,
+      events: historyEvents(definition, { checks, mapItems: SCALE.regions }),
+    })),
+  );
+  const most = producerLoopBound(MAX_DESTINATION_REGIONS);
+  return [
+    ...rows,
+    {
+      machine: `producer per database (${MAX_DESTINATION_REGIONS} regions)`,
+      path: `every loop at its poll bound (${most} turns)`,
+      events: historyEvents(producerDatabaseMachine(), { checks: most, mapItems: MAX_DESTINATION_REGIONS }),
+    },
+  ];
 }
 
 export async function stepFunctionsFigure(progress: (line: string) => void) {

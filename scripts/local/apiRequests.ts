@@ -151,6 +151,23 @@ export const RESOURCE_APIS: Record<string, ResourceApi> = {
     naming: { auto: "pulumi" },
     operations: { PutRolePolicy: { RoleName: ref("role"), PolicyName: NAME, PolicyDocument: "policy" } },
   },
+  "aws:iam/policy:Policy": {
+    service: "iam",
+    naming: { auto: "pulumi" },
+    operations: {
+      CreatePolicy: {
+        PolicyName: NAME,
+        PolicyDocument: "policy",
+        Description: "description",
+        Path: "path",
+        Tags: tagList("tags"),
+      },
+    },
+  },
+  "aws:iam/rolePolicyAttachment:RolePolicyAttachment": {
+    service: "iam",
+    operations: { AttachRolePolicy: { RoleName: ref("role"), PolicyArn: "policyArn" } },
+  },
   "aws:kms/key:Key": {
     service: "kms",
     operations: {

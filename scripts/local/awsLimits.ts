@@ -160,6 +160,35 @@ export const LIMIT_RULES: readonly LimitRule[] = [
     },
   },
   perRequest(
+    "iam-managed-policy-6144",
+    "iam:CreatePolicy",
+    "A customer managed policy is at most 6,144 characters, whitespace not counted",
+    IAM_QUOTAS,
+    (p) => {
+      const size = minified(String(p.PolicyDocument));
+      return size > 6144 ? `managed policy is ${size} characters, more than 6144` : undefined;
+    },
+  ),
+  {
+    id: "iam-managed-policies-per-role-10",
+    rule: "At most 10 managed policies are attached to one role (default quota)",
+    source: IAM_QUOTAS,
+    check: ({ requests }) => {
+      const perRole = new Map<string, number>();
+      for (const r of requests.filter((q) => q.operation === "AttachRolePolicy")) {
+        const role = String(r.params.RoleName);
+        perRole.set(role, (perRole.get(role) ?? 0) + 1);
+      }
+      return [...perRole]
+        .filter(([, count]) => count > 10)
+        .map(([role, count]) => ({
+          rule: "iam-managed-policies-per-role-10",
+          resource: role,
+          message: `${count} managed policies attached, more than 10`,
+        }));
+    },
+  },
+  perRequest(
     "sfn-definition-1mb",
     "stepfunctions:CreateStateMachine",
     "A state machine definition is at most 1 MB",

@@ -143,6 +143,12 @@ const BREAKING: Record<string, ApiRequest[]> = {
   "iam-inline-policies-10240": [1, 2].map(() =>
     req("iam", "PutRolePolicy", { RoleName: "r", PolicyDocument: JSON.stringify({ Sid: "p".repeat(5200) }) }),
   ),
+  "iam-managed-policy-6144": [
+    req("iam", "CreatePolicy", { PolicyDocument: JSON.stringify({ Sid: "p".repeat(6140) }) }),
+  ],
+  "iam-managed-policies-per-role-10": range(11).map((i) =>
+    req("iam", "AttachRolePolicy", { RoleName: "r", PolicyArn: `arn:aws:iam::1:policy/p${i}` }),
+  ),
   "sfn-definition-1mb": [req("stepfunctions", "CreateStateMachine", { name: "m", definition: "é".repeat(600000) })],
   "sfn-name": [req("stepfunctions", "CreateStateMachine", { name: "machine:one", definition: "{}" })],
   "sfn-logs-vendedlogs": [

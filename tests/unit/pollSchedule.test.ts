@@ -7,6 +7,7 @@ import {
   type PollOperation,
   type PollState,
   recordCheck,
+  turnBudget,
   watchInline,
 } from "../../functions/pollSchedule";
 import {
@@ -241,5 +242,59 @@ describe("poll schedule against simulated RDS operations", () => {
     const capped = simulatePolling(stuck, tight);
     assert.match(capped.gaveUp ?? "", /poll limit reached/);
     assert.equal(capped.polls, 10);
+  });
+});
+
+describe("poll turn budget (a per-database run's loops share its 25,000-event history)", () => {
+  const HOUR = 3600;
+  const copy = (operation: PollOperation, queuedSeconds: number, activeSeconds: number): SimulatedOperation => ({
+    operation,
+    queuedSeconds,
+    activeSeconds,
+    tailSeconds: 120,
+    curve: [0, 1],
+    reportsProgress: true,
+  });
+  // 4 loops (3 regions) and 47 loops (every region the config knows).
+  const budgets = [turnBudget(4), turnBudget(47)];
+
+  it("a copy that never ends gives up by its time limit, as without a budget, within the budget", () => {
+    const stuck = copy("snapshot-copy", 48 * HOUR, HOUR);
+    const unbudgeted = simulatePolling(stuck);
+    assert.match(unbudgeted.gaveUp ?? "", /time limit/);
+    for (const budget of budgets) {
+      const outcome = simulatePolling(stuck, DEFAULT_POLL_BOUNDS, { trackQueue: true, turnBudget: budget });
+      assert.match(
+        outcome.gaveUp ?? "",
+        /time limit reached \((86[4-9]\d\d|8[7-9]\d{3}) s/,
+        `${budget}: ${outcome.gaveUp}`,
+      );
+      assert.ok(outcome.stateMachineChecks <= budget, `${outcome.stateMachineChecks} turns of ${budget}`);
+    }
+  });
+
+  it("a 12 h instance copy and a 3 h cluster copy after 18 h in a backlog still complete", () => {
+    for (const op of [copy("snapshot-copy", 0, 12 * HOUR), copy("cluster-snapshot-copy", 18 * HOUR, 3 * HOUR)])
+      for (const budget of budgets) {
+        const outcome = simulatePolling(op, DEFAULT_POLL_BOUNDS, { trackQueue: true, turnBudget: budget });
+        assert.equal(outcome.gaveUp, undefined, `${op.operation} with ${budget} turns: ${outcome.gaveUp}`);
+        assert.ok(outcome.stateMachineChecks <= budget);
+      }
+  });
+
+  it("gives up no seeded operation that completes without a budget, and stays within the budget", () => {
+    for (const op of generateOperations(500)) {
+      if (simulatePolling(op).gaveUp) continue;
+      const outcome = simulatePolling(op, DEFAULT_POLL_BOUNDS, { trackQueue: true, turnBudget: turnBudget(47) });
+      assert.equal(outcome.gaveUp, undefined);
+      assert.ok(outcome.stateMachineChecks <= turnBudget(47));
+    }
+  });
+
+  it("refuses another turn once the budget is spent (a caller that did not pace)", () => {
+    const state: PollState = { operation: "snapshot-copy", elapsedSeconds: 600, polls: 12, turns: 12, turnBudget: 12 };
+    const decision = nextPoll(state);
+    assert.equal(decision.action, "give-up");
+    assert.match((decision as { reason: string }).reason, /turn budget/);
   });
 });

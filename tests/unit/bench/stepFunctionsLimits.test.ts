@@ -1,16 +1,19 @@
 // Step Functions limits (figure 8): no execution's history grows with the number of databases, and each stays
 // under 25,000 events on a realistic run; counted from the very definitions the program deploys.
 import { strict as assert } from "node:assert";
+import { MAX_DESTINATION_REGIONS } from "../../../components/config";
 import {
   consumerDefinition,
   producerDatabaseDefinition,
   producerDispatchDefinition,
 } from "../../../components/stateMachines";
 import { stepsOf } from "../../../functions/catalog";
+import { DEFAULT_POLL_BOUNDS } from "../../../functions/pollSchedule";
 import {
   HISTORY_LIMIT_EVENTS,
   historyEvents,
   historyRows,
+  producerLoopBound,
   realisticWorstChecks,
   SCALE,
 } from "../../../scripts/bench/stepFunctionsLimits";
@@ -68,5 +71,18 @@ describe("bench: Step Functions history events", () => {
     }
     const consumer = consumerDefinition(arns("consumer"));
     assert.ok(historyEvents(consumer, { checks: 1000, mapItems: SCALE.regions }) < HISTORY_LIMIT_EVENTS);
+  });
+
+  it("with every poll loop at its bound, no execution passes 25,000 events, for any number of destination regions", () => {
+    for (const row of historyRows())
+      assert.ok(row.events < HISTORY_LIMIT_EVENTS, `${row.machine}, ${row.path}: ${row.events}`);
+    const database = producerDatabaseDefinition(arns("producer"));
+    for (let regions = 1; regions <= MAX_DESTINATION_REGIONS; regions++) {
+      const events = historyEvents(database, { checks: producerLoopBound(regions), mapItems: regions });
+      assert.ok(events < HISTORY_LIMIT_EVENTS, `${regions} regions: ${events} events`);
+    }
+    // Up to one region, the turn budget leaves the per-loop bound as it was (maxPolls).
+    assert.equal(producerLoopBound(1), DEFAULT_POLL_BOUNDS.maxPolls);
+    assert.ok(MAX_DESTINATION_REGIONS >= 30);
   });
 });

@@ -425,4 +425,45 @@ describe("program config", () => {
       });
     });
   });
+
+  describe("databases named by identifier", () => {
+    // 63 characters, RDS's longest identifier: the worst case for the producer roles' policies.
+    const ids = (n: number, kind: string) =>
+      Array.from({ length: n }, (_, i) => `${kind}-${String(i).padStart(4, "0")}-`.padEnd(63, "x"));
+
+    it("accepts up to 520 of the longest identifiers (about 10 managed policies on the snapshot role)", () => {
+      const raw = { ...validSource(), instances: ids(260, "instance"), clusters: ids(260, "cluster") };
+      assert.doesNotThrow(() => parseStackConfig(raw, SOURCE_HERE));
+    });
+
+    it("refuses more destination regions than the transit role's inline policy can grant keys in", () => {
+      const regions = ["eu-central-1", "us-east-1", "us-west-2", "ap-southeast-1", "ap-northeast-1", "sa-east-1"];
+      const destinations = regions.map((region, i) => `${222222222200 + i}/${region}`);
+      assert.doesNotThrow(() =>
+        parseStackConfig({ ...validSource(), destinations: destinations.slice(0, 5) }, SOURCE_HERE),
+      );
+      const [problem, ...others] = problemsOf({ ...validSource(), destinations });
+      assert.deepEqual(others, []);
+      assert.ok(problem?.startsWith("rds-replication:destinations"), problem);
+      assert.ok(
+        problem.endsWith(
+          ": expected at most 5 destination regions besides eu-west-1, not 6: the transit step's role grants each region's transit key inline, and IAM limits a role's inline policies to 10,240 characters",
+        ),
+        problem,
+      );
+    });
+
+    it("refuses more than IAM's 10 managed policies per role can list, and says what to do", () => {
+      const raw = { ...validSource(), instances: ids(300, "instance"), clusters: ids(300, "cluster") };
+      const [problem, ...others] = problemsOf(raw);
+      assert.deepEqual(others, []);
+      assert.ok(problem?.startsWith("rds-replication:instances"), problem);
+      assert.ok(
+        problem.endsWith(
+          ": expected fewer databases named by identifier: these 600 need 12 managed policies of 6144 characters on one producer role, and IAM attaches at most 10; select the others by tag (selectorTags)",
+        ),
+        problem.slice(-300),
+      );
+    });
+  });
 });

@@ -1,14 +1,21 @@
 import * as assert from "node:assert/strict";
+import { Region } from "@pulumi/aws/types/enums";
 import {
   announceTopicPolicy,
   assumeRolePolicy,
   consumerKeyPolicy,
   document,
   eventsRolePolicy,
+  IAM_POLICY_QUOTAS,
   type IdentityStatement,
+  LISTED_INLINE_BUDGET,
+  listedPolicies,
+  needStatements,
   notifyTopicPolicy,
   operationsKeyPolicy,
+  packStatements,
   partitionOf,
+  policySize,
   type ResourceScope,
   type ResourceStatement,
   type Statement,
@@ -18,6 +25,9 @@ import {
   type TrustStatement,
   transitKeyPolicy,
 } from "../../../components/policies";
+import { MAX_TRANSIT_REGIONS, producerScopes, SOURCE_KEYS_LISTED, sourceKeyScope } from "../../../components/producer";
+import { runtimeConfigReadPolicy } from "../../../components/shared";
+import { stepsOf } from "../../../functions/catalog";
 
 const sid = (statements: Statement[], id: string) => {
   const found = statements.find((s) => s.Sid === id);
@@ -346,5 +356,113 @@ describe("policy documents", () => {
     assert.equal(partitionOf("cn-north-1"), "aws-cn");
     assert.equal(partitionOf("us-gov-west-1"), "aws-us-gov");
     assert.equal(partitionOf("us-isob-east-1"), "aws-iso-b");
+  });
+});
+
+describe("policies over the IAM size quotas", () => {
+  const arns = (n: number) =>
+    Array.from(
+      { length: n },
+      (_, i) => `arn:aws:rds:eu-west-1:111111111111:db:database-${String(i).padStart(40, "0")}`,
+    );
+  const statement = (resources: string[]): IdentityStatement => ({
+    Sid: "Need1",
+    Effect: "Allow",
+    Action: "rds:CreateDBSnapshot",
+    Resource: resources,
+  });
+
+  it("packs statements into documents of at most 6,144 characters, splitting a long Resource list, losing none", () => {
+    const listed = arns(250);
+    const packed = packStatements([statement(listed), { ...statement(listed.slice(0, 3)), Sid: "Need2" }], 6144);
+    assert.ok(packed.length >= 4, `${packed.length} documents`);
+    for (const doc of packed) assert.ok(policySize(doc) <= 6144, `${policySize(doc)} characters`);
+    const granted = packed
+      .flatMap((d) => d.Statement)
+      .flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]));
+    assert.deepEqual(new Set(granted), new Set(listed));
+    const sids = packed.flatMap((d) => d.Statement.map((s) => s.Sid));
+    assert.equal(new Set(sids).size, sids.length, "Sids unique");
+  });
+
+  it("keeps listed ARNs inline while they are small, in managed policies once over the inline budget", () => {
+    const needs = [{ actions: ["rds:CreateDBSnapshot"], resources: ["db" as const] }];
+    assert.deepEqual(listedPolicies(needs, { db: [{ arns: arns(20) }] }), []);
+    const managed = listedPolicies(needs, { db: [{ arns: arns(200) }] });
+    assert.ok(managed.length >= 2);
+    assert.ok(
+      policySize(document(needStatements(needs, { db: [{ arns: arns(200) }] }))) > IAM_POLICY_QUOTAS.managedPolicy,
+    );
+  });
+});
+
+describe("producer step roles at the bounds the config allows", () => {
+  // The worst case for the inline policies: the longest region names and partition, ten source keys in ten
+  // accounts (listed one by one), a tag selector, and MAX_TRANSIT_REGIONS regions with transit keys.
+  const regions = Object.values(Region).sort((a, b) => b.length - a.length || a.localeCompare(b));
+  const account = "111111111111";
+  const home = regions[0]!;
+  const inlineSizes = (transitRegions: number) => {
+    const others = regions.slice(1, transitRegions);
+    const args = {
+      account,
+      region: home,
+      destinations: others.map((region, i) => ({ account: String(222222222200 + i), region, databases: [] })),
+      instances: [],
+      clusters: [],
+      selectorTags: { "a-selector-tag-key-of-some-length": "and-a-selector-tag-value-of-some-length" },
+    };
+    const key = (region: string, id: string, owner = account) =>
+      `arn:aws-iso-f:kms:${region}:${owner}:key/mrk-${id.padStart(32, "0")}`;
+    const scopes = producerScopes(args, {
+      announceTopicArn: `arn:aws:sns:${home}:${account}:producer-announce-0a1b2c3`,
+      notifyTopicArn: `arn:aws:sns:${home}:${account}:producer-notifications-0a1b2c3`,
+      transitKeyArns: Object.fromEntries([home, ...others].map((r) => [r, key(r, "1")])),
+      sourceKeyArns: Array.from({ length: SOURCE_KEYS_LISTED }, (_, i) =>
+        key(home, String(i), String(333333333300 + i)),
+      ),
+      databaseStateMachineArn: `arn:aws:states:${home}:${account}:stateMachine:producer-database-state-machine-0a1b2c3`,
+    });
+    const config = policySize(
+      runtimeConfigReadPolicy(
+        `arn:aws:ssm:${home}:${account}:parameter/rds-replication/a-stack/producer/runtime-config`,
+      ),
+    );
+    return stepsOf("producer").map((step) => ({
+      step: step.key,
+      size:
+        config +
+        policySize(
+          stepRolePolicy({
+            needs: step.iam,
+            scopes,
+            logGroupArn: `arn:aws:logs:${home}:${account}:log-group:/rds-replication/${step.key}-20261130024500000000000001`,
+            deadLetterQueueArn: `arn:aws:sqs:${home}:${account}:${step.key}-dlq-0a1b2c3`,
+            operationsKeyArn: key(home, "2"),
+          }),
+        ) +
+        // Databases named by identifier stay inline up to this much (in the steps that name them).
+        (step.iam.some((need) => need.resources.some((k) => k === "source-db-instance" || k === "source-db-cluster"))
+          ? LISTED_INLINE_BUDGET
+          : 0),
+    }));
+  };
+
+  it("keeps every producer step role's inline policies within 10,240 characters at MAX_TRANSIT_REGIONS", () => {
+    for (const { step, size } of inlineSizes(MAX_TRANSIT_REGIONS))
+      assert.ok(size <= IAM_POLICY_QUOTAS.inlinePerRole, `${step}: ${size}`);
+    assert.ok(inlineSizes(MAX_TRANSIT_REGIONS + 2).some(({ size }) => size > IAM_POLICY_QUOTAS.inlinePerRole));
+  });
+
+  it("grants more than SOURCE_KEYS_LISTED source keys per account and region, still only those accounts", () => {
+    const keys = Array.from(
+      { length: 30 },
+      (_, i) => `arn:aws:kms:eu-west-1:${i % 2 ? "111111111111" : "333333333333"}:key/k${i}`,
+    );
+    assert.deepEqual(sourceKeyScope(keys), [
+      "arn:aws:kms:eu-west-1:111111111111:key/*",
+      "arn:aws:kms:eu-west-1:333333333333:key/*",
+    ]);
+    assert.deepEqual(sourceKeyScope(keys.slice(0, SOURCE_KEYS_LISTED)), [...keys.slice(0, SOURCE_KEYS_LISTED)].sort());
   });
 });
