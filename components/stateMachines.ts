@@ -118,6 +118,17 @@ function notifyParameters(
   };
 }
 
+/** The producer's failure notification, then `next` (a Fail state); a failing notify still fails the run. */
+function producerFailureNotice(arns: LambdaArns, options: DefinitionOptions, next: string): State {
+  return taskState(arns, options, {
+    key: "producer-notify",
+    parameters: notifyParameters("producer", "failed", "$$.Execution.StartTime"),
+    resultPath: "$.notification",
+    next,
+    catchTo: "Failed",
+  });
+}
+
 /**
  * Producer entry point (EventBridge rules, the schedule and manual starts target it): the plan step turns the
  * trigger into work items and starts one execution of the per-database state machine for each, so neither
@@ -141,25 +152,13 @@ export function producerDispatchDefinition(arns: LambdaArns, options: Definition
         Choices: [{ Variable: "$.dispatched.refusedCount", NumericGreaterThan: 0, Next: "Notify refusals" }],
         Default: "Done",
       },
-      "Notify refusals": taskState(arns, options, {
-        key: "producer-notify",
-        parameters: notifyParameters("producer", "failed", "$$.Execution.StartTime"),
-        resultPath: "$.notification",
-        next: "Refused",
-        catchTo: "Failed",
-      }),
+      "Notify refusals": producerFailureNotice(arns, options, "Refused"),
       Refused: {
         Type: "Fail",
         Error: "DatabasesRefused",
         Cause: "see the failure notification: what to change is named there",
       },
-      "Notify failure": taskState(arns, options, {
-        key: "producer-notify",
-        parameters: notifyParameters("producer", "failed", "$$.Execution.StartTime"),
-        resultPath: "$.notification",
-        next: "Failed",
-        catchTo: "Failed",
-      }),
+      "Notify failure": producerFailureNotice(arns, options, "Failed"),
       Done: { Type: "Succeed" },
       Failed: { Type: "Fail", ErrorPath: "$.error.Error", CausePath: "$.error.Cause" },
     },
@@ -257,13 +256,7 @@ export function producerDatabaseDefinition(arns: LambdaArns, options: Definition
         Choices: [{ Variable: "$.notification.failed", NumericGreaterThan: 0, Next: "Failed" }],
         Default: "Done",
       },
-      "Notify failure": taskState(arns, options, {
-        key: "producer-notify",
-        parameters: notifyParameters("producer", "failed", "$$.Execution.StartTime"),
-        resultPath: "$.notification",
-        next: "Failed",
-        catchTo: "Failed",
-      }),
+      "Notify failure": producerFailureNotice(arns, options, "Failed"),
       Done: { Type: "Succeed" },
       Failed: { Type: "Fail", Error: "ReplicationFailed", Cause: "see the failure notification and the step logs" },
     },

