@@ -1,6 +1,6 @@
 // Which snapshot copies a retention policy keeps: restic's `forget --keep-*` semantics over UTC calendar
 // buckets, plus keepLast and an age window. Pure; the deletion guard (deletionGuard.ts) adds the operational
-// safety rules on top. Contract: /work/shared/DESIGN.md "Contracts that other code relies on".
+// safety rules on top. Contract: ../shared/DESIGN.md "Contracts that other code relies on".
 
 export interface RetentionPolicy {
   /** Keep the N newest managed snapshots. */

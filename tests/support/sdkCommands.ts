@@ -5,8 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as ts from "typescript";
-
-const BOTOCORE = "/usr/lib/python3/dist-packages/botocore/data";
+import { loadModel } from "../../scripts/local/apiModels";
 
 /** The botocore service directory of each SDK v3 client package the handlers use. */
 export const SERVICE_OF_CLIENT: Record<string, string> = {
@@ -87,18 +86,8 @@ interface Model {
   shapes: Record<string, Shape>;
 }
 
-const models = new Map<string, Model>();
-
-/** The newest API version botocore has of a service. */
-export function modelOf(service: string): Model {
-  const cached = models.get(service);
-  if (cached) return cached;
-  const versions = fs.readdirSync(path.join(BOTOCORE, service)).sort();
-  const newest = versions[versions.length - 1] ?? "";
-  const model = JSON.parse(fs.readFileSync(path.join(BOTOCORE, service, newest, "service-2.json"), "utf8")) as Model;
-  models.set(service, model);
-  return model;
-}
+/** The newest API version botocore has of a service (the models the emitted-resource checks read too). */
+export const modelOf = (service: string): Model => loadModel(service) as unknown as Model;
 
 function membersOf(literal: ts.ObjectLiteralExpression): { members: Member[]; spread: boolean } {
   const members: Member[] = [];
