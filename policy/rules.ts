@@ -52,20 +52,20 @@ export const TYPES = {
 
 // --- where the policy documents are in each resource's inputs ---
 
+/** The resources whose `policy` input is a resource-based policy (keys, topics, queues, secrets). */
+export const RESOURCE_POLICY_TYPES: readonly string[] = [
+  TYPES.kmsKey,
+  TYPES.kmsKeyPolicy,
+  TYPES.topic,
+  TYPES.topicPolicy,
+  TYPES.queue,
+  TYPES.queuePolicy,
+  TYPES.secretPolicy,
+];
+
 /** Resource-based policies in the strict sense (keys, topics, queues, secrets): a principal and a resource. */
 function ownResourcePolicies(type: string, props: Props): unknown[] {
-  switch (type) {
-    case TYPES.kmsKey:
-    case TYPES.kmsKeyPolicy:
-    case TYPES.topic:
-    case TYPES.topicPolicy:
-    case TYPES.queue:
-    case TYPES.queuePolicy:
-    case TYPES.secretPolicy:
-      return props.policy === undefined ? [] : [props.policy];
-    default:
-      return [];
-  }
+  return RESOURCE_POLICY_TYPES.includes(type) && props.policy !== undefined ? [props.policy] : [];
 }
 
 /** A role's trust policy: who may assume it. */
@@ -117,18 +117,7 @@ const policyGrammarByType: Rule = {
   description:
     "Trust policies name a principal and no resource, identity policies a resource and no principal, resource policies both.",
   equivalents: ["IAM MalformedPolicyDocument", "IAM Access Analyzer policy validation"],
-  resourceTypes: [
-    TYPES.role,
-    TYPES.rolePolicy,
-    TYPES.policy,
-    TYPES.kmsKey,
-    TYPES.kmsKeyPolicy,
-    TYPES.topic,
-    TYPES.topicPolicy,
-    TYPES.queue,
-    TYPES.queuePolicy,
-    TYPES.secretPolicy,
-  ],
+  resourceTypes: [TYPES.role, TYPES.rolePolicy, TYPES.policy, ...RESOURCE_POLICY_TYPES],
   check: (type, props) => [
     ...grammarViolations("trust", trustPolicies(type, props)),
     ...grammarViolations("identity", identityPolicies(type, props)),
@@ -140,16 +129,7 @@ const resourcePolicyNotPublic: Rule = {
   name: "resource-policy-not-public",
   description: "No resource policy (key, topic, queue, secret, role trust) allows everyone without a condition.",
   equivalents: ["CKV_AWS_33", "CKV_AWS_169", "CKV_AWS_60"],
-  resourceTypes: [
-    TYPES.kmsKey,
-    TYPES.kmsKeyPolicy,
-    TYPES.topic,
-    TYPES.topicPolicy,
-    TYPES.queue,
-    TYPES.queuePolicy,
-    TYPES.secretPolicy,
-    TYPES.role,
-  ],
+  resourceTypes: [...RESOURCE_POLICY_TYPES, TYPES.role],
   check: (type, props) =>
     eachStatement(resourcePolicies(type, props), (s, where) => {
       if (!isAllow(s)) return undefined;

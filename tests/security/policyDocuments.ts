@@ -1,6 +1,6 @@
 // Every policy document a recorded stack declares, with the grammar AWS reads it in: a role's trust policy,
 // an identity policy (inline role policies), or a resource policy (KMS key, SNS topic, Lambda function).
-import { TYPES } from "../../policy/rules";
+import { RESOURCE_POLICY_TYPES, TYPES } from "../../policy/rules";
 import type { RecordedResource, StackEvaluation } from "../../scripts/local/pulumiMocks";
 
 export type Grammar = "trust" | "identity" | "resource";
@@ -58,18 +58,10 @@ function policiesOf(resource: RecordedResource, functions: readonly RecordedReso
     case TYPES.rolePolicy:
     case TYPES.policy:
       return one("identity", resource.inputs.policy);
-    case TYPES.kmsKey:
-    case TYPES.kmsKeyPolicy:
-    case TYPES.topic:
-    case TYPES.topicPolicy:
-    case TYPES.queue:
-    case TYPES.queuePolicy:
-    case TYPES.secretPolicy:
-      return one("resource", resource.inputs.policy);
     case TYPES.lambdaPermission:
       return [{ grammar: "resource", where, document: lambdaPermissionPolicy(resource, functions) }];
     default:
-      return [];
+      return RESOURCE_POLICY_TYPES.includes(resource.type) ? one("resource", resource.inputs.policy) : [];
   }
 }
 
