@@ -62,6 +62,31 @@ function perRequest(
   };
 }
 
+/** A rule over the sum of one operation's requests per role (`amount` of each), at most `max`. */
+function perRole(
+  id: string,
+  operation: string,
+  rule: string,
+  source: string,
+  bound: { max: number; amount: (params: Params) => number; message: (total: number) => string },
+): LimitRule {
+  return {
+    id,
+    rule,
+    source,
+    check: ({ requests }) => {
+      const totals = new Map<string, number>();
+      for (const r of requests.filter((q) => q.operation === operation)) {
+        const role = String(r.params.RoleName);
+        totals.set(role, (totals.get(role) ?? 0) + bound.amount(r.params));
+      }
+      return [...totals]
+        .filter(([, total]) => total > bound.max)
+        .map(([role, total]) => ({ rule: id, resource: role, message: bound.message(total) }));
+    },
+  };
+}
+
 const nameRule = (label: string, value: unknown, pattern: RegExp, max: number, what: string) => {
   const name = String(value);
   if (name.length > max) return `${label} ${JSON.stringify(name)} is ${name.length} characters, more than ${max}`;
@@ -140,25 +165,18 @@ export const LIMIT_RULES: readonly LimitRule[] = [
       return size > 2048 ? `trust policy is ${size} characters, more than 2048` : undefined;
     },
   ),
-  {
-    id: "iam-inline-policies-10240",
-    rule: "The inline policies of one role total at most 10,240 characters, whitespace not counted",
-    source: IAM_QUOTAS,
-    check: ({ requests }) => {
-      const perRole = new Map<string, number>();
-      for (const r of requests.filter((q) => q.operation === "PutRolePolicy")) {
-        const role = String(r.params.RoleName);
-        perRole.set(role, (perRole.get(role) ?? 0) + minified(String(r.params.PolicyDocument)));
-      }
-      return [...perRole]
-        .filter(([, size]) => size > 10240)
-        .map(([role, size]) => ({
-          rule: "iam-inline-policies-10240",
-          resource: role,
-          message: `inline policies total ${size} characters, more than 10240`,
-        }));
+  perRole(
+    "iam-inline-policies-10240",
+    "PutRolePolicy",
+    "The inline policies of one role total at most 10,240 characters, whitespace not counted",
+    IAM_QUOTAS,
+    {
+      max: 10240,
+      amount: (p) => minified(String(p.PolicyDocument)),
+      message: (size) => `inline policies total ${size} characters, more than 10240`,
     },
-  },
+  ),
+
   perRequest(
     "iam-managed-policy-6144",
     "iam:CreatePolicy",
@@ -169,25 +187,14 @@ export const LIMIT_RULES: readonly LimitRule[] = [
       return size > 6144 ? `managed policy is ${size} characters, more than 6144` : undefined;
     },
   ),
-  {
-    id: "iam-managed-policies-per-role-10",
-    rule: "At most 10 managed policies are attached to one role (default quota)",
-    source: IAM_QUOTAS,
-    check: ({ requests }) => {
-      const perRole = new Map<string, number>();
-      for (const r of requests.filter((q) => q.operation === "AttachRolePolicy")) {
-        const role = String(r.params.RoleName);
-        perRole.set(role, (perRole.get(role) ?? 0) + 1);
-      }
-      return [...perRole]
-        .filter(([, count]) => count > 10)
-        .map(([role, count]) => ({
-          rule: "iam-managed-policies-per-role-10",
-          resource: role,
-          message: `${count} managed policies attached, more than 10`,
-        }));
-    },
-  },
+  perRole(
+    "iam-managed-policies-per-role-10",
+    "AttachRolePolicy",
+    "At most 10 managed policies are attached to one role (default quota)",
+    IAM_QUOTAS,
+    { max: 10, amount: () => 1, message: (count) => `${count} managed policies attached, more than 10` },
+  ),
+
   perRequest(
     "sfn-definition-1mb",
     "stepfunctions:CreateStateMachine",
