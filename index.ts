@@ -1,4 +1,4 @@
 // Entry point of every stack: Pulumi runs the default export and uses its result as the stack outputs.
-import { program } from "./components/program";
+import { program } from "./stack/program";
 
 export default program;

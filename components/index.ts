@@ -1,7 +1,7 @@
 // The package entry: what a Pulumi program that installs rds-replication imports. The stack program of this
 // repository (index.ts) is not part of it; the provider for other languages (provider/) serves these classes.
 
-export type { RetentionPolicy } from "../functions/retention";
+export type { RetentionPolicy } from "../functions/decisions/retentionPolicy";
 export {
   CONSUMER_DEFAULTS,
   type RestoreConfig,

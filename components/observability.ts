@@ -3,12 +3,12 @@
 // specs are pure functions over plain names, tested directly; `watch` turns them into resources.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { METRICS_NAMESPACE, SERVICE } from "../functions/observability";
+import { METRICS_NAMESPACE, SERVICE } from "../functions/aws/observability";
 import type { Rpo } from "./consumer";
 import { type BuiltStep, physicalName } from "./shared";
 
 /**
- * The engine's metrics (functions/observability.ts: namespace, `service` and `step` dimensions; the names
+ * The engine's metrics (functions/aws/observability.ts: namespace, `service` and `step` dimensions; the names
  * are those the handlers pass to addMetric). `Failures` also carries `kind`, the error class.
  */
 export const ENGINE_METRICS = {

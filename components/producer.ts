@@ -4,7 +4,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { type ResourceKind, stepsOf } from "../functions/catalog";
-import { type ProducerRuntimeConfig, STATE_MACHINE_VARIABLE } from "../functions/runtimeConfig";
+import { type ProducerRuntimeConfig, STATE_MACHINE_VARIABLE } from "../functions/contracts/runtimeConfig";
 import { sharedLayer } from "./lambda";
 import { watch } from "./observability";
 import {
@@ -374,7 +374,7 @@ export function producerScopes(
     "restored-db-cluster": none,
     "subnet-group": none,
     "db-parameter-group": none,
-    // The plan step reads the option groups of the source instances (functions/producer/rules.ts).
+    // The plan step reads the option groups of the source instances (functions/decisions/sourceRules.ts).
     "db-option-group": [{ arns: [rds(args.region, "og:*")] }],
     "security-group": none,
   };

@@ -3,7 +3,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ResourceKind, Step } from "../functions/catalog";
-import { CONFIG_PARAMETER_VARIABLE, encodeRuntimeConfig } from "../functions/runtimeConfig";
+import { CONFIG_PARAMETER_VARIABLE, encodeRuntimeConfig } from "../functions/contracts/runtimeConfig";
 import { stepFunction } from "./lambda";
 import {
   assumeRolePolicy,
@@ -84,7 +84,7 @@ export function notificationsTopic(name: string, args: NotificationsArgs, parent
 export const stepName = (name: string, step: Step) => `${name}-${step.key.replace(`${step.side}-`, "")}`;
 
 /**
- * The side's runtime config as one SSM parameter (functions/runtimeConfig.ts): step Lambdas get only its name,
+ * The side's runtime config as one SSM parameter (functions/contracts/runtimeConfig.ts): step Lambdas get only its name,
  * since Lambda refuses environments over 4 KB and the config grows with databases x destinations. A String
  * parameter: the config holds names and ARNs, no secret.
  */

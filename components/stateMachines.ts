@@ -1,9 +1,9 @@
 // The two state machines as ASL objects. Pure (no Pulumi): the program JSON.stringify's the result inside
 // an apply, and the e2e tests execute the very same objects with aws-local-stepfunctions. Every Task has
-// Retry (the retryable error classes of functions/errors.ts), Catch and TimeoutSeconds; every poll loop is
-// Poll -> Choice -> Wait -> Poll, bounded by the poll step giving up (functions/pollSchedule.ts).
+// Retry (the retryable error classes of functions/decisions/errors.ts), Catch and TimeoutSeconds; every poll loop is
+// Poll -> Choice -> Wait -> Poll, bounded by the poll step giving up (functions/decisions/pollSchedule.ts).
 import { stepByKey } from "../functions/catalog";
-import { RETRY_POLICIES } from "../functions/errors";
+import { RETRY_POLICIES } from "../functions/decisions/errors";
 
 export type LambdaArns = Record<string, string>;
 
@@ -166,7 +166,7 @@ export function producerDispatchDefinition(arns: LambdaArns, options: Definition
 }
 
 /**
- * Producer, one database (input: a work item of functions/producer/plan.ts): take snapshot? -> wait for it ->
+ * Producer, one database (input: a work item of functions/steps/producer/plan.ts): take snapshot? -> wait for it ->
  * transit per destination region (wait for the copy, share + announce; a region's failure does not stop the
  * others) -> prune -> notification -> fail if anything failed. Its state is bounded by the destination regions
  * of one database, its history by the poll bounds (docs/benchmark.md, "Step Functions limits").

@@ -1,22 +1,22 @@
 // Every Lambda of the product: the program turns each entry into a CallbackFunction with a role built from
 // `iam`, and the state machines reference Tasks by `key`. Keys are stable (Lambda names and ASL states).
 
-import { copyShared } from "./consumer/copy";
-import { intake } from "./consumer/intake";
-import { restore } from "./consumer/restore";
-import { applyRetention } from "./consumer/retention";
-import { switchEndpoint } from "./consumer/switch";
-import { COPY_CONCURRENCY } from "./errors";
+import { COPY_CONCURRENCY } from "./decisions/errors";
+import { DEFAULT_POLL_BOUNDS } from "./decisions/pollSchedule";
+import { DELETE_AFTER_KEY, MANAGED_BY_KEY, MANAGED_BY_VALUE, ROLE_KEY } from "./decisions/tags";
 import { RESOURCE_TYPES } from "./iamResourceTypes";
-import { notify } from "./notify";
-import { poll } from "./poll";
-import { DEFAULT_POLL_BOUNDS } from "./pollSchedule";
-import { plan } from "./producer/plan";
-import { pruneTransit } from "./producer/prune";
-import { publish } from "./producer/publish";
-import { takeSnapshot } from "./producer/snapshot";
-import { prepareTransit } from "./producer/transit";
-import { DELETE_AFTER_KEY, MANAGED_BY_KEY, MANAGED_BY_VALUE, ROLE_KEY } from "./tags";
+import { copyShared } from "./steps/consumer/copy";
+import { intake } from "./steps/consumer/intake";
+import { restore } from "./steps/consumer/restore";
+import { applyRetention } from "./steps/consumer/retention";
+import { switchEndpoint } from "./steps/consumer/switch";
+import { notify } from "./steps/notify";
+import { poll } from "./steps/poll";
+import { plan } from "./steps/producer/plan";
+import { pruneTransit } from "./steps/producer/prune";
+import { publish } from "./steps/producer/publish";
+import { takeSnapshot } from "./steps/producer/snapshot";
+import { prepareTransit } from "./steps/producer/transit";
 
 export type ResourceKind =
   | "source-db-instance"
@@ -192,7 +192,7 @@ const DELETE_OWN_SNAPSHOTS: IamStatement[] = [
 const PUBLISH_NOTIFY = on(["sns:Publish"], ["notify-topic"]);
 
 // Start a run under its deterministic name and, when the name is taken, read that run's status to tell a
-// duplicate from a re-run (functions/executions.ts).
+// duplicate from a re-run (functions/aws/executions.ts).
 const START_RUNS: IamStatement[] = [
   on(["states:StartExecution"], ["state-machine"]),
   on(["states:DescribeExecution"], ["state-machine-execution"]),

@@ -1,10 +1,11 @@
 // `npm run bench`: the seven figures of issue 7 and figure 8 (Step Functions limits, issue 10). Table on stdout, JSON in bench-results/bench.json, progress
 // on stderr. Figures 2, 6 and 8 run on the moto emulator (started here, stopped at the end), 4 under Pulumi
 // mocks, 1 and 5 in process, 7 as a child `npm test` (last, so nothing else competes for the 2 cores).
-import "./local/setup";
+import "../testkit/setup";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { resetEmulator, startEmulator, stopEmulator } from "../testkit";
 import { archiveFigure } from "./bench/archives";
 import { parseArgs } from "./bench/args";
 import { costFigure } from "./bench/costRun";
@@ -16,7 +17,6 @@ import { retentionFigure } from "./bench/retention";
 import { scaleFigure } from "./bench/scale";
 import { stepFunctionsFigure } from "./bench/stepFunctionsLimits";
 import { testTimingFigure } from "./bench/testTiming";
-import { resetEmulator, startEmulator, stopEmulator } from "./emulator/lifecycle";
 
 // Figure 6 keeps 200 copies in one account and region: more than RDS's default quota of 100 manual snapshots
 // per region (adjustable), which moto enforces too. The run assumes the raised quota such a fleet needs.
@@ -69,7 +69,7 @@ async function main(): Promise<number> {
   return results.every((r) => r.checks.every((c) => c.verdict === "PASS")) ? 0 : 1;
 }
 
-// An interrupted run still stops the emulator (scripts/emulator/lifecycle.ts kills it on exit).
+// An interrupted run still stops the emulator (testkit/emulator/lifecycle.ts kills it on exit).
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => process.exit(130));
 
 main().then(

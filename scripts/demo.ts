@@ -1,8 +1,8 @@
 // `npm run demo` / `npm start`: the replication flow on the embedded emulator (see docs/demo.md).
-import "./local/setup";
+import "../testkit/setup";
+import { stopEmulator } from "../testkit";
 import { parseDemoArgs } from "./demo/args";
 import { runDemo } from "./demo/main";
-import { stopEmulator } from "./emulator/lifecycle";
 
 // Ctrl-C: stop the emulator before leaving, so no process outlives the demo.
 process.once("SIGINT", () => {

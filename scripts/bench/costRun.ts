@@ -1,13 +1,11 @@
 // Figure 2 on the emulator: one RDS snapshot event replicated from the source account (eu-west-1) to the
 // destination account in another region (eu-central-1), by the real state machines running the serialized
-// handlers (scripts/local/world.ts), counted by instrument.ts. Then the waits are stretched to a 10-minute and
+// handlers (testkit/world.ts), counted by instrument.ts. Then the waits are stretched to a 10-minute and
 // a 2-hour copy with the engine's poll schedule (cost.ts).
 import { CreateDBInstanceCommand, CreateDBSnapshotCommand } from "@aws-sdk/client-rds";
 import { consumerDefinition } from "../../components/stateMachines";
 import { stepsOf } from "../../functions/catalog";
-import { DEST } from "../local/accounts";
-import { fakeLambdaArns } from "../local/stepfunctions";
-import { buildWorld, closeWorld, explain, replicate, type World } from "../local/world";
+import { buildWorld, closeWorld, DEST, explain, fakeLambdaArns, replicate, type World } from "../../testkit";
 import {
   type CostTotals,
   DRACO_PUBLISHED,

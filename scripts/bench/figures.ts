@@ -1,6 +1,6 @@
 // Each figure's measurements turned into targets, tables and notes. Kept apart from the measuring so the
 // verdicts are plain functions of numbers.
-import { RETRY_POLICIES } from "../../functions/errors";
+import { RETRY_POLICIES } from "../../functions/decisions/errors";
 import type { archiveFigure } from "./archives";
 import { PRICES } from "./cost";
 import type { costFigure } from "./costRun";
@@ -54,7 +54,7 @@ export function figure1(data: ReturnType<typeof latencyFigure>): Base {
   return {
     figure: 1,
     title: "Overhead latency per wait",
-    method: `simulation: functions/pollSchedule.ts via functions/pollSimulation.ts on ${data.operations} seeded operations`,
+    method: `simulation: functions/decisions/pollSchedule.ts via scripts/bench/pollSimulation.ts on ${data.operations} seeded operations`,
     checks: [
       check("median detection latency <= 30 s", `${round(engine.latency.median)} s`, engine.latency.median <= 30),
       check("worst detection latency <= 60 s", `${round(engine.latency.worst)} s`, engine.latency.worst <= 60),
@@ -228,7 +228,7 @@ export function figure4(data: Awaited<ReturnType<typeof programFigure>>): Base {
   return {
     figure: 4,
     title: "Program evaluation under mocks (source stack)",
-    method: "mocks: scripts/local/pulumiMocks.ts evaluateStack with index.ts",
+    method: "mocks: testkit/pulumiMocks.ts evaluateStack with index.ts",
     checks: [
       check(
         `${largest.databases} databases x ${largest.destinations} destinations evaluates < 5 s`,
@@ -474,7 +474,7 @@ export function figure8(data: Awaited<ReturnType<typeof stepFunctionsFigure>>): 
     ],
     notes: [
       `Each database is its own execution (${large.database.routes} routes each here), so no figure above depends on the number of databases.`,
-      "A poll loop turn is 9 events (Task 5, Choice 2, Wait 2). At the poll bound every loop of a run is stuck for its whole time bound; a per-database run's loops share 2,600 turns (the source loop and one per region), paced so each still gives up only at its time limit (functions/pollSchedule.ts pacedWait).",
+      "A poll loop turn is 9 events (Task 5, Choice 2, Wait 2). At the poll bound every loop of a run is stuck for its whole time bound; a per-database run's loops share 2,600 turns (the source loop and one per region), paced so each still gives up only at its time limit (functions/decisions/pollSchedule.ts pacedWait).",
     ],
     data,
   };

@@ -3,7 +3,7 @@
 // Only calls made while a step handler runs are attributed to it; the harness's own calls are not counted.
 import { StateMachine } from "aws-local-stepfunctions";
 import { stepByKey } from "../../functions/catalog";
-import type { TaskHandler } from "../local/stepfunctions";
+import type { TaskHandler } from "../../testkit";
 import type { ApiCall, Invocation } from "./cost";
 
 interface SdkClient {
@@ -16,7 +16,7 @@ type Send = (this: SdkClient, command: SdkCommand, ...rest: unknown[]) => Promis
 
 const smithyClient = require("@smithy/core/client") as { Client: { prototype: { send: Send } } };
 
-// The harness acts in an account by AssumeRole before every handler call (scripts/local/accounts.ts asLambdaIn);
+// The harness acts in an account by AssumeRole before every handler call (testkit/accounts.ts asLambdaIn);
 // a deployed Lambda gets its role's credentials from its environment instead.
 const HARNESS_SERVICES = new Set(["STS"]);
 

@@ -1,7 +1,7 @@
-// Figure 4: the Pulumi program evaluated under mocks (scripts/local/pulumiMocks.ts) for growing source
+// Figure 4: the Pulumi program evaluated under mocks (testkit/pulumiMocks.ts) for growing source
 // stacks. Destinations alternate between the source region and a second region, so half of them need the
 // region hop (a provider and a transit key per extra region).
-import { evaluateStack, stackFileConfig } from "../local/pulumiMocks";
+import { evaluateStack, stackFileConfig } from "../../testkit";
 
 export const DATABASE_COUNTS = [1, 10, 50];
 export const DESTINATION_COUNTS = [1, 5, 10];

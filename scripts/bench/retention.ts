@@ -1,6 +1,6 @@
 // Figure 5: planRetention on 1k, 10k and 100k snapshots, one every 2 hours back from now, under the Standard
 // preset (daily 7, weekly 5, monthly 12, yearly 7): the DRACO lifecycle most copies carry.
-import { planRetention, RETENTION_PRESETS } from "../../functions/retention";
+import { planRetention, RETENTION_PRESETS } from "../../functions/decisions/retentionPolicy";
 import { median, timeRuns } from "./stats";
 
 export const SIZES = [1_000, 10_000, 100_000];

@@ -1,7 +1,7 @@
 // Figure 6: 200 databases announce within one minute to one destination account. The real intake and the
 // real consumer copy and poll handlers (serialized, as deployed) run against the emulator; time advances in
-// rounds. The proxy of scripts/local/proxy.ts holds every started copy at `copying` until its simulated duration
-// is over, so the copy handler's own limit check (functions/copy.ts) sees the copies in progress. The
+// rounds. The proxy of testkit/proxy.ts holds every started copy at `copying` until its simulated duration
+// is over, so the copy handler's own limit check (functions/aws/startCopy.ts) sees the copies in progress. The
 // Step Functions retry of CopyLimitReached is modelled from RETRY_POLICIES (not executed), one handler
 // call at a time, as one Lambda after another would see the account.
 import {
@@ -15,13 +15,12 @@ import {
   ModifyDBSnapshotAttributeCommand,
   RDSClient,
 } from "@aws-sdk/client-rds";
-import type { Announcement } from "../../functions/announcement";
-import type { CopyResult } from "../../functions/consumer/copy";
-import { COPY_CONCURRENCY, type Kind, RETRY_POLICIES } from "../../functions/errors";
-import type { PollResult } from "../../functions/poll";
-import { seededRandom } from "../../functions/pollSimulation";
-import { DEST, SOURCE } from "../local/accounts";
-import { buildWorld, closeWorld, snsEvent, type World } from "../local/world";
+import type { Announcement } from "../../functions/contracts/announcement";
+import { COPY_CONCURRENCY, type Kind, RETRY_POLICIES } from "../../functions/decisions/errors";
+import type { CopyResult } from "../../functions/steps/consumer/copy";
+import type { PollResult } from "../../functions/steps/poll";
+import { buildWorld, closeWorld, DEST, SOURCE, snsEvent, type World } from "../../testkit";
+import { seededRandom } from "./pollSimulation";
 
 export const ROUND_SECONDS = 300;
 

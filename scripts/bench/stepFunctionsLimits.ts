@@ -4,25 +4,28 @@
 // emulator; history events are counted from the definitions by walking the path a run takes.
 import { CreateKeyCommand } from "@aws-sdk/client-kms";
 import { DescribeExecutionCommand, ListExecutionsCommand } from "@aws-sdk/client-sfn";
-import { MAX_DESTINATION_REGIONS } from "../../components/config";
 import { consumerDefinition } from "../../components/stateMachines";
 import { stepsOf } from "../../functions/catalog";
-import { DEFAULT_POLL_BOUNDS, turnBudget } from "../../functions/pollSchedule";
-import { generateOperations, simulatePolling } from "../../functions/pollSimulation";
-import type { ProducerRuntimeConfig } from "../../functions/runtimeConfig";
-import { resetEmulator } from "../emulator/lifecycle";
-import { clientsFor, DEST, SOURCE } from "../local/accounts";
-import { instance } from "../local/fixtures";
-import { execute, fakeLambdaArns } from "../local/stepfunctions";
+import type { ProducerRuntimeConfig } from "../../functions/contracts/runtimeConfig";
+import { DEFAULT_POLL_BOUNDS, turnBudget } from "../../functions/decisions/pollSchedule";
+import { MAX_DESTINATION_REGIONS } from "../../stack/config";
 import {
   buildWorld,
+  clientsFor,
   closeWorld,
+  DEST,
+  execute,
+  fakeLambdaArns,
   handlersFor,
+  instance,
   producerDatabaseMachine,
   producerDispatchMachine,
+  resetEmulator,
   runStartedConsumers,
+  SOURCE,
   snsEvent,
-} from "../local/world";
+} from "../../testkit";
+import { generateOperations, simulatePolling } from "./pollSimulation";
 
 /** Step Functions quotas (Standard workflows), docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html */
 export const STATE_LIMIT_BYTES = 256 * 1024;

@@ -3,15 +3,15 @@
 import { DescribeKeyCommand, ListKeysCommand } from "@aws-sdk/client-kms";
 import { DescribeDBInstancesCommand, DescribeDBSnapshotsCommand } from "@aws-sdk/client-rds";
 import { GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
-import type { RetentionResult } from "../../functions/consumer/retention";
 import {
   DELETE_AFTER_KEY,
   MANAGED_BY_KEY,
   MANAGED_BY_VALUE,
   ROLE_KEY,
   SOURCE_DATABASE_KEY,
-} from "../../functions/tags";
-import type { Clients } from "../local/accounts";
+} from "../../functions/decisions/tags";
+import type { RetentionResult } from "../../functions/steps/consumer/retention";
+import type { Clients } from "../../testkit";
 import type { RetentionRow } from "./retentionRows";
 import type { Table } from "./table";
 

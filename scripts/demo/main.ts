@@ -5,25 +5,28 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { CreateDBInstanceCommand, CreateDBSnapshotCommand } from "@aws-sdk/client-rds";
-import type { Announcement } from "../../functions/announcement";
-import type { RetentionResult } from "../../functions/consumer/retention";
-import { retentionPolicyFor } from "../../functions/consumer/rules";
-import { explainRetention } from "../../functions/retention";
-import { listSnapshots } from "../../functions/snapshots";
-import { isManaged, SOURCE_CREATED_KEY, SOURCE_DATABASE_KEY } from "../../functions/tags";
-import { emulatorEndpoint, startEmulator, stopEmulator } from "../emulator/lifecycle";
-import { DEST, SOURCE } from "../local/accounts";
-import type { Execution } from "../local/stepfunctions";
+import { listSnapshots } from "../../functions/aws/snapshots";
+import type { Announcement } from "../../functions/contracts/announcement";
+import { retentionPolicyFor } from "../../functions/decisions/destinationRules";
+import { explainRetention } from "../../functions/decisions/retentionPolicy";
+import { isManaged, SOURCE_CREATED_KEY, SOURCE_DATABASE_KEY } from "../../functions/decisions/tags";
+import type { RetentionResult } from "../../functions/steps/consumer/retention";
+import type { Execution } from "../../testkit";
 import {
   buildWorld,
   closeWorld,
+  DEST,
+  emulatorEndpoint,
   explain,
   produce,
   RESTORE_SECRET,
   runStartedConsumers,
+  SOURCE,
   snsEvent,
+  startEmulator,
+  stopEmulator,
   type World,
-} from "../local/world";
+} from "../../testkit";
 import { type ReportData, renderHtmlReport } from "./htmlReport";
 import { foldTags, instancesTable, keysTable, retentionTable, secretTable, snapshotsTable } from "./inventory";
 import { type ProgressOutput, runSteps, type Step, type Timing } from "./progress";

@@ -1,8 +1,9 @@
 // One row per copy for the demo's retention plan: the consumer's decision (from its retention step's result)
-// joined with the rule behind it (functions/retention.ts explainRetention) and the deletion guard's reason
+// joined with the rule behind it (functions/decisions/retentionPolicy.ts explainRetention) and the deletion guard's reason
 // when it spared a copy retention would drop. Pure, shared by the text table and the HTML calendar.
-import type { RetentionResult } from "../../functions/consumer/retention";
-import type { RetentionExplanation, RetentionRule, RetentionSnapshot } from "../../functions/retention";
+
+import type { RetentionExplanation, RetentionRule, RetentionSnapshot } from "../../functions/decisions/retentionPolicy";
+import type { RetentionResult } from "../../functions/steps/consumer/retention";
 
 /** A retention rule, or the guard rule that spared a copy retention would drop. */
 export type KeepingRule = RetentionRule | "held" | "protected" | "newest available" | "not available" | "cap";

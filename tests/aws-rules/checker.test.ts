@@ -1,16 +1,17 @@
 // The checkers themselves: each refuses what AWS refuses, shown on requests and resources built to break
 // one rule, so a green run over the emitted resources means something.
 import * as assert from "node:assert/strict";
-import { loadModel, validateRequest } from "../../scripts/local/apiModels";
+import type { RecordedResource } from "../../testkit";
 import {
   type ApiRequest,
   apiViolations,
+  LIMIT_RULES,
+  loadModel,
   PULUMI_SUFFIX,
   physicalName,
   RESOURCE_APIS,
-} from "../../scripts/local/apiRequests";
-import { LIMIT_RULES } from "../../scripts/local/awsLimits";
-import type { RecordedResource } from "../../scripts/local/pulumiMocks";
+  validateRequest,
+} from "../../testkit/aws-rules";
 
 const TRUST = JSON.stringify({
   Version: "2012-10-17",

@@ -2,9 +2,8 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { checkedOperations, RESOURCE_APIS } from "../../scripts/local/apiRequests";
-import { LIMIT_RULES } from "../../scripts/local/awsLimits";
-import { PROJECT_DIR } from "../../scripts/local/pulumiMocks";
+import { PROJECT_DIR } from "../../testkit";
+import { checkedOperations, LIMIT_RULES, RESOURCE_APIS } from "../../testkit/aws-rules";
 
 const page = fs.readFileSync(path.join(PROJECT_DIR, "docs", "aws-limits.md"), "utf8");
 

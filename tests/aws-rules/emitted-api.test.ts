@@ -1,8 +1,13 @@
 // Every resource the program emits, at both example stacks and at the large configuration, turned into the
 // API requests the provider would send and held to AWS's API models and documented limits.
 import * as assert from "node:assert/strict";
-import { type ApiCheck, apiViolations, RESOURCE_APIS } from "../../scripts/local/apiRequests";
-import { DEFAULT_ACCOUNT_CONCURRENCY, LIMIT_RULES } from "../../scripts/local/awsLimits";
+import {
+  type ApiCheck,
+  apiViolations,
+  DEFAULT_ACCOUNT_CONCURRENCY,
+  LIMIT_RULES,
+  RESOURCE_APIS,
+} from "../../testkit/aws-rules";
 import { type CheckedStack, checkedStacks, LARGE } from "./stacks";
 
 const LABELS = [

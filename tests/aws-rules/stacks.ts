@@ -1,7 +1,7 @@
 // The stacks the AWS-rules suites check: both example stacks (shared with the security suites) and a large
 // configuration, 200 databases with 20-30 character identifiers, 20 destination accounts in 3 regions, and
 // a dest stack of one of those accounts with an RPO override per database, all evaluated under mocks.
-import { DEST_ACCOUNT, evaluateStack, type StackEvaluation, stackFileConfig } from "../../scripts/local/pulumiMocks";
+import { DEST_ACCOUNT, evaluateStack, type StackEvaluation, stackFileConfig } from "../../testkit";
 import { exampleStacks } from "../security/emitted";
 
 export const LARGE = { databases: 200, destinations: 20, regions: ["eu-central-1", "us-east-1", "eu-west-1"] };

@@ -11,19 +11,23 @@ import {
   DescribeDBSnapshotsCommand,
 } from "@aws-sdk/client-rds";
 import { GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
-import { destinationCopyId } from "../../functions/naming";
-import { DEFAULT_POLL_BOUNDS } from "../../functions/pollSchedule";
-import { DEST, SOURCE } from "../../scripts/local/accounts";
-import { cluster, clusterSnapshots, instance, tagsOf } from "../../scripts/local/fixtures";
+import { destinationCopyId } from "../../functions/decisions/naming";
+import { DEFAULT_POLL_BOUNDS } from "../../functions/decisions/pollSchedule";
 import {
+  cluster,
+  clusterSnapshots,
+  DEST,
   explain,
+  instance,
   produce,
   RESTORE_SECRET,
   replicate,
   runStartedConsumers,
+  SOURCE,
   snsEvent,
+  tagsOf,
   worldPerTest,
-} from "../../scripts/local/world";
+} from "../../testkit";
 
 describe("e2e: Aurora clusters, events and failures", () => {
   const worlds = worldPerTest();

@@ -5,9 +5,19 @@
 import { strict as assert } from "node:assert";
 import { AddTagsToResourceCommand, CreateDBSnapshotCommand, DescribeDBInstancesCommand } from "@aws-sdk/client-rds";
 import { GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
-import { DEST, SOURCE } from "../../scripts/local/accounts";
-import { instance, nextSecond, snapshotsIn, tagsOf } from "../../scripts/local/fixtures";
-import { explain, RESTORE_SECRET, replicate, type World, worldPerTest } from "../../scripts/local/world";
+import {
+  DEST,
+  explain,
+  instance,
+  nextSecond,
+  RESTORE_SECRET,
+  replicate,
+  SOURCE,
+  snapshotsIn,
+  tagsOf,
+  type World,
+  worldPerTest,
+} from "../../testkit";
 
 const DAY = 86_400_000;
 const ids = (list: { DBSnapshotIdentifier?: string }[]) => list.map((s) => s.DBSnapshotIdentifier ?? "").sort();

@@ -2,10 +2,20 @@
 // concurrency limit waited out by the state machine's retry; the EMF metrics a handler prints.
 import { strict as assert } from "node:assert";
 import { CreateDBClusterSnapshotCommand } from "@aws-sdk/client-rds";
-import { COPY_CONCURRENCY } from "../../functions/errors";
-import { DEST, SOURCE } from "../../scripts/local/accounts";
-import { cluster, clusterSnapshots, instance, snapshotsIn, tagsOf } from "../../scripts/local/fixtures";
-import { explain, handlersFor, replicate, worldPerTest } from "../../scripts/local/world";
+import { COPY_CONCURRENCY } from "../../functions/decisions/errors";
+import {
+  cluster,
+  clusterSnapshots,
+  DEST,
+  explain,
+  handlersFor,
+  instance,
+  replicate,
+  SOURCE,
+  snapshotsIn,
+  tagsOf,
+  worldPerTest,
+} from "../../testkit";
 
 /** Everything written to stdout while `fn` runs (Powertools prints EMF there), as parsed JSON lines. */
 async function stdoutOf(fn: () => Promise<unknown>): Promise<Record<string, unknown>[]> {
@@ -127,7 +137,7 @@ describe("e2e: automated snapshots, copy limit, metrics", () => {
     assert.equal(copied.step, "poll");
     assert.equal(copied.SnapshotsCopied, 1);
     assert.ok(Number(copied.CopyDurationSeconds) >= 42);
-    // The instance was created with 20 GiB of storage (scripts/local/fixtures.ts).
+    // The instance was created with 20 GiB of storage (testkit/fixtures.ts).
     assert.equal(copied.SnapshotBytesCopied, 20 * 2 ** 30);
     assert.ok(
       copied._aws.CloudWatchMetrics[0]?.Metrics.some((m) => m.Name === "SnapshotBytesCopied" && m.Unit === "Bytes"),

@@ -4,17 +4,20 @@ import { strict as assert } from "node:assert";
 import { DescribeDBInstancesCommand, DescribeDBSnapshotAttributesCommand } from "@aws-sdk/client-rds";
 import { GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
 import { ListExecutionsCommand } from "@aws-sdk/client-sfn";
-import { DEST, SOURCE } from "../../scripts/local/accounts";
-import { instance, snapshotsIn, tagsOf } from "../../scripts/local/fixtures";
 import {
+  DEST,
   explain,
+  instance,
   RESTORE_SECRET,
   replicate,
   runStartedConsumers,
+  SOURCE,
+  snapshotsIn,
   snsEvent,
+  tagsOf,
   type World,
   worldPerTest,
-} from "../../scripts/local/world";
+} from "../../testkit";
 
 const sourceDatabase = (world: World) => instance(world.source, "orders", { Draco_Lifecycle: "Test", team: "billing" });
 

@@ -1,12 +1,10 @@
 // The poll step (serialized handler, on the emulator) counts its turns and paces the wait it hands back to the
 // state machine by its loop's turn budget, so a per-database run's history stays under 25,000 events while a
-// loop still gives up only at its time limit (functions/pollSchedule.ts pacedWait).
+// loop still gives up only at its time limit (functions/decisions/pollSchedule.ts pacedWait).
 import { strict as assert } from "node:assert";
 import { CreateDBSnapshotCommand } from "@aws-sdk/client-rds";
-import { turnBudget } from "../../functions/pollSchedule";
-import { DEST, SOURCE } from "../../scripts/local/accounts";
-import { instance } from "../../scripts/local/fixtures";
-import { handlersFor, worldPerTest } from "../../scripts/local/world";
+import { turnBudget } from "../../functions/decisions/pollSchedule";
+import { DEST, handlersFor, instance, SOURCE, worldPerTest } from "../../testkit";
 
 describe("e2e: the poll step's turn budget", () => {
   const worlds = worldPerTest();

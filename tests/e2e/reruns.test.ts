@@ -4,9 +4,16 @@
 import { strict as assert } from "node:assert";
 import { CreateDBSnapshotCommand } from "@aws-sdk/client-rds";
 import { ListExecutionsCommand } from "@aws-sdk/client-sfn";
-import { DEST } from "../../scripts/local/accounts";
-import { instance, snapshotsIn } from "../../scripts/local/fixtures";
-import { explain, produce, runStartedConsumers, snsEvent, worldPerTest } from "../../scripts/local/world";
+import {
+  DEST,
+  explain,
+  instance,
+  produce,
+  runStartedConsumers,
+  snapshotsIn,
+  snsEvent,
+  worldPerTest,
+} from "../../testkit";
 
 describe("e2e: re-running failed runs", () => {
   const worlds = worldPerTest();

@@ -4,9 +4,19 @@
 import { strict as assert } from "node:assert";
 import { CreateKeyCommand } from "@aws-sdk/client-kms";
 import { CreateOptionGroupCommand, ModifyOptionGroupCommand } from "@aws-sdk/client-rds";
-import { DEST } from "../../scripts/local/accounts";
-import { cluster, clusterSnapshots, instance, snapshotsIn, tagsOf } from "../../scripts/local/fixtures";
-import { explain, produce, replicate, type World, worldPerTest } from "../../scripts/local/world";
+import {
+  cluster,
+  clusterSnapshots,
+  DEST,
+  explain,
+  instance,
+  produce,
+  replicate,
+  snapshotsIn,
+  tagsOf,
+  type World,
+  worldPerTest,
+} from "../../testkit";
 
 const manual = (database: string, kind: "instance" | "cluster") => ({ trigger: "manual", database, kind });
 

@@ -6,8 +6,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { runDemo, STEPS } from "../../scripts/demo/main";
 import { REPORT_WIDTH } from "../../scripts/demo/table";
-import { emulatorEndpoint } from "../../scripts/emulator/lifecycle";
-import { DEST, SOURCE } from "../../scripts/local/accounts";
+import { DEST, emulatorEndpoint, SOURCE } from "../../testkit";
 import { dumpDom } from "../support/chromium";
 
 class Captured {

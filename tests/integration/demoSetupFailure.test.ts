@@ -8,7 +8,7 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { emulatorEndpoint } from "../../scripts/emulator/lifecycle";
+import { emulatorEndpoint } from "../../testkit";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 // Starting ts-node and the demo takes a few seconds on a loaded 2-core machine; a hang takes forever.

@@ -1,4 +1,4 @@
-// The emulator refuses what RDS refuses on the product's paths (scripts/emulator/moto_server.py, RDS block):
+// The emulator refuses what RDS refuses on the product's paths (testkit/emulator/moto_server.py, RDS block):
 // each test here fails on plain moto, which accepts the call.
 import { strict as assert } from "node:assert";
 import { CreateKeyCommand } from "@aws-sdk/client-kms";
@@ -8,8 +8,7 @@ import {
   DescribeDBClusterSnapshotsCommand,
   DescribeDBSnapshotsCommand,
 } from "@aws-sdk/client-rds";
-import { clientsFor, SOURCE } from "../../scripts/local/accounts";
-import { cluster, clusterSnapshots, instance, snapshotsIn } from "../../scripts/local/fixtures";
+import { clientsFor, cluster, clusterSnapshots, instance, SOURCE, snapshotsIn } from "../../testkit";
 
 describe("AWS emulator: RDS refusals", () => {
   it("refuses CopyDBClusterSnapshot with KmsKeyId for an unencrypted cluster snapshot, copies it without", async () => {

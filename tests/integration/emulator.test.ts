@@ -9,9 +9,7 @@ import {
   ModifyDBSnapshotAttributeCommand,
 } from "@aws-sdk/client-rds";
 import { CreateStateMachineCommand, DescribeExecutionCommand, StartExecutionCommand } from "@aws-sdk/client-sfn";
-import { recordExecutionOutcome } from "../../scripts/emulator/lifecycle";
-import { type Clients, clientsFor, DEST, SOURCE, THIRD } from "../../scripts/local/accounts";
-import { instance } from "../../scripts/local/fixtures";
+import { type Clients, clientsFor, DEST, instance, recordExecutionOutcome, SOURCE, THIRD } from "../../testkit";
 
 async function keyIn(clients: Clients): Promise<string> {
   const { KeyMetadata } = await clients.kms.send(new CreateKeyCommand({ Description: "test key" }));

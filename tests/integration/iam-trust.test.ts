@@ -1,4 +1,4 @@
-// The emulator refuses a trust policy with a Resource, as IAM does (scripts/emulator/moto_server.py, fix 3):
+// The emulator refuses a trust policy with a Resource, as IAM does (testkit/emulator/moto_server.py, fix 3):
 // plain moto's CreateRole stores such a role, so a program emitting one would pass every emulator test and
 // fail on its first deploy. The project ships no IAM client, so the calls are IAM Query requests signed here.
 import { strict as assert } from "node:assert";
@@ -6,8 +6,7 @@ import { createHash, createHmac } from "node:crypto";
 import { SignatureV4 } from "@smithy/signature-v4";
 import type { Checksum, SourceData } from "@smithy/types";
 import { assumeRolePolicy } from "../../components/policies";
-import { emulatorEndpoint } from "../../scripts/emulator/lifecycle";
-import { type Credentials, credentialsFor, SOURCE } from "../../scripts/local/accounts";
+import { type Credentials, credentialsFor, emulatorEndpoint, SOURCE } from "../../testkit";
 
 class Sha256 implements Checksum {
   private readonly hash: { update(data: Uint8Array): unknown; digest(): Buffer };

@@ -3,11 +3,17 @@
 import { strict as assert } from "node:assert";
 import { CreateTopicCommand } from "@aws-sdk/client-sns";
 import { PutParameterCommand } from "@aws-sdk/client-ssm";
-import { notify as notifySource } from "../../functions/notify";
-import { CONFIG_PARAMETER_VARIABLE } from "../../functions/runtimeConfig";
-import { emulatorEndpoint } from "../../scripts/emulator/lifecycle";
-import { asLambdaIn, type Clients, clientsFor, runtimeConfigEnvironment, SOURCE } from "../../scripts/local/accounts";
-import { serialized } from "../../scripts/local/serialized";
+import { CONFIG_PARAMETER_VARIABLE } from "../../functions/contracts/runtimeConfig";
+import { notify as notifySource } from "../../functions/steps/notify";
+import {
+  asLambdaIn,
+  type Clients,
+  clientsFor,
+  emulatorEndpoint,
+  runtimeConfigEnvironment,
+  SOURCE,
+  serialized,
+} from "../../testkit";
 import { largeProducerConfig } from "../support/largeConfig";
 
 const LAMBDA_ROLE = `arn:aws:iam::${SOURCE.account}:role/step`;

@@ -1,8 +1,8 @@
 // The static rules of the policy pack over every resource the program declares for both example stacks
 // (recorded under Pulumi mocks): the pack would pass `pulumi preview --policy-pack policy` on them.
 import * as assert from "node:assert/strict";
-import { rules, TYPES, violationsOf } from "../../policy/rules";
-import type { StackEvaluation } from "../../scripts/local/pulumiMocks";
+import { rules, TYPES, violationsOf } from "../../policy/checks";
+import type { StackEvaluation } from "../../testkit";
 import { exampleStacks } from "./emitted";
 
 describe("policy pack rules over the emitted stacks", function () {

@@ -1,6 +1,6 @@
-// Both example stacks evaluated once under Pulumi mocks (scripts/local/pulumiMocks.ts), shared by the
+// Both example stacks evaluated once under Pulumi mocks (testkit/pulumiMocks.ts), shared by the
 // security suites that inspect what the program really declares.
-import { evaluateStack, type StackEvaluation, stackFileConfig } from "../../scripts/local/pulumiMocks";
+import { evaluateStack, type StackEvaluation, stackFileConfig } from "../../testkit";
 
 export const SOURCE_STACK_OUTPUTS = {
   account: "111111111111",

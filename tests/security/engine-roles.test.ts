@@ -1,7 +1,7 @@
 // The step roles the dest stack really declares (recorded under mocks), evaluated with the IAM simulator on
 // the requests the design forbids, each next to the legitimate request of the same step that must pass.
 import * as assert from "node:assert/strict";
-import type { StackEvaluation } from "../../scripts/local/pulumiMocks";
+import type { StackEvaluation } from "../../testkit";
 import type { PolicyDocument, SimulationRequest } from "../support/iamSimulator";
 import { simulate } from "../support/iamSimulator";
 import { exampleStacks } from "./emitted";

@@ -11,22 +11,22 @@ import {
   ModifyDBSnapshotAttributeCommand,
 } from "@aws-sdk/client-rds";
 import { CreateTopicCommand } from "@aws-sdk/client-sns";
-import { copyShared } from "../../functions/consumer/copy";
-import { type IntakeResult, intake as intakeSource, type SnsEvent } from "../../functions/consumer/intake";
-import { type PlanResult, plan as planSource } from "../../functions/producer/plan";
-import { STATE_MACHINE_VARIABLE } from "../../functions/runtimeConfig";
-import { emulatorEndpoint } from "../../scripts/emulator/lifecycle";
+import { STATE_MACHINE_VARIABLE } from "../../functions/contracts/runtimeConfig";
+import { copyShared } from "../../functions/steps/consumer/copy";
+import { type IntakeResult, intake as intakeSource, type SnsEvent } from "../../functions/steps/consumer/intake";
+import { type PlanResult, plan as planSource } from "../../functions/steps/producer/plan";
 import {
   asLambdaIn,
   type Clients,
   clientsFor,
   DEST,
+  emulatorEndpoint,
+  instance,
   type Place,
   runtimeConfigEnvironment,
   SOURCE,
-} from "../../scripts/local/accounts";
-import { instance } from "../../scripts/local/fixtures";
-import { serialized } from "../../scripts/local/serialized";
+  serialized,
+} from "../../testkit";
 
 // The deployed artifacts: the modules Pulumi serializes from the handlers.
 const intake = async (event: SnsEvent): Promise<IntakeResult> => (await serialized(intakeSource)).handler(event);

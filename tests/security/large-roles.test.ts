@@ -3,8 +3,8 @@
 // customer managed policies. Simulated with the role's inline and attached documents together, every named
 // database is still granted, and no other.
 import * as assert from "node:assert/strict";
-import type { StackEvaluation } from "../../scripts/local/pulumiMocks";
-import { SOURCE_ACCOUNT } from "../../scripts/local/pulumiMocks";
+import type { StackEvaluation } from "../../testkit";
+import { SOURCE_ACCOUNT } from "../../testkit";
 import { checkedStacks, databaseIdentifier, LARGE } from "../aws-rules/stacks";
 import { type PolicyDocument, simulate } from "../support/iamSimulator";
 

@@ -4,7 +4,7 @@
 import * as assert from "node:assert/strict";
 import { validateIdentityPolicy, validateResourcePolicy, validateTrustPolicy } from "@cloud-copilot/iam-policy";
 import { grammarErrors, parsePolicy } from "../../policy/documents";
-import { evaluateStack, type StackEvaluation, stackFileConfig } from "../../scripts/local/pulumiMocks";
+import { evaluateStack, type StackEvaluation, stackFileConfig } from "../../testkit";
 import { exampleStacks } from "./emitted";
 import { type EmittedPolicy, emittedPolicies, type Grammar } from "./policyDocuments";
 

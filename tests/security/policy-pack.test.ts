@@ -9,7 +9,7 @@ import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { serializeProperties } from "@pulumi/pulumi/runtime/rpc";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import { rules, TYPES } from "../../policy/rules";
+import { rules, TYPES } from "../../policy/checks";
 import { exampleStacks } from "./emitted";
 
 // The engine's side of the protocol, from the SDK's generated code.

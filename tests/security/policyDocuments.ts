@@ -1,7 +1,7 @@
 // Every policy document a recorded stack declares, with the grammar AWS reads it in: a role's trust policy,
 // an identity policy (inline role policies), or a resource policy (KMS key, SNS topic, Lambda function).
-import { RESOURCE_POLICY_TYPES, TYPES } from "../../policy/rules";
-import type { RecordedResource, StackEvaluation } from "../../scripts/local/pulumiMocks";
+import { RESOURCE_POLICY_TYPES, TYPES } from "../../policy/checks";
+import type { RecordedResource, StackEvaluation } from "../../testkit";
 
 export type Grammar = "trust" | "identity" | "resource";
 

@@ -2,7 +2,7 @@
 // ResourceValidationPolicy objects the policy pack runs (the PolicyPack itself is not constructed here).
 import * as assert from "node:assert/strict";
 import type { ResourceValidationArgs } from "@pulumi/policy";
-import { type Props, policies, rules, TYPES, violationsOf } from "../../policy/rules";
+import { type Props, policies, rules, TYPES, violationsOf } from "../../policy/checks";
 
 const doc = (...Statement: object[]) => JSON.stringify({ Version: "2012-10-17", Statement });
 const ROOT = "arn:aws:iam::111111111111:root";

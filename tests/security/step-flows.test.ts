@@ -12,7 +12,7 @@ import { Test } from "mocha";
 import { serviceHost } from "../../components/policies";
 import { actionMatches, type IamStatement, type ResourceKind, STEPS, type Step } from "../../functions/catalog";
 import { concreteActions, resourceTypesOf } from "../../scripts/iam/resourceTypes";
-import { type StackEvaluation, stackFileConfig } from "../../scripts/local/pulumiMocks";
+import { type StackEvaluation, stackFileConfig } from "../../testkit";
 import { asList, type PolicyDocument, type PolicyStatement, simulate, statementsOf } from "../support/iamSimulator";
 import { shortKey } from "../unit/program/stackAssertions";
 import { exampleStacks, SOURCE_STACK_OUTPUTS } from "./emitted";

@@ -1,5 +1,5 @@
 // Mocha root hooks for suites that need the AWS emulator: start once, reset before every test, stop after.
-import { resetEmulator, startEmulator, stopEmulator } from "../../scripts/emulator/lifecycle";
+import { resetEmulator, startEmulator, stopEmulator } from "../../testkit";
 
 export async function mochaGlobalSetup(): Promise<void> {
   await startEmulator();

@@ -1,8 +1,8 @@
 // A large, realistic selection for size tests: identifiers of 25-30 characters, destinations in 3 regions
 // with distinct accounts, each listing a seeded half of the databases (the worst case for the runtime config).
 
-import { seededRandom } from "../../functions/pollSimulation";
-import type { ProducerRuntimeConfig } from "../../functions/runtimeConfig";
+import type { ProducerRuntimeConfig } from "../../functions/contracts/runtimeConfig";
+import { seededRandom } from "../../scripts/bench/pollSimulation";
 
 export const LARGE_REGIONS = ["eu-west-1", "eu-central-1", "us-east-1"] as const;
 

@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as ts from "typescript";
-import { loadModel } from "../../scripts/local/apiModels";
+import { loadModel } from "../../testkit/aws-rules";
 
 /** The botocore service directory of each SDK v3 client package the handlers use. */
 export const SERVICE_OF_CLIENT: Record<string, string> = {

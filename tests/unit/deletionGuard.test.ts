@@ -1,7 +1,11 @@
 import { strict as assert } from "node:assert";
 import fc from "fast-check";
-import { type DeletionOptions, type InventorySnapshot, planSnapshotDeletions } from "../../functions/deletionGuard";
-import { planRetention } from "../../functions/retention";
+import {
+  type DeletionOptions,
+  type InventorySnapshot,
+  planSnapshotDeletions,
+} from "../../functions/decisions/deletionGuard";
+import { planRetention } from "../../functions/decisions/retentionPolicy";
 
 const HOLD = "rds-replication:hold";
 const NOW = new Date("2024-06-30T00:00:00Z");

@@ -1,6 +1,6 @@
 // package.json `engines` admits only Node versions every dependency accepts. One documented exception:
 // aws-local-stepfunctions (dev only, the local state machine runner) declares Node >= 22 for
-// Promise.withResolvers alone, which scripts/local/setup.ts polyfills on Node 20.
+// Promise.withResolvers alone, which testkit/setup.ts polyfills on Node 20.
 import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";

@@ -9,14 +9,14 @@ import {
   recordCheck,
   turnBudget,
   watchInline,
-} from "../../functions/pollSchedule";
+} from "../../functions/decisions/pollSchedule";
+import { steadyOperation } from "../../scripts/bench/cost";
 import {
   completionSeconds,
   generateOperations,
   type SimulatedOperation,
   simulatePolling,
-} from "../../functions/pollSimulation";
-import { steadyOperation } from "../../scripts/bench/cost";
+} from "../../scripts/bench/pollSimulation";
 
 const OPERATIONS: PollOperation[] = [
   "snapshot-create",

@@ -5,7 +5,7 @@ import {
   RETENTION_PRESETS,
   type RetentionPolicy,
   type RetentionSnapshot,
-} from "../../functions/retention";
+} from "../../functions/decisions/retentionPolicy";
 
 const at = (iso: string) => new Date(iso);
 const snap = (id: string, iso: string, managed = true): RetentionSnapshot => ({ id, createdAt: at(iso), managed });

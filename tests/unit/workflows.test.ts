@@ -118,7 +118,7 @@ describe("CI workflows", () => {
     assert.deepEqual(commands, ["npm run setup", "npm test"]);
     const runs = test.jobs.test.steps.filter((s) => s.run).map((s) => s.run);
     assert.deepEqual(runs, commands);
-    // The emulator's installer takes Debian packages (scripts/emulator/install.js).
+    // The emulator's installer takes Debian packages (testkit/emulator/install.js).
     assert.match(test.jobs.test.container ?? "", /^node:20-bookworm$/);
     assert.deepEqual(test.permissions, { contents: "read" });
     assert.equal(test.jobs.test.permissions, undefined);

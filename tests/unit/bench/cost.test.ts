@@ -10,7 +10,7 @@ import {
   pollLoopTransitions,
   type Wait,
 } from "../../../scripts/bench/cost";
-import { fakeLambdaArns } from "../../../scripts/local/stepfunctions";
+import { fakeLambdaArns } from "../../../testkit";
 
 const run: MeasuredRun = {
   invocations: [

@@ -1,8 +1,8 @@
 import { strict as assert } from "node:assert";
-import type { SimulatedOperation } from "../../../functions/pollSimulation";
-import { seededRandom } from "../../../functions/pollSimulation";
 import { steadyOperation } from "../../../scripts/bench/cost";
 import { bandOf, cron, ENGINE, evaluatePolicies, fixedInterval } from "../../../scripts/bench/latency";
+import type { SimulatedOperation } from "../../../scripts/bench/pollSimulation";
+import { seededRandom } from "../../../scripts/bench/pollSimulation";
 import { independentOfDatabases } from "../../../scripts/bench/program";
 import { snapshots } from "../../../scripts/bench/retention";
 import { lowerBound, retryDelayRounds } from "../../../scripts/bench/scale";

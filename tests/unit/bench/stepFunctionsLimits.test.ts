@@ -1,14 +1,13 @@
 // Step Functions limits (figure 8): no execution's history grows with the number of databases, and each stays
 // under 25,000 events on a realistic run; counted from the very definitions the program deploys.
 import { strict as assert } from "node:assert";
-import { MAX_DESTINATION_REGIONS } from "../../../components/config";
 import {
   consumerDefinition,
   producerDatabaseDefinition,
   producerDispatchDefinition,
 } from "../../../components/stateMachines";
 import { stepsOf } from "../../../functions/catalog";
-import { DEFAULT_POLL_BOUNDS } from "../../../functions/pollSchedule";
+import { DEFAULT_POLL_BOUNDS } from "../../../functions/decisions/pollSchedule";
 import {
   HISTORY_LIMIT_EVENTS,
   historyEvents,
@@ -17,7 +16,8 @@ import {
   realisticWorstChecks,
   SCALE,
 } from "../../../scripts/bench/stepFunctionsLimits";
-import { fakeLambdaArns } from "../../../scripts/local/stepfunctions";
+import { MAX_DESTINATION_REGIONS } from "../../../stack/config";
+import { fakeLambdaArns } from "../../../testkit";
 
 const arns = (side: "producer" | "consumer") =>
   fakeLambdaArns(

@@ -1,9 +1,9 @@
-// The emulator installer's route choice and its one failure message (scripts/emulator/install.js), as pure
+// The emulator installer's route choice and its one failure message (testkit/emulator/install.js), as pure
 // functions over what a machine offers: a Debian machine, one without apt, one without Python.
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
 
-const installer = require(path.resolve(__dirname, "..", "..", "..", "scripts", "emulator", "install.js")) as {
+const installer = require(path.resolve(__dirname, "..", "..", "..", "testkit", "emulator", "install.js")) as {
   planInstall(facts: object): { use?: string; routes?: { route: string; missing: string[] }[] };
   describeFailure(attempts: { route: string; missing: string[]; error?: string }[]): string;
 };

@@ -1,7 +1,7 @@
 // The demo's text layout: tables fit the report width, tags fold under their row, --wide keeps everything,
 // and each retention row carries the rule behind its decision.
 import { strict as assert } from "node:assert";
-import { explainRetention, RETENTION_PRESETS } from "../../../functions/retention";
+import { explainRetention, RETENTION_PRESETS } from "../../../functions/decisions/retentionPolicy";
 import { parseDemoArgs } from "../../../scripts/demo/args";
 import { foldTags, retentionTable } from "../../../scripts/demo/inventory";
 import { guardRules, retentionRows } from "../../../scripts/demo/retentionRows";

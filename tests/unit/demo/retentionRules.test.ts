@@ -7,7 +7,7 @@ import {
   RETENTION_PRESETS,
   type RetentionPolicy,
   type RetentionSnapshot,
-} from "../../../functions/retention";
+} from "../../../functions/decisions/retentionPolicy";
 
 const snap = (id: string, iso: string, managed = true): RetentionSnapshot => ({
   id,

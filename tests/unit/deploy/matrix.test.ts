@@ -43,7 +43,7 @@ describe("deploy: CI matrix", () => {
     for (const file of [
       "index.ts",
       "components/producer.ts",
-      "functions/retention.ts",
+      "functions/decisions/retentionPolicy.ts",
       "package-lock.json",
       "Pulumi.yaml",
       "deploy/pairs.yaml",

@@ -7,13 +7,21 @@ import {
   producerDispatchDefinition,
   TASK_TIMEOUT_MARGIN_SECONDS,
 } from "../../../components/stateMachines";
-import { validateAnnouncement } from "../../../functions/announcement";
 import { STEPS, stepByKey } from "../../../functions/catalog";
-import { restoredToDelete, retentionPolicyFor, switchedSecret } from "../../../functions/consumer/rules";
-import { classifyAwsError, isRetryable, quotaMessage, RETRY_POLICIES } from "../../../functions/errors";
-import { destinationCopyId, executionName, scheduledSnapshotId, transitSnapshotId } from "../../../functions/naming";
-import { buildNotification } from "../../../functions/notification";
-import { DEFAULT_POLL_BOUNDS } from "../../../functions/pollSchedule";
+import { validateAnnouncement } from "../../../functions/contracts/announcement";
+import type { ConsumerRuntimeConfig } from "../../../functions/contracts/runtimeConfig";
+import { parseConfig, producerConfigSchema } from "../../../functions/contracts/runtimeConfig";
+import { restoredToDelete, retentionPolicyFor, switchedSecret } from "../../../functions/decisions/destinationRules";
+import { classifyAwsError, isRetryable, quotaMessage, RETRY_POLICIES } from "../../../functions/decisions/errors";
+import {
+  destinationCopyId,
+  executionName,
+  scheduledSnapshotId,
+  transitSnapshotId,
+} from "../../../functions/decisions/naming";
+import { buildNotification } from "../../../functions/decisions/notificationMessage";
+import { DEFAULT_POLL_BOUNDS } from "../../../functions/decisions/pollSchedule";
+import { RETENTION_PRESETS } from "../../../functions/decisions/retentionPolicy";
 import {
   copiedUnencrypted,
   isSelected,
@@ -21,11 +29,8 @@ import {
   refusalOf,
   routesFor,
   transitDecision,
-} from "../../../functions/producer/rules";
-import { RETENTION_PRESETS } from "../../../functions/retention";
-import type { ConsumerRuntimeConfig } from "../../../functions/runtimeConfig";
-import { parseConfig, producerConfigSchema } from "../../../functions/runtimeConfig";
-import { carryTags, mergeTags } from "../../../functions/tags";
+} from "../../../functions/decisions/sourceRules";
+import { carryTags, mergeTags } from "../../../functions/decisions/tags";
 
 // asl-validator ships no type declarations.
 const validator = require("asl-validator") as (definition: object) => { isValid: boolean; errors: unknown };

@@ -2,7 +2,7 @@
 // Lambda's code (DESIGN.md "Lambdas: inline callbacks").
 import { strict as assert } from "node:assert";
 import { STEPS } from "../../../functions/catalog";
-import { serialized } from "../../../scripts/local/serialized";
+import { serialized } from "../../../testkit";
 
 describe("serialized step handlers", () => {
   for (const step of STEPS) {

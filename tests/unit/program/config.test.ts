@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
+import { RETENTION_PRESETS } from "../../../functions/decisions/retentionPolicy";
 import {
   CONFIG_KEYS,
   ConfigError,
@@ -13,9 +14,8 @@ import {
   rpoOf,
   type SourceStackConfig,
   scheduleExpressionProblem,
-} from "../../../components/config";
-import { RETENTION_PRESETS } from "../../../functions/retention";
-import { DEST_ACCOUNT, PROJECT_DIR, SOURCE_ACCOUNT, stackFileConfig } from "../../../scripts/local/pulumiMocks";
+} from "../../../stack/config";
+import { DEST_ACCOUNT, PROJECT_DIR, SOURCE_ACCOUNT, stackFileConfig } from "../../../testkit";
 
 const SOURCE_HERE = { account: SOURCE_ACCOUNT, region: "eu-west-1" };
 const DEST_HERE = { account: DEST_ACCOUNT, region: "eu-central-1" };

@@ -1,16 +1,11 @@
 import * as assert from "node:assert/strict";
-import { ConfigError, DeployTargetError } from "../../../components/config";
 import { checkSource } from "../../../components/consumer";
 import type { SourceOutputs } from "../../../components/sourceOutputs";
 import { consumerDefinition } from "../../../components/stateMachines";
 import { stepsOf } from "../../../functions/catalog";
-import { consumerConfigSchema, STATE_MACHINE_VARIABLE } from "../../../functions/runtimeConfig";
-import {
-  evaluateStack,
-  lastEvaluationResources,
-  type StackEvaluation,
-  stackFileConfig,
-} from "../../../scripts/local/pulumiMocks";
+import { consumerConfigSchema, STATE_MACHINE_VARIABLE } from "../../../functions/contracts/runtimeConfig";
+import { ConfigError, DeployTargetError } from "../../../stack/config";
+import { evaluateStack, lastEvaluationResources, type StackEvaluation, stackFileConfig } from "../../../testkit";
 import {
   assertLeastPrivilege,
   expectedStepChildren,

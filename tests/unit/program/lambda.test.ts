@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { dependencyNames, layerPackages, reservedConcurrencyTotal } from "../../../components/lambda";
 import { IAM_POLICY_QUOTAS } from "../../../components/policies";
 import { stepsOf } from "../../../functions/catalog";
-import { evaluateStack, stackFileConfig } from "../../../scripts/local/pulumiMocks";
+import { evaluateStack, stackFileConfig } from "../../../testkit";
 
 const paths = async (exclude: string[]) =>
   [...(await pulumi.runtime.computeCodePaths({ extraExcludePackages: exclude })).keys()].map((p) =>

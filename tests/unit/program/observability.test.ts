@@ -1,5 +1,5 @@
 // Alarms and dashboards of both stacks under mocks, checked against what the engine really emits: metric
-// names from the handlers' addMetric calls, dimensions from the EMF that functions/observability.ts writes.
+// names from the handlers' addMetric calls, dimensions from the EMF that functions/aws/observability.ts writes.
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -10,9 +10,9 @@ import {
   lagDimensions,
   POLL_STEP,
 } from "../../../components/observability";
+import { METRICS_NAMESPACE, observe, SERVICE } from "../../../functions/aws/observability";
 import { stepsOf } from "../../../functions/catalog";
-import { METRICS_NAMESPACE, observe, SERVICE } from "../../../functions/observability";
-import { evaluateStack, PROJECT_DIR, type StackEvaluation, stackFileConfig } from "../../../scripts/local/pulumiMocks";
+import { evaluateStack, PROJECT_DIR, type StackEvaluation, stackFileConfig } from "../../../testkit";
 import { shortKey } from "./stackAssertions";
 
 const SOURCE_STACK = "acme/rds-replication/source";
@@ -92,10 +92,10 @@ describe("observability: alarms and dashboards", () => {
 
   it("every engine metric the program reads is one a handler emits", () => {
     const emitted = emittedMetricNames();
-    emitted.add(ENGINE_METRICS.failures); // countFailure in functions/observability.ts
+    emitted.add(ENGINE_METRICS.failures); // countFailure in functions/aws/observability.ts
     for (const name of Object.values(ENGINE_METRICS)) assert.ok(emitted.has(name), `${name} is emitted`);
     assert.ok(
-      fs.readFileSync(path.join(PROJECT_DIR, "functions", "observability.ts"), "utf8").includes('"Failures"'),
+      fs.readFileSync(path.join(PROJECT_DIR, "functions", "aws", "observability.ts"), "utf8").includes('"Failures"'),
       "the failure counter is named Failures",
     );
     assert.ok(

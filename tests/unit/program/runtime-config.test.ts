@@ -2,8 +2,8 @@
 // databases x destinations, so it lives in one SSM parameter and each step's environment only names it.
 import * as assert from "node:assert/strict";
 import { stepsOf } from "../../../functions/catalog";
-import { decodeRuntimeConfig, encodeRuntimeConfig, PARAMETER_LIMITS } from "../../../functions/runtimeConfig";
-import { evaluateStack, stackFileConfig } from "../../../scripts/local/pulumiMocks";
+import { decodeRuntimeConfig, encodeRuntimeConfig, PARAMETER_LIMITS } from "../../../functions/contracts/runtimeConfig";
+import { evaluateStack, stackFileConfig } from "../../../testkit";
 import { largeProducerConfig, largeSelection } from "../../support/largeConfig";
 import { shortKey } from "./stackAssertions";
 

@@ -3,15 +3,15 @@ import { layerPackages } from "../../../components/lambda";
 import { SNAPSHOT_EVENT_IDS } from "../../../components/producer";
 import { producerDatabaseDefinition, producerDispatchDefinition } from "../../../components/stateMachines";
 import { stepsOf } from "../../../functions/catalog";
-import { SNAPSHOT_CREATED_EVENTS } from "../../../functions/producer/plan";
-import { producerConfigSchema } from "../../../functions/runtimeConfig";
+import { producerConfigSchema } from "../../../functions/contracts/runtimeConfig";
+import { SNAPSHOT_CREATED_EVENTS } from "../../../functions/steps/producer/plan";
 import {
   archiveAssets,
   evaluateStack,
   type StackEvaluation,
   sourceDatabaseKey,
   stackFileConfig,
-} from "../../../scripts/local/pulumiMocks";
+} from "../../../testkit";
 import {
   assertLeastPrivilege,
   expectedStepChildren,

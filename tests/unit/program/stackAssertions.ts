@@ -2,8 +2,8 @@
 import * as assert from "node:assert/strict";
 import type { PolicyDocument, Statement } from "../../../components/policies";
 import type { Step } from "../../../functions/catalog";
-import { CONFIG_PARAMETER_VARIABLE, decodeRuntimeConfig } from "../../../functions/runtimeConfig";
-import type { StackEvaluation } from "../../../scripts/local/pulumiMocks";
+import { CONFIG_PARAMETER_VARIABLE, decodeRuntimeConfig } from "../../../functions/contracts/runtimeConfig";
+import type { StackEvaluation } from "../../../testkit";
 
 export const shortKey = (step: Step) => step.key.replace(`${step.side}-`, "");
 

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import type { ProjectSettings } from "@pulumi/pulumi/automation";
 import { parse } from "yaml";
-import { ConfigError, parseStackConfig } from "../../../components/config";
+import { ConfigError, parseStackConfig } from "../../../stack/config";
 
 const project = parse(readFileSync(path.join(__dirname, "../../../Pulumi.yaml"), "utf8")) as ProjectSettings & {
   config: Record<string, { type: string }>;

@@ -1,7 +1,7 @@
 // The components' transform hooks under mocks: each hook reaches every child of its kind, and only those.
 import * as assert from "node:assert/strict";
 import { SnapshotConsumer, SnapshotProducer } from "../../../components";
-import { evaluateStack } from "../../../scripts/local/pulumiMocks";
+import { evaluateStack } from "../../../testkit";
 
 const TAGS = { team: "dba" };
 const SOURCE = {

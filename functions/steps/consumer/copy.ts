@@ -1,0 +1,70 @@
+// Copies the shared snapshot into this account under this account's key (the source never gets access to it),
+// with a deterministic identifier and the carried + our own tags in the same call. A copy made by an earlier
+// delivery is adopted; a same-named snapshot we did not make is refused.
+
+import { rdsIn } from "../../aws/clients";
+import { observe, runStep } from "../../aws/observability";
+import { startCopy } from "../../aws/startCopy";
+import { type Announcement, validateAnnouncement } from "../../contracts/announcement";
+import { loadConsumerConfig } from "../../contracts/runtimeConfig";
+import { replicationError } from "../../decisions/errors";
+import { destinationCopyId } from "../../decisions/naming";
+import type { PollOperation } from "../../decisions/pollSchedule";
+import { carryTags, mergeTags, provenanceTags, UNENCRYPTED_TAGS } from "../../decisions/tags";
+import type { PollProgress, PollTarget } from "../poll";
+
+export interface ConsumerState {
+  announcement: Announcement;
+  execution?: string;
+}
+
+export interface CopyResult {
+  snapshot: PollTarget & { arn: string };
+  adopted: boolean;
+  /** Whether this stack restores an instance from each copy. */
+  restore: boolean;
+  poll: PollProgress;
+  operation: PollOperation;
+}
+
+export async function copyShared(state: ConsumerState): Promise<CopyResult> {
+  const obs = observe("consumer-copy", { snapshotArn: state.announcement?.snapshotArn, execution: state.execution });
+  return runStep(obs, async () => {
+    const config = await loadConsumerConfig();
+    // The execution input is whatever started the run (the intake, or anyone allowed to StartExecution):
+    // check it again, and make the tags copyable, exactly as the intake and the producer do.
+    const checked = validateAnnouncement(state.announcement, config);
+    if (!checked.ok) throw replicationError("InvalidAnnouncement", `copy refused, nothing copied: ${checked.reason}`);
+    const a = checked.announcement;
+    // An unencrypted cluster snapshot (the source opted in) cannot be encrypted by copying it: copied as it is.
+    const unencrypted = a.encrypted === false;
+    const own = provenanceTags("copy", { ...a, sourceCreated: a.snapshotCreateTime });
+    const started = await startCopy(
+      rdsIn(),
+      { account: config.account, region: config.region },
+      {
+        kind: a.kind,
+        source: a.snapshotArn,
+        target: destinationCopyId(a.snapshotArn),
+        keyArn: unencrypted ? undefined : config.keyArn,
+        // The source's transit key is the one that needs the cross-account grant: named when KMS refuses.
+        sourceKeyArn: a.keyArn,
+        tags: mergeTags(carryTags(a.tags), unencrypted ? { ...own, ...UNENCRYPTED_TAGS } : own),
+      },
+    );
+    obs.logger.info(started.adopted ? "existing copy adopted" : "copy started", { copy: started.snapshot.arn });
+    return {
+      snapshot: {
+        resource: "snapshot",
+        kind: a.kind,
+        id: started.snapshot.id,
+        arn: started.snapshot.arn,
+        region: config.region,
+      },
+      adopted: started.adopted,
+      restore: config.restore !== null,
+      poll: { polls: 0 },
+      operation: a.kind === "cluster" ? "cluster-snapshot-copy" : "snapshot-copy",
+    };
+  });
+}

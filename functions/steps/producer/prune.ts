@@ -1,0 +1,64 @@
+// Keeps the newest K snapshots this tool made for a database in each region it touched (transit copies and
+// scheduled source snapshots), never deleting one younger than the grace period: a consumer may still be
+// copying it. Dry run unless transit deletions are enabled; the plan is logged and returned either way.
+
+import { rdsIn } from "../../aws/clients";
+import { observe, runStep } from "../../aws/observability";
+import { carryOut, type DeletionOutcome, listSnapshots } from "../../aws/snapshots";
+import { loadProducerConfig } from "../../contracts/runtimeConfig";
+import { planSnapshotDeletions } from "../../decisions/deletionGuard";
+import { isManaged, ROLE_KEY, SOURCE_DATABASE_KEY } from "../../decisions/tags";
+import type { WorkItem } from "./plan";
+
+export const TRANSIT_HOLD_TAG = "rds-replication:hold";
+const PRUNED_ROLES = ["transit", "source"];
+
+export interface PruneRegionResult extends DeletionOutcome {
+  region: string;
+}
+
+export async function pruneTransit(item: WorkItem): Promise<PruneRegionResult[]> {
+  const obs = observe("producer-prune", { database: item.database });
+  return runStep(obs, async () => {
+    const config = await loadProducerConfig();
+    const now = new Date();
+    const graceMs = config.transit.graceHours * 3600_000;
+    const regions = [...new Set([config.region, ...item.routes.map((r) => r.region)])];
+    const results: PruneRegionResult[] = [];
+    for (const region of regions) {
+      const rds = rdsIn(region);
+      const ours = (await listSnapshots(rds, item.kind, { type: "manual" })).filter(
+        (s) =>
+          isManaged(s.tags) &&
+          PRUNED_ROLES.includes(s.tags[ROLE_KEY] ?? "") &&
+          s.tags[SOURCE_DATABASE_KEY] === item.database,
+      );
+      const inventory = ours.map((s) => ({
+        id: s.id,
+        createdAt: new Date(s.createdAt ?? now.toISOString()),
+        managed: true,
+        status: s.status,
+        tags: s.tags,
+      }));
+      const young = inventory.filter((s) => now.getTime() - s.createdAt.getTime() < graceMs).map((s) => s.id);
+      const plan = planSnapshotDeletions(
+        inventory,
+        { keepLast: config.transit.keep },
+        {
+          now,
+          enabled: config.transit.deletionsEnabled,
+          maxDeletions: inventory.length,
+          holdTagKey: TRANSIT_HOLD_TAG,
+          protectedIds: young,
+        },
+      );
+      const result = {
+        region,
+        ...(await carryOut(rds, item.kind, plan, (id) => `delete transit snapshot ${id} in ${region}`)),
+      };
+      obs.logger.info(plan.dryRun ? "transit prune plan (dry run)" : "transit pruned", result);
+      results.push(result);
+    }
+    return results;
+  });
+}

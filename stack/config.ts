@@ -1,0 +1,591 @@
+// Stack configuration: validated once, before any resource exists, so a bad stack file fails `pulumi preview`
+// with every problem listed. Keys are flat and of Pulumi's simple types (string, integer, boolean, array of
+// strings) so Pulumi.yaml can declare each one; pure functions over plain objects, so tests feed raw config.
+import { Region } from "@pulumi/aws/types/enums";
+import { z } from "zod";
+import { CONSUMER_DEFAULTS, defaultRestoreNetwork, type RestoreConfig, type Rpo } from "../components/consumer";
+import { IAM_POLICY_QUOTAS } from "../components/policies";
+import { type Destination, listedPolicyCount, MAX_TRANSIT_REGIONS, PRODUCER_DEFAULTS } from "../components/producer";
+import {
+  RETENTION_PRESETS,
+  type RetentionPolicy,
+  type RetentionPresetName,
+} from "../functions/decisions/retentionPolicy";
+
+export const PROJECT = "rds-replication";
+
+const KNOWN_REGIONS: ReadonlySet<string> = new Set(Object.values(Region));
+/** The most destination regions a database can have: every region the config accepts. */
+export const MAX_DESTINATION_REGIONS = KNOWN_REGIONS.size;
+
+/** Where a stack runs: the account of its credentials and its `aws:region`. */
+export interface Place {
+  readonly account: string;
+  readonly region: string;
+}
+
+/** Every problem found in a stack's configuration, one line each. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid rds-replication configuration:\n  - ${problems.join("\n  - ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** A dest stack deployed where its source does not send copies: refused before any resource exists. */
+export class DeployTargetError extends Error {
+  override name = "DeployTargetError";
+}
+
+/** What a dest stack reads from a source stack to check where it is deployed. */
+export interface SourcePlacement {
+  readonly account?: string;
+  /** The source's destinations (`destinations` output); absent from source stacks deployed before it existed. */
+  readonly destinations?: readonly { readonly account: string; readonly region: string }[];
+}
+
+/**
+ * Refuses a dest stack whose credentials act in the source's own account (a snapshot cannot be shared with its
+ * own account, and the dest resources would land beside the databases), or in an account and region the source
+ * does not list among its destinations (nothing would ever be shared with it).
+ */
+export function checkDeployTarget(stack: string, source: SourcePlacement, here: Place): void {
+  if (source.account === here.account)
+    throw new DeployTargetError(
+      `dest stack deploys into account ${here.account}, the source account of ${stack}: deploy it with the destination account's credentials`,
+    );
+  if (!source.destinations)
+    throw new DeployTargetError(
+      `source stack ${stack} exports no destinations: bring it up with this version first (npm run deploy brings sources up before their destinations)`,
+    );
+  if (!source.destinations.some((d) => d.account === here.account && d.region === here.region)) {
+    const listed = source.destinations.map((d) => `${d.account}/${d.region}`).join(", ") || "none";
+    throw new DeployTargetError(
+      `dest stack deploys into ${here.account}/${here.region}, which is not a destination of source stack ${stack} (${listed}): add it to that stack's destinations or deploy with the right credentials and aws:region`,
+    );
+  }
+}
+
+export type ConfigType = "string" | "integer" | "boolean" | "array";
+type Role = "source" | "dest";
+
+/** Every project config key, its Pulumi type and the stack roles that accept it (Pulumi.yaml declares the same). */
+export const CONFIG_KEYS: Readonly<Record<string, { type: ConfigType; roles: readonly Role[] }>> = {
+  role: { type: "string", roles: ["source", "dest"] },
+  notificationEmails: { type: "array", roles: ["source", "dest"] },
+  reservedConcurrency: { type: "integer", roles: ["source", "dest"] },
+  logRetentionDays: { type: "integer", roles: ["source", "dest"] },
+  destinations: { type: "array", roles: ["source"] },
+  instances: { type: "array", roles: ["source"] },
+  clusters: { type: "array", roles: ["source"] },
+  selectorTags: { type: "array", roles: ["source"] },
+  automatedSnapshots: { type: "boolean", roles: ["source"] },
+  manualSnapshots: { type: "boolean", roles: ["source"] },
+  schedule: { type: "string", roles: ["source"] },
+  transitKeep: { type: "integer", roles: ["source"] },
+  transitGraceHours: { type: "integer", roles: ["source"] },
+  transitDeletionsEnabled: { type: "boolean", roles: ["source"] },
+  replicateUnencryptedClusters: { type: "boolean", roles: ["source"] },
+  sourceKeyArns: { type: "array", roles: ["source"] },
+  optionGroups: { type: "array", roles: ["source"] },
+  sources: { type: "array", roles: ["dest"] },
+  retention: { type: "string", roles: ["dest"] },
+  retentionTagKey: { type: "string", roles: ["dest"] },
+  deletionsEnabled: { type: "boolean", roles: ["dest"] },
+  maxDeletionsPerRun: { type: "integer", roles: ["dest"] },
+  holdTagKey: { type: "string", roles: ["dest"] },
+  restoreEnabled: { type: "boolean", roles: ["dest"] },
+  restoreInstanceClass: { type: "string", roles: ["dest"] },
+  restoreSubnetGroupName: { type: "string", roles: ["dest"] },
+  restoreNetworkCidr: { type: "string", roles: ["dest"] },
+  restoreAvailabilityZones: { type: "array", roles: ["dest"] },
+  restoreSecurityGroupIds: { type: "array", roles: ["dest"] },
+  restoreSecretName: { type: "string", roles: ["dest"] },
+  restoreInstancePrefix: { type: "string", roles: ["dest"] },
+  restoreKeepInstances: { type: "integer", roles: ["dest"] },
+  rpoHours: { type: "integer", roles: ["dest"] },
+  rpoOverrides: { type: "array", roles: ["dest"] },
+};
+
+const wholeNumber = (min: number) => {
+  const expected = min === 0 ? "expected a non-negative whole number" : `expected a whole number >= ${min}`;
+  return z.number({ error: expected }).int(expected).min(min, expected);
+};
+const flag = () => z.boolean({ error: "expected true or false" });
+
+const ACCOUNT_ID = /^\d{12}$/;
+const accountId = z
+  .string({ error: "expected a 12-digit AWS account id" })
+  .regex(ACCOUNT_ID, "expected a 12-digit AWS account id");
+
+const region = z
+  .string({ error: "expected an AWS region such as eu-west-1" })
+  .refine((r) => KNOWN_REGIONS.has(r), "expected a known AWS region such as eu-west-1");
+
+// RDS DB identifiers: a letter first, letters, digits and single hyphens, no trailing hyphen, at most 63.
+const DB_IDENTIFIER = /^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{0,62}(?<!-)$/;
+const dbIdentifier = (maxLength = 63) =>
+  z
+    .string({ error: "expected an RDS identifier" })
+    .regex(DB_IDENTIFIER, "expected an RDS identifier: a letter, then letters, digits or single hyphens")
+    .max(maxLength, `expected an RDS identifier of at most ${maxLength} characters`);
+const list = <T extends z.ZodType>(item: T) => z.array(item, { error: "expected a list" }).default([]);
+
+// `aws:` is reserved by AWS and rejected when snapshots are copied with their tags.
+const tagKey = z
+  .string({ error: "expected a tag key" })
+  .min(1, "expected a non-empty tag key")
+  .max(128, "expected a tag key of at most 128 characters")
+  .refine((k) => !k.toLowerCase().startsWith("aws:"), "expected a tag key that does not start with aws: (reserved)");
+
+const common = {
+  notificationEmails: list(z.email("expected an email address")),
+  // Optional: Lambda keeps 100 executions of the account unreserved, so reserving fails under a small quota.
+  reservedConcurrency: wholeNumber(1).optional(),
+  logRetentionDays: z
+    .number({ error: "expected a CloudWatch Logs retention in days" })
+    .refine(
+      (d) => LOG_RETENTION_DAYS.includes(d),
+      "expected a CloudWatch Logs retention (1, 3, 5, 7, 14, 30, 60, 90, ...)",
+    )
+    .default(PRODUCER_DEFAULTS.logRetentionDays),
+};
+const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
+
+/** Reports the issues of a sub-schema at the current key, prefixed with what was being parsed. */
+function forward(ctx: z.RefinementCtx, issues: readonly z.core.$ZodIssue[], label: string): typeof z.NEVER {
+  for (const issue of issues) ctx.addIssue({ code: "custom", message: `${label}: ${issue.message}` });
+  return z.NEVER;
+}
+
+const RATE = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
+const CRON_FIELD = /^[0-9A-Za-z*?,/#LW-]+$/;
+
+/** Why an EventBridge schedule expression is invalid, or undefined when it is valid. */
+export function scheduleExpressionProblem(expression: string): string | undefined {
+  const rate = RATE.exec(expression);
+  if (rate) {
+    const value = Number(rate[1]);
+    if (value < 1) return "expected a rate value of at least 1";
+    const singular = !rate[2].endsWith("s");
+    if (singular !== (value === 1)) return `expected "${rate[2]}" ${value === 1 ? "in singular" : "in plural"} form`;
+    return undefined;
+  }
+  const cron = /^cron\((.*)\)$/.exec(expression);
+  if (!cron) return "expected rate(<n> <minutes|hours|days>) or cron(<6 fields>)";
+  const fields = cron[1].trim().split(/\s+/);
+  if (fields.length !== 6)
+    return `expected 6 cron fields (minutes hours day-of-month month day-of-week year), got ${fields.length}`;
+  if (!fields.every((f) => CRON_FIELD.test(f))) return "expected cron fields made of digits, names, * ? , / - L W #";
+  const [, , dayOfMonth, , dayOfWeek] = fields;
+  if ((dayOfMonth === "?") === (dayOfWeek === "?")) return "expected ? in exactly one of day-of-month and day-of-week";
+  return undefined;
+}
+
+/** A parsed destination entry: SnapshotProducerArgs' Destination with its databases always listed. */
+export interface ParsedDestination extends Destination {
+  /** Empty: every selected database. */
+  databases: string[];
+}
+
+// "ACCOUNT/REGION" or "ACCOUNT/REGION/db1,db2".
+const destination = (here: Place) =>
+  z.string({ error: "expected ACCOUNT/REGION or ACCOUNT/REGION/db1,db2" }).transform((text, ctx): ParsedDestination => {
+    const [accountText, regionText, databasesText, ...extra] = text.split("/");
+    if (regionText === undefined || extra.length > 0)
+      return forward(
+        ctx,
+        [{ code: "custom", message: "expected ACCOUNT/REGION or ACCOUNT/REGION/db1,db2", path: [], input: text }],
+        "format",
+      );
+    const account = accountId.safeParse(accountText);
+    if (!account.success) return forward(ctx, account.error.issues, "account");
+    if (account.data === here.account)
+      return forward(
+        ctx,
+        [
+          {
+            code: "custom",
+            path: [],
+            input: text,
+            message: `expected another account than the source account ${here.account} (a snapshot cannot be shared with its own account)`,
+          },
+        ],
+        "account",
+      );
+    const parsedRegion = region.safeParse(regionText);
+    if (!parsedRegion.success) return forward(ctx, parsedRegion.error.issues, "region");
+    const databases = z.array(dbIdentifier()).safeParse(databasesText ? databasesText.split(",") : []);
+    if (!databases.success) return forward(ctx, databases.error.issues, "databases");
+    return { account: account.data, region: parsedRegion.data, databases: databases.data };
+  });
+
+// "key=value": a database is selected when it carries every such tag.
+const selectorTag = z.string({ error: "expected key=value" }).transform((text, ctx): [string, string] => {
+  const at = text.indexOf("=");
+  if (at < 1) return forward(ctx, [{ code: "custom", path: [], input: text, message: "expected key=value" }], "tag");
+  const key = tagKey.safeParse(text.slice(0, at));
+  if (!key.success) return forward(ctx, key.error.issues, "tag key");
+  return [key.data, text.slice(at + 1)];
+});
+
+// The KMS keys of source databases the program cannot discover (those selected by tags).
+const kmsKeyArn = z
+  .string({ error: "expected a KMS key ARN" })
+  .regex(
+    /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[a-zA-Z0-9-]+$/,
+    "expected a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID)",
+  );
+
+export interface OptionGroupMapping {
+  readonly region: string;
+  readonly source: string;
+  readonly destination: string;
+}
+
+// Option group names: a letter, then letters, digits or hyphens, at most 255 (CreateOptionGroup).
+const OPTION_GROUP = /^[a-zA-Z][a-zA-Z0-9-]{0,254}$/;
+
+// "REGION/source-group=destination-group": the option group a cross-region copy gets in REGION.
+const optionGroupMapping = z
+  .string({ error: "expected REGION/source-group=destination-group" })
+  .transform((text, ctx): OptionGroupMapping => {
+    const match = /^([^/]+)\/([^=]+)=(.+)$/.exec(text);
+    const fail = (message: string) =>
+      forward(ctx, [{ code: "custom", path: [], input: text, message }], "option group");
+    if (!match) return fail("expected REGION/source-group=destination-group");
+    const parsedRegion = region.safeParse(match[1]);
+    if (!parsedRegion.success) return forward(ctx, parsedRegion.error.issues, "region");
+    if (!OPTION_GROUP.test(match[2]) || !OPTION_GROUP.test(match[3]))
+      return fail("expected option group names: a letter, then letters, digits or hyphens");
+    return { region: parsedRegion.data, source: match[2], destination: match[3] };
+  });
+
+/** Destination region -> source option group -> that region's group, as the runtime config carries it. */
+export function optionGroupsByRegion(mappings: readonly OptionGroupMapping[]): Record<string, Record<string, string>> {
+  const byRegion: Record<string, Record<string, string>> = {};
+  for (const m of mappings) byRegion[m.region] = { ...byRegion[m.region], [m.source]: m.destination };
+  return byRegion;
+}
+
+const sourceSchema = (here: Place) =>
+  z
+    .strictObject({
+      role: z.literal("source"),
+      ...common,
+      destinations: z
+        .array(destination(here), { error: "expected a list of ACCOUNT/REGION[/db1,db2] entries" })
+        .min(1, "expected at least one destination"),
+      instances: list(dbIdentifier()),
+      clusters: list(dbIdentifier()),
+      selectorTags: list(selectorTag),
+      automatedSnapshots: flag().default(PRODUCER_DEFAULTS.automatedSnapshots),
+      manualSnapshots: flag().default(PRODUCER_DEFAULTS.manualSnapshots),
+      schedule: z
+        .string({ error: "expected a schedule expression" })
+        .superRefine((expr, ctx) => {
+          const problem = scheduleExpressionProblem(expr);
+          if (problem) ctx.addIssue({ code: "custom", message: problem });
+        })
+        .optional(),
+      transitKeep: wholeNumber(1).default(PRODUCER_DEFAULTS.transitKeep),
+      transitGraceHours: wholeNumber(0).default(PRODUCER_DEFAULTS.transitGraceHours),
+      transitDeletionsEnabled: flag().default(PRODUCER_DEFAULTS.transitDeletionsEnabled),
+      replicateUnencryptedClusters: flag().default(PRODUCER_DEFAULTS.replicateUnencryptedClusters),
+      sourceKeyArns: list(kmsKeyArn),
+      optionGroups: list(optionGroupMapping),
+    })
+    .superRefine((c, ctx) => {
+      const problem = (path: PropertyKey[], message: string) => ctx.addIssue({ code: "custom", path, message });
+      if (c.instances.length + c.clusters.length + c.selectorTags.length === 0)
+        problem(["instances"], "expected instances, clusters or selectorTags that select at least one database");
+      const seen = new Set<string>();
+      c.destinations.forEach((d, i) => {
+        const key = `${d.account}/${d.region}`;
+        if (seen.has(key)) problem(["destinations", i], `expected ${key} only once`);
+        seen.add(key);
+      });
+      // Each step role lists the databases named by identifier; IAM attaches at most 10 managed policies to it.
+      const policies = listedPolicyCount({ ...here, instances: c.instances, clusters: c.clusters });
+      if (policies > IAM_POLICY_QUOTAS.managedPerRole)
+        problem(
+          ["instances"],
+          `expected fewer databases named by identifier: these ${c.instances.length + c.clusters.length} need ${policies} managed policies of ${IAM_POLICY_QUOTAS.managedPolicy} characters on one producer role, and IAM attaches at most ${IAM_POLICY_QUOTAS.managedPerRole}; select the others by tag (selectorTags)`,
+        );
+      const regions = new Set([here.region, ...c.destinations.map((d) => d.region)]).size;
+      if (regions > MAX_TRANSIT_REGIONS)
+        problem(
+          ["destinations"],
+          `expected at most ${MAX_TRANSIT_REGIONS - 1} destination regions besides ${here.region}, not ${regions - 1}: the transit step's role grants each region's transit key inline, and IAM limits a role's inline policies to 10,240 characters`,
+        );
+      // RDS shares a manual snapshot with at most 20 accounts.
+      if (new Set(c.destinations.map((d) => d.account)).size > 20)
+        problem(["destinations"], "expected at most 20 destination accounts (RDS sharing limit)");
+      // With a tag selector any database may match; only an explicit selection can be checked here.
+      if (c.selectorTags.length > 0) return;
+      const selected = new Set([...c.instances, ...c.clusters]);
+      c.destinations.forEach((d, i) => {
+        const unknown = d.databases.filter((db) => !selected.has(db));
+        if (unknown.length > 0)
+          problem(
+            ["destinations", i],
+            `expected only selected databases (${[...selected].join(", ")}), not ${unknown.join(", ")}`,
+          );
+      });
+    });
+
+const RETENTION_FIELDS = ["keepLast", "maxAgeDays", "daily", "weekly", "monthly", "yearly"] as const;
+
+/** "Test", "Standard" or "daily=7,weekly=5,...": a preset or a policy of non-negative numbers. */
+const retention = z
+  .string({ error: "expected Test, Standard or a policy such as daily=7,weekly=5" })
+  .transform((text, ctx): RetentionPresetName | RetentionPolicy => {
+    if (Object.hasOwn(RETENTION_PRESETS, text)) return text as RetentionPresetName;
+    const policy: RetentionPolicy = {};
+    for (const part of text.split(",")) {
+      const [field, value, ...extra] = part.split("=").map((s) => s.trim());
+      const known = (RETENTION_FIELDS as readonly string[]).includes(field);
+      if (!known || value === undefined || extra.length > 0)
+        return forward(
+          ctx,
+          [
+            {
+              code: "custom",
+              path: [],
+              input: text,
+              message: `expected ${Object.keys(RETENTION_PRESETS).join(" or ")} or comma-separated ${RETENTION_FIELDS.join("|")}=N`,
+            },
+          ],
+          `"${part}"`,
+        );
+      const n = Number(value);
+      const valid = value !== "" && Number.isFinite(n) && n >= 0 && (field === "maxAgeDays" || Number.isInteger(n));
+      if (!valid)
+        return forward(
+          ctx,
+          [{ code: "custom", path: [], input: text, message: "expected a non-negative whole number" }],
+          field,
+        );
+      policy[field as (typeof RETENTION_FIELDS)[number]] = n;
+    }
+    return policy;
+  });
+
+/** The lag alarms evaluate hourly periods, and CloudWatch evaluates at most 7 days. */
+export const MAX_RPO_HOURS = 168;
+
+const rpoHours = z
+  .number({ error: `expected a whole number of hours from 1 to ${MAX_RPO_HOURS}` })
+  .int(`expected a whole number of hours from 1 to ${MAX_RPO_HOURS}`)
+  .min(1, `expected a whole number of hours from 1 to ${MAX_RPO_HOURS}`)
+  .max(MAX_RPO_HOURS, `expected at most ${MAX_RPO_HOURS} hours (CloudWatch evaluates alarms over at most 7 days)`);
+
+// "database=hours": that database's RPO instead of the default.
+const rpoOverride = z.string({ error: "expected database=hours" }).transform((text, ctx): [string, number] => {
+  const at = text.indexOf("=");
+  if (at < 1)
+    return forward(ctx, [{ code: "custom", path: [], input: text, message: "expected database=hours" }], "format");
+  const database = dbIdentifier().safeParse(text.slice(0, at));
+  if (!database.success) return forward(ctx, database.error.issues, "database");
+  const hoursText = text.slice(at + 1).trim();
+  const hours = rpoHours.safeParse(/^\d+$/.test(hoursText) ? Number(hoursText) : hoursText);
+  if (!hours.success) return forward(ctx, hours.error.issues, "hours");
+  return [database.data, hours.data];
+});
+
+const STACK_NAME = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+const AVAILABILITY_ZONE = /^[a-z]{2}(-[a-z]+)+-\d[a-z]$/;
+
+const destSchema = (here: Place) =>
+  z
+    .strictObject({
+      role: z.literal("dest"),
+      ...common,
+      sources: z
+        .array(z.string().regex(STACK_NAME, "expected a fully qualified stack name org/project/stack"), {
+          error: "expected a list of fully qualified stack names org/project/stack",
+        })
+        .min(1, "expected at least one source stack")
+        .refine((s) => new Set(s).size === s.length, "expected each source stack only once"),
+      retention: retention.default("Standard"),
+      retentionTagKey: tagKey.default(CONSUMER_DEFAULTS.retentionTagKey),
+      deletionsEnabled: flag().default(CONSUMER_DEFAULTS.deletionsEnabled),
+      maxDeletionsPerRun: wholeNumber(1).default(CONSUMER_DEFAULTS.maxDeletionsPerRun),
+      holdTagKey: tagKey.default(CONSUMER_DEFAULTS.holdTagKey),
+      restoreEnabled: flag().default(false),
+      restoreInstanceClass: z
+        .string()
+        .regex(/^db\.[a-z0-9-]+\.[a-z0-9]+$/, "expected an RDS instance class such as db.t4g.medium")
+        .optional(),
+      restoreSubnetGroupName: z.string().min(1, "expected a DB subnet group name").optional(),
+      restoreNetworkCidr: z
+        .cidrv4("expected an IPv4 CIDR block such as 10.42.0.0/16")
+        .default(CONSUMER_DEFAULTS.networkCidr),
+      restoreAvailabilityZones: z
+        .array(
+          z
+            .string()
+            .regex(AVAILABILITY_ZONE, "expected an availability zone such as eu-west-1a")
+            .refine((az) => az.startsWith(here.region), `expected an availability zone of ${here.region}`),
+        )
+        .min(2, "expected at least 2 availability zones (RDS subnet groups need two)")
+        .default(defaultRestoreNetwork(here.region).availabilityZones),
+      restoreSecurityGroupIds: list(z.string().regex(/^sg-[0-9a-f]{8,17}$/, "expected a security group id")),
+      restoreSecretName: z
+        .string()
+        .regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, "expected a Secrets Manager secret name")
+        .optional(),
+      // The engine appends a timestamp suffix to this prefix; 40 characters leave room within RDS's 63.
+      restoreInstancePrefix: dbIdentifier(40).optional(),
+      restoreKeepInstances: wholeNumber(1).default(CONSUMER_DEFAULTS.keepInstances),
+      // A nightly snapshot plus a copy of a few hours: a day and a bit.
+      rpoHours: rpoHours.default(CONSUMER_DEFAULTS.rpoHours),
+      rpoOverrides: list(rpoOverride),
+    })
+    .superRefine((c, ctx) => {
+      const seen = new Set<string>();
+      c.rpoOverrides.forEach(([database], i) => {
+        if (seen.has(database))
+          ctx.addIssue({ code: "custom", path: ["rpoOverrides", i], message: `expected ${database} only once` });
+        seen.add(database);
+      });
+      if (!c.restoreEnabled) return;
+      for (const key of ["restoreInstanceClass", "restoreSecretName", "restoreInstancePrefix"] as const)
+        if (c[key] === undefined)
+          ctx.addIssue({ code: "custom", path: [key], message: "expected a value when restoreEnabled is true" });
+      if (c.restoreSubnetGroupName === undefined && c.restoreSecurityGroupIds.length > 0)
+        ctx.addIssue({
+          code: "custom",
+          path: ["restoreSecurityGroupIds"],
+          message:
+            "expected no security groups when the network is created (it gets its own); set restoreSubnetGroupName",
+        });
+    });
+
+type SourceParsed = z.output<ReturnType<typeof sourceSchema>>;
+type DestParsed = z.output<ReturnType<typeof destSchema>>;
+
+export type SourceStackConfig = SourceParsed & { readonly place: Place };
+export type DestStackConfig = DestParsed & { readonly place: Place };
+export type StackConfig = SourceStackConfig | DestStackConfig;
+
+/** A dest stack's restore settings: the consumer's RestoreConfig, with the secret name known to the program. */
+export type StackRestoreConfig = RestoreConfig & { readonly secretName: string };
+
+export function enabledRestore(c: DestStackConfig): StackRestoreConfig | undefined {
+  if (!c.restoreEnabled || !c.restoreInstanceClass || !c.restoreSecretName || !c.restoreInstancePrefix)
+    return undefined;
+  return {
+    instanceClass: c.restoreInstanceClass,
+    subnetGroupName: c.restoreSubnetGroupName,
+    network:
+      c.restoreSubnetGroupName === undefined
+        ? { cidrBlock: c.restoreNetworkCidr, availabilityZones: c.restoreAvailabilityZones }
+        : undefined,
+    securityGroupIds: c.restoreSecurityGroupIds,
+    secretName: c.restoreSecretName,
+    instancePrefix: c.restoreInstancePrefix,
+    keepInstances: c.restoreKeepInstances,
+  };
+}
+
+/** The dest stack's default retention policy, a preset resolved to its rules. */
+export function retentionPolicyOf(c: DestStackConfig): RetentionPolicy {
+  return typeof c.retention === "string" ? { ...RETENTION_PRESETS[c.retention] } : c.retention;
+}
+
+/** The dest stack's recovery point objective: default hours and per-database overrides. */
+export function rpoOf(c: DestStackConfig): Rpo {
+  return { defaultHours: c.rpoHours, overrides: Object.fromEntries(c.rpoOverrides) };
+}
+
+/** The source stack's database selection: explicit identifiers and a tag selector (all must match). */
+export function databaseSelection(c: SourceStackConfig): { identifiers: string[]; tags: Record<string, string> } {
+  return { identifiers: [...c.instances, ...c.clusters], tags: Object.fromEntries(c.selectorTags) };
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  return path.reduce<unknown>(
+    (node, key) =>
+      node !== null && typeof node === "object" ? (node as Record<PropertyKey, unknown>)[key] : undefined,
+    root,
+  );
+}
+
+function keyName(path: readonly PropertyKey[]): string {
+  const [head, ...rest] = path;
+  return `${PROJECT}:${String(head ?? "")}${rest.map((k) => `[${String(k)}]`).join("")}`;
+}
+
+function describeValue(value: unknown): string {
+  return value === undefined ? "is missing" : `= ${JSON.stringify(value)}`;
+}
+
+function describe(issue: z.core.$ZodIssue, raw: Record<string, unknown>, role: Role): string[] {
+  if (issue.code === "unrecognized_keys")
+    return issue.keys.map((k) =>
+      CONFIG_KEYS[k]
+        ? `${keyName([k])}: expected only in a ${CONFIG_KEYS[k].roles.join("/")} stack, this one has role ${role}`
+        : `${keyName([k])}: unknown key, expected one of those documented in docs/configuration.md`,
+    );
+  return [`${keyName(issue.path)} ${describeValue(valueAt(raw, issue.path))}: ${issue.message}`];
+}
+
+/**
+ * Validates a stack's project config (keys without the `rds-replication:` prefix, values already typed) for
+ * the account and region the stack deploys to. Throws one ConfigError listing every problem.
+ */
+export function parseStackConfig(raw: Record<string, unknown>, here: Place): StackConfig {
+  const problems: string[] = [];
+  const regionCheck = region.safeParse(here.region);
+  if (!regionCheck.success)
+    problems.push(`aws:region ${describeValue(here.region)}: ${regionCheck.error.issues[0].message}`);
+  if (!ACCOUNT_ID.test(here.account))
+    problems.push(`deploying account ${here.account}: expected a 12-digit account id`);
+  const role = raw.role;
+  if (role !== "source" && role !== "dest") {
+    problems.push(`${keyName(["role"])} ${describeValue(role)}: expected "source" or "dest"`);
+    throw new ConfigError(problems);
+  }
+  const parsed = role === "source" ? sourceSchema(here).safeParse(raw) : destSchema(here).safeParse(raw);
+  if (!parsed.success) problems.push(...parsed.error.issues.flatMap((issue) => describe(issue, raw, role)));
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+  return { ...parsed.data, place: here } as StackConfig;
+}
+
+/**
+ * Turns Pulumi's flat config map (`project:key` -> string) into typed project values: arrays arrive
+ * JSON-encoded, integers and booleans as text. Values that do not convert stay text, for the schema to report.
+ */
+export function rawConfigFromPulumi(all: Readonly<Record<string, string>>): {
+  project: Record<string, unknown>;
+  awsRegion: string | undefined;
+} {
+  const project: Record<string, unknown> = {};
+  const prefix = `${PROJECT}:`;
+  for (const [fullKey, text] of Object.entries(all)) {
+    if (!fullKey.startsWith(prefix)) continue;
+    const key = fullKey.slice(prefix.length);
+    project[key] = typed(text, CONFIG_KEYS[key]?.type ?? "string");
+  }
+  return { project, awsRegion: all["aws:region"] };
+}
+
+function typed(text: string, type: ConfigType): unknown {
+  switch (type) {
+    case "string":
+      return text;
+    case "boolean":
+      return text === "true" ? true : text === "false" ? false : text;
+    case "integer":
+      return /^-?\d+$/.test(text.trim()) ? Number(text) : text;
+    case "array":
+      try {
+        return JSON.parse(text);
+      } catch {
+        return text;
+      }
+  }
+}

@@ -1,0 +1,473 @@
+// Two accounts on the emulator wired the way the two stacks wire them: the producer's keys and topics in the
+// source account, the consumer's key, notify topic, secret and state machine in the destination account.
+// Announcements travel the real way: an HTTP subscription (filtered to the destination account) on the
+// announce topic receives what SNS pushes, and each message is handed to the intake handler as an SNS event.
+import { strict as assert } from "node:assert";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import { CreateKeyCommand } from "@aws-sdk/client-kms";
+import { CreateDBSubnetGroupCommand } from "@aws-sdk/client-rds";
+import { CreateSecretCommand } from "@aws-sdk/client-secrets-manager";
+import {
+  CreateStateMachineCommand,
+  DescribeExecutionCommand,
+  ListExecutionsCommand,
+  SFNClient,
+} from "@aws-sdk/client-sfn";
+import { CreateTopicCommand, SubscribeCommand } from "@aws-sdk/client-sns";
+import {
+  consumerDefinition,
+  producerDatabaseDefinition,
+  producerDispatchDefinition,
+} from "../components/stateMachines";
+import { stepsOf } from "../functions/catalog";
+import type { ConsumerRuntimeConfig, ProducerRuntimeConfig } from "../functions/contracts/runtimeConfig";
+import { asLambdaIn, type Clients, clientsFor, DEST, type Place, runtimeConfigEnvironment, SOURCE } from "./accounts";
+import { emulatorEndpoint, recordExecutionOutcome } from "./emulator/lifecycle";
+import { EmulatorProxy } from "./proxy";
+import { serialized } from "./serialized";
+import { type Execution, execute, fakeLambdaArns, type TaskHandler } from "./stepfunctions";
+
+export interface Posted {
+  path: string;
+  body: { Type?: string; MessageId?: string; TopicArn?: string; Message: string; Subject?: string };
+}
+
+/** Receives what SNS pushes to HTTP subscriptions. */
+export class Inbox {
+  readonly posted: Posted[] = [];
+  private server?: http.Server;
+  url = "";
+
+  async start(): Promise<void> {
+    this.server = http.createServer((req, res) => {
+      let data = "";
+      req.on("data", (chunk) => {
+        data += chunk;
+      });
+      req.on("end", () => {
+        this.posted.push({ path: req.url ?? "/", body: JSON.parse(data) });
+        res.end("ok");
+      });
+    });
+    const server = this.server;
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  at(path: string): Posted["body"][] {
+    return this.posted.filter((p) => p.path === path).map((p) => p.body);
+  }
+
+  /** Notifications published on a notify topic, parsed. */
+  notifications(
+    path: string,
+  ): { outcome: string; summary: string; failures: { item: string; error: string; cause: string }[] }[] {
+    return this.at(path).map((b) => JSON.parse(b.Message));
+  }
+}
+
+export interface WorldOptions {
+  /** Where the destination account consumes (DEST.region for cross-region, SOURCE.region for same region). */
+  destRegion: string;
+  restore?: boolean;
+  deletionsEnabled?: boolean;
+  keep?: number;
+  /** Transit copies younger than this are never pruned (default 0). */
+  graceHours?: number;
+  keepInstances?: number;
+  /** Producer: replicate unencrypted Aurora clusters unencrypted instead of refusing them. */
+  replicateUnencryptedClusters?: boolean;
+  /** Producer: destination region -> source option group -> that region's group. */
+  optionGroups?: Record<string, Record<string, string>>;
+}
+
+export interface World {
+  options: WorldOptions;
+  source: Clients;
+  sourceInDestRegion: Clients;
+  dest: Clients;
+  destPlace: Place;
+  transitKeys: Record<string, string>;
+  destKey: string;
+  producerConfig: ProducerRuntimeConfig;
+  consumerConfig: ConsumerRuntimeConfig;
+  /** The consumer state machine in the destination account. */
+  stateMachineArn: string;
+  /** The producer's per-database state machine in the source account (the plan step starts its runs). */
+  producerStateMachineArn: string;
+  inbox: Inbox;
+  /** Between the handlers and moto (see proxy.ts). */
+  proxy: EmulatorProxy;
+  /** Step Functions in the destination account, through the proxy. */
+  sfn: SFNClient;
+  /** Step Functions in the source account, through the proxy. */
+  sourceSfn: SFNClient;
+  producer: Record<string, TaskHandler>;
+  consumer: Record<string, TaskHandler>;
+  intake: (event: unknown) => Promise<{ started: string[]; duplicates: string[]; rejected: { reason: string }[] }>;
+}
+
+async function key(clients: Clients): Promise<string> {
+  const { KeyMetadata } = await clients.kms.send(new CreateKeyCommand({ Description: "rds-replication test" }));
+  assert.ok(KeyMetadata?.Arn);
+  return KeyMetadata.Arn;
+}
+
+async function topic(clients: Clients, name: string): Promise<string> {
+  const { TopicArn } = await clients.sns.send(new CreateTopicCommand({ Name: name }));
+  assert.ok(TopicArn);
+  return TopicArn;
+}
+
+/** Each step of a side as the serialized closure Lambda runs, with that side's runtime config in SSM. */
+export async function handlersFor(
+  side: "producer" | "consumer",
+  clients: Clients,
+  config: object,
+  extraEnv: Record<string, string>,
+): Promise<Record<string, TaskHandler>> {
+  const place = clients.place;
+  const env = {
+    ...(await runtimeConfigEnvironment(clients, side, config)),
+    POWERTOOLS_LOG_LEVEL: "WARN",
+    POWERTOOLS_METRICS_DISABLED: "true",
+    // RDS takes no time here: the poll's near-end watch runs on a clock that moves when it sleeps.
+    RDS_REPLICATION_POLL_CLOCK: "fast-forward",
+    ...extraEnv,
+  };
+  const entries = await Promise.all(
+    stepsOf(side).map(async (step) => {
+      const artifact = await serialized(step.handler);
+      const run: TaskHandler = (input) => asLambdaIn(place, () => artifact.handler(input), env);
+      return [step.key, run] as const;
+    }),
+  );
+  return Object.fromEntries(entries);
+}
+
+export const RESTORE_SECRET = "orders-dev-connection";
+
+export async function closeWorld(world: World | undefined): Promise<void> {
+  await world?.inbox.stop();
+  await world?.proxy.stop();
+}
+
+/**
+ * The default VPC's subnets moto creates in every account and region. No EC2 client is installed, so this one
+ * fixture call is a plain query request; moto takes the account from the access key in the Authorization header.
+ */
+async function defaultSubnets(clients: Clients): Promise<string[]> {
+  const { accessKeyId, sessionToken } = clients.credentials;
+  const response = await fetch(emulatorEndpoint(), {
+    method: "POST",
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      authorization: `AWS4-HMAC-SHA256 Credential=${accessKeyId}/20240101/${clients.place.region}/ec2/aws4_request, SignedHeaders=host, Signature=0`,
+      ...(sessionToken ? { "x-amz-security-token": sessionToken } : {}),
+    },
+    body: "Action=DescribeSubnets&Version=2016-11-15",
+  });
+  const xml = await response.text();
+  const ids = [...xml.matchAll(/<subnetId>(subnet-[0-9a-f]+)<\/subnetId>/g)].map((m) => m[1] ?? "");
+  assert.ok(ids.length > 0, `no default subnets: ${xml.slice(0, 300)}`);
+  return ids.slice(0, 2);
+}
+
+export async function buildWorld(options: WorldOptions): Promise<World> {
+  const inbox = new Inbox();
+  const proxy = new EmulatorProxy();
+  try {
+    return await wireWorld(options, inbox, proxy);
+  } catch (error) {
+    // A half-built world would keep its servers listening, and the process alive: the demo would hang.
+    await inbox.stop();
+    await proxy.stop();
+    throw error;
+  }
+}
+
+async function wireWorld(options: WorldOptions, inbox: Inbox, proxy: EmulatorProxy): Promise<World> {
+  const destPlace = { account: DEST.account, region: options.destRegion };
+  const [source, sourceInDestRegion, dest] = await Promise.all([
+    clientsFor(SOURCE),
+    clientsFor({ account: SOURCE.account, region: options.destRegion }),
+    clientsFor(destPlace),
+  ]);
+  const transitKeys: Record<string, string> = { [SOURCE.region]: await key(source) };
+  if (options.destRegion !== SOURCE.region) transitKeys[options.destRegion] = await key(sourceInDestRegion);
+  const destKey = await key(dest);
+  const announceTopicArn = await topic(source, "rds-replication-announce");
+  const producerNotify = await topic(source, "rds-replication-notify");
+  const consumerNotify = await topic(dest, "rds-replication-consumer-notify");
+  await inbox.start();
+  await proxy.start();
+  const sfn = new SFNClient({ region: destPlace.region, endpoint: proxy.url, credentials: dest.credentials });
+  const sourceSfn = new SFNClient({ region: SOURCE.region, endpoint: proxy.url, credentials: source.credentials });
+  await source.sns.send(
+    new SubscribeCommand({
+      TopicArn: announceTopicArn,
+      Protocol: "http",
+      Endpoint: `${inbox.url}/announce`,
+      Attributes: { FilterPolicy: JSON.stringify({ destinationAccount: [DEST.account] }) },
+    }),
+  );
+  await source.sns.send(
+    new SubscribeCommand({ TopicArn: producerNotify, Protocol: "http", Endpoint: `${inbox.url}/producer-notify` }),
+  );
+  await dest.sns.send(
+    new SubscribeCommand({ TopicArn: consumerNotify, Protocol: "http", Endpoint: `${inbox.url}/consumer-notify` }),
+  );
+
+  const producerConfig: ProducerRuntimeConfig = {
+    version: 1,
+    account: SOURCE.account,
+    region: SOURCE.region,
+    transitKeyArns: transitKeys,
+    databases: { identifiers: ["orders"], tags: { replicate: "yes" } },
+    destinations: [{ account: DEST.account, region: options.destRegion, databases: [] }],
+    announceTopicArn,
+    notifyTopicArn: producerNotify,
+    transit: {
+      keep: options.keep ?? 2,
+      graceHours: options.graceHours ?? 0,
+      deletionsEnabled: options.deletionsEnabled ?? false,
+    },
+    replicateUnencryptedClusters: options.replicateUnencryptedClusters ?? false,
+    optionGroups: options.optionGroups ?? {},
+  };
+  const consumerConfig: ConsumerRuntimeConfig = {
+    version: 1,
+    account: DEST.account,
+    region: options.destRegion,
+    sources: [{ account: SOURCE.account, region: SOURCE.region, topicArn: announceTopicArn }],
+    keyArn: destKey,
+    notifyTopicArn: consumerNotify,
+    retention: {
+      default: { keepLast: 3 },
+      tagKey: "Draco_Lifecycle",
+      deletionsEnabled: options.deletionsEnabled ?? false,
+      maxDeletionsPerRun: 10,
+      holdTagKey: "rds-replication:hold",
+    },
+    restore: options.restore
+      ? {
+          instanceClass: "db.t3.micro",
+          subnetGroupName: "dev-subnets",
+          securityGroupIds: ["sg-0123456789abcdef0"],
+          secretName: RESTORE_SECRET,
+          instancePrefix: "orders-dev",
+          keepInstances: options.keepInstances ?? 1,
+        }
+      : null,
+  };
+  if (options.restore) {
+    await dest.rds.send(
+      new CreateDBSubnetGroupCommand({
+        DBSubnetGroupName: "dev-subnets",
+        DBSubnetGroupDescription: "restored databases",
+        SubnetIds: await defaultSubnets(dest),
+      }),
+    );
+    await dest.secrets.send(
+      new CreateSecretCommand({
+        Name: RESTORE_SECRET,
+        SecretString: JSON.stringify({ username: "app", password: "pw", host: "old.example", port: 5432 }),
+      }),
+    );
+  }
+  const consumerArns = fakeLambdaArns(
+    stepsOf("consumer").map((s) => s.key),
+    DEST.account,
+    options.destRegion,
+  );
+  const { stateMachineArn } = await sfn.send(
+    new CreateStateMachineCommand({
+      name: "rds-replication-consumer",
+      definition: JSON.stringify(consumerDefinition(consumerArns)),
+      roleArn: `arn:aws:iam::${DEST.account}:role/rds-replication-consumer`,
+    }),
+  );
+  assert.ok(stateMachineArn);
+  const { stateMachineArn: producerStateMachineArn } = await sourceSfn.send(
+    new CreateStateMachineCommand({
+      name: "rds-replication-producer-database",
+      definition: JSON.stringify(producerDatabaseMachine()),
+      roleArn: `arn:aws:iam::${SOURCE.account}:role/rds-replication-producer`,
+    }),
+  );
+  assert.ok(producerStateMachineArn);
+  const viaProxy = { AWS_ENDPOINT_URL: proxy.url };
+  const consumer = await handlersFor("consumer", dest, consumerConfig, {
+    ...viaProxy,
+    STATE_MACHINE_ARN: stateMachineArn,
+  });
+  return {
+    options,
+    source,
+    sourceInDestRegion,
+    dest,
+    destPlace,
+    transitKeys,
+    destKey,
+    producerConfig,
+    consumerConfig,
+    stateMachineArn,
+    producerStateMachineArn,
+    inbox,
+    proxy,
+    sfn,
+    sourceSfn,
+    producer: await handlersFor("producer", source, producerConfig, {
+      ...viaProxy,
+      STATE_MACHINE_ARN: producerStateMachineArn,
+    }),
+    consumer,
+    intake: consumer["consumer-intake"] as World["intake"],
+  };
+}
+
+const producerArns = () =>
+  fakeLambdaArns(
+    stepsOf("producer").map((s) => s.key),
+    SOURCE.account,
+    SOURCE.region,
+  );
+
+/** The producer's entry point: plan, then one per-database run per work item. */
+export function producerDispatchMachine(): object {
+  return producerDispatchDefinition(producerArns());
+}
+
+/** The producer's per-database state machine. */
+export function producerDatabaseMachine(): object {
+  return producerDatabaseDefinition(producerArns());
+}
+
+export function consumerMachine(world: World): object {
+  return consumerDefinition(
+    fakeLambdaArns(
+      stepsOf("consumer").map((s) => s.key),
+      DEST.account,
+      world.options.destRegion,
+    ),
+  );
+}
+
+export function snsEvent(messages: Posted["body"][]) {
+  return {
+    Records: messages.map((m) => ({
+      EventSource: "aws:sns",
+      Sns: { Message: m.Message, TopicArn: m.TopicArn, MessageId: m.MessageId },
+    })),
+  };
+}
+
+export interface Flow {
+  /** The dispatch and every per-database run it started, as one (see `combined`). */
+  producer: Execution;
+  /** The per-database runs alone. */
+  databases: Execution[];
+  intake: Awaited<ReturnType<World["intake"]>>;
+  consumers: Execution[];
+}
+
+/** Several executions read as one: succeeded if all did, the first failure's error, every call in order. */
+export function combined(runs: Execution[]): Execution {
+  const failed = runs.find((r) => r.status !== "SUCCEEDED");
+  return {
+    status: failed ? failed.status : "SUCCEEDED",
+    output: runs.map((r) => r.output),
+    ...(failed ? { error: failed.error, cause: failed.cause } : {}),
+    calls: runs.flatMap((r) => r.calls),
+    largestState: runs.map((r) => r.largestState).reduce((a, b) => (b.bytes > a.bytes ? b : a)),
+  };
+}
+
+/**
+ * Runs, each once and in the order started, the executions a step started in the emulator's Step Functions,
+ * executing `definition` locally, and records each outcome on the emulator's execution.
+ */
+async function runStarted(
+  sfn: SFNClient,
+  stateMachineArn: string,
+  definition: object,
+  handlers: Record<string, TaskHandler>,
+  alreadyRun: Set<string>,
+  options: { measureStates?: boolean } = {},
+): Promise<Execution[]> {
+  const { executions } = await sfn.send(new ListExecutionsCommand({ stateMachineArn }));
+  const runs: Execution[] = [];
+  for (const e of [...(executions ?? [])].reverse()) {
+    if (!e.executionArn || alreadyRun.has(e.executionArn)) continue;
+    alreadyRun.add(e.executionArn);
+    const described = await sfn.send(new DescribeExecutionCommand({ executionArn: e.executionArn }));
+    const run = await execute(definition, handlers, JSON.parse(described.input ?? "{}"), e.executionArn, options);
+    await recordExecutionOutcome(e.executionArn, run.status);
+    runs.push(run);
+  }
+  return runs;
+}
+
+/** Runs the executions the intake started in the emulator's Step Functions, each once. */
+export function runStartedConsumers(
+  world: World,
+  alreadyRun: Set<string>,
+  options: { measureStates?: boolean } = {},
+): Promise<Execution[]> {
+  return runStarted(world.sfn, world.stateMachineArn, consumerMachine(world), world.consumer, alreadyRun, options);
+}
+
+/** The producer's dispatch for `trigger`, then each per-database run it started. */
+export async function produce(
+  world: World,
+  trigger: unknown,
+  alreadyRun = new Set<string>(),
+): Promise<{ producer: Execution; databases: Execution[] }> {
+  const dispatch = await execute(producerDispatchMachine(), world.producer, trigger);
+  const databases = await runStarted(
+    world.sourceSfn,
+    world.producerStateMachineArn,
+    producerDatabaseMachine(),
+    world.producer,
+    alreadyRun,
+  );
+  return { producer: combined([dispatch, ...databases]), databases };
+}
+
+/** Producer runs -> announcements pushed by SNS -> intake -> consumer runs. */
+export async function replicate(world: World, trigger: unknown, alreadyRun = new Set<string>()): Promise<Flow> {
+  const before = world.inbox.at("/announce").length;
+  const { producer, databases } = await produce(world, trigger, alreadyRun);
+  const announcements = world.inbox.at("/announce").slice(before);
+  const intake = await world.intake(snsEvent(announcements));
+  const consumers = await runStartedConsumers(world, alreadyRun);
+  return { producer, databases, intake, consumers };
+}
+
+/** What went wrong, from the notifications, for assertion messages. */
+export function explain(world: World): string {
+  return ["/producer-notify", "/consumer-notify"]
+    .flatMap((path) => world.inbox.notifications(path).map((n) => `${path}: ${n.summary}`))
+    .join("\n");
+}
+
+/** A fresh world per test of the calling `describe`, closed after each test. */
+export function worldPerTest(): { build(options: WorldOptions): Promise<World> } {
+  let current: World | undefined;
+  afterEach(async () => {
+    await closeWorld(current);
+    current = undefined;
+  });
+  return {
+    async build(options) {
+      current = await buildWorld(options);
+      return current;
+    },
+  };
+}
