@@ -22,7 +22,8 @@ import { type SourceOutputs, type SourceStackExports, sourceOutputsOf, sourceSta
 
 /** Reads and validates this stack's config; throws a ConfigError listing every problem. */
 export async function readStackConfig(): Promise<StackConfig> {
-  const { project, awsRegion } = rawConfigFromPulumi(pulumi.runtime.allConfig());
+  const { project, awsRegion, warnings } = rawConfigFromPulumi(pulumi.runtime.allConfig());
+  for (const warning of warnings) pulumi.log.warn(warning);
   const identity = await aws.getCallerIdentity();
   return parseStackConfig(project, { account: identity.accountId, region: awsRegion ?? "" });
 }

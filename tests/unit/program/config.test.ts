@@ -291,9 +291,53 @@ describe("program config", () => {
     });
 
     it("a key of the other role and an unknown key", () => {
-      assert.deepEqual(problemsOf({ ...validSource(), sources: ["o/p/s"], retentionDays: 3 }), [
+      assert.deepEqual(problemsOf({ ...validSource(), sources: ["o/p/s"], colour: 3 }), [
         "rds-replication:sources: expected only in a dest stack, this one has role source",
-        "rds-replication:retentionDays: unknown key, expected one of those documented in docs/configuration.md",
+        "rds-replication:colour: unknown key, expected one of those documented in docs/configuration.md",
+      ]);
+    });
+
+    it("a misspelt key names the key of the stack's role that was meant", () => {
+      assert.deepEqual(problemsOf({ ...validDest(), retentionTagKy: "Lifecycle", rpohours: 12 }, DEST_HERE), [
+        "rds-replication:retentionTagKy: unknown key, did you mean rds-replication:retentionTagKey?",
+        "rds-replication:rpohours: unknown key, did you mean rds-replication:rpoHours?",
+      ]);
+      // A source stack is offered its own keys, not the dest stack's.
+      assertOneProblem(
+        { ...validSource(), retentionDays: 3 },
+        "rds-replication:retentionDays: unknown key, did you mean rds-replication:logRetentionDays?",
+      );
+    });
+
+    it("a misspelt retention preset", () => {
+      for (const [typed, meant] of [
+        ["Standart", "Standard"],
+        ["standard", "Standard"],
+        ["Tset", "Test"],
+      ])
+        assertOneProblem(
+          { ...validDest(), retention: typed },
+          `rds-replication:retention = "${typed}": "${typed}": unknown preset, did you mean ${meant}?`,
+          DEST_HERE,
+        );
+    });
+
+    it("a destination with a trailing slash, and the entry to write instead", () => {
+      assertOneProblem(
+        { ...validSource(), destinations: ["222222222222/eu-central-1/"] },
+        'rds-replication:destinations[0] = "222222222222/eu-central-1/": format: expected no trailing slash: write 222222222222/eu-central-1 (every selected database) or 222222222222/eu-central-1/db1,db2',
+      );
+    });
+
+    it("a list given as one string, with the --path commands that set it", () => {
+      const { project } = rawConfigFromPulumi({
+        "rds-replication:role": "source",
+        "rds-replication:destinations": "222222222222/eu-central-1/orders-db,billing-aurora",
+        "rds-replication:instances": "orders-db, billing-db",
+      });
+      assert.deepEqual(problemsOf(project), [
+        "rds-replication:destinations = \"222222222222/eu-central-1/orders-db,billing-aurora\": expected a list of ACCOUNT/REGION[/db1,db2] entries; set a list item by item: pulumi config set --path 'rds-replication:destinations[0]' 222222222222/eu-central-1/orders-db,billing-aurora",
+        "rds-replication:instances = \"orders-db, billing-db\": expected a list; set a list item by item: pulumi config set --path 'rds-replication:instances[0]' orders-db && pulumi config set --path 'rds-replication:instances[1]' billing-db",
       ]);
     });
 
@@ -405,6 +449,21 @@ describe("program config", () => {
   });
 
   describe("reading Pulumi's config map", () => {
+    it("warns about a key under a misspelt project name, which Pulumi would pass to no one", () => {
+      const { project, warnings } = rawConfigFromPulumi({
+        "aws:region": "eu-west-1",
+        "awsx:something": "x",
+        "rds-replicaton:role": "source",
+        "rds_replication:transitKep": "3",
+        "rds-replication:instances": '["a"]',
+      });
+      assert.deepEqual(project, { instances: ["a"] });
+      assert.deepEqual(warnings, [
+        'rds-replicaton:role is ignored: "rds-replicaton" is not this project\'s namespace; did you mean rds-replication:role?',
+        'rds_replication:transitKep is ignored: "rds_replication" is not this project\'s namespace; did you mean rds-replication:transitKeep?',
+      ]);
+    });
+
     it("types values by their declared key type and keeps only the project's keys", () => {
       const { project, awsRegion } = rawConfigFromPulumi({
         "aws:region": "eu-west-1",
