@@ -3,6 +3,7 @@
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
+import { ANNOUNCEMENT_VERSION } from "../functions/announcement";
 import { type ResourceKind, type Step, stepsOf } from "../functions/catalog";
 import { RETENTION_PRESETS, type RetentionPolicy } from "../functions/retention";
 import { type ConsumerRuntimeConfig, STATE_MACHINE_VARIABLE } from "../functions/runtimeConfig";
@@ -10,7 +11,6 @@ import { MANAGED_BY_KEY, MANAGED_BY_VALUE } from "../functions/tags";
 import { sharedLayer } from "./lambda";
 import { watch } from "./observability";
 import { consumerKeyPolicy, partitionOf, type ResourceScope } from "./policies";
-import { ANNOUNCEMENT_VERSION } from "./producer";
 import {
   type BuiltStep,
   buildSteps,

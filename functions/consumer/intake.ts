@@ -8,7 +8,7 @@ import { replicationError } from "../errors";
 import { MAX_ATTEMPTS, startAttempt } from "../executions";
 import { executionName } from "../naming";
 import { publishNotification } from "../notify";
-import { MetricUnit, observe, runStep } from "../observability";
+import { ENGINE_METRICS, MetricUnit, observe, runStep } from "../observability";
 import { loadConsumerConfig, STATE_MACHINE_VARIABLE } from "../runtimeConfig";
 
 export interface SnsEvent {
@@ -59,7 +59,7 @@ export async function intake(event: SnsEvent): Promise<IntakeResult> {
           execution: run.executionArn,
           attempt: run.attempt,
         });
-        obs.metrics.addMetric("AnnouncementsAccepted", MetricUnit.Count, 1);
+        obs.metric(ENGINE_METRICS.announcementsAccepted, MetricUnit.Count, 1);
         result.started.push(run.executionArn);
       } else if (run.outcome === "duplicate") {
         obs.logger.info("duplicate announcement: its run exists", { snapshotArn: a.snapshotArn, ...run });

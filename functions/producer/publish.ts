@@ -3,7 +3,8 @@
 // repeated announcement is absorbed by the consumer's execution name.
 import { PublishCommand } from "@aws-sdk/client-sns";
 import type { Announcement } from "../announcement";
-import { rdsIn, regionOfArn, snsIn } from "../aws";
+import { regionOfArn } from "../arn";
+import { rdsIn, snsIn } from "../aws";
 import { classifyAwsError } from "../errors";
 import { observe, runStep } from "../observability";
 import { loadProducerConfig } from "../runtimeConfig";
