@@ -4,6 +4,7 @@
 import { Region } from "@pulumi/aws/types/enums";
 import { z } from "zod";
 import { RETENTION_PRESETS, type RetentionPolicy, type RetentionPresetName } from "../functions/retention";
+import { isOwnTagKey, MAX_TAGS, OWN_TAG_COUNT } from "../functions/tags";
 import { CONSUMER_DEFAULTS, defaultRestoreNetwork, type RestoreConfig, type Rpo } from "./consumer";
 import { IAM_POLICY_QUOTAS } from "./policies";
 import { type Destination, listedPolicyCount, MAX_TRANSIT_REGIONS, PRODUCER_DEFAULTS } from "./producer";
@@ -91,6 +92,7 @@ export const CONFIG_KEYS: Readonly<Record<string, { type: ConfigType; roles: rea
   deletionsEnabled: { type: "boolean", roles: ["dest"] },
   maxDeletionsPerRun: { type: "integer", roles: ["dest"] },
   holdTagKey: { type: "string", roles: ["dest"] },
+  copyTags: { type: "array", roles: ["dest"] },
   restoreEnabled: { type: "boolean", roles: ["dest"] },
   restoreInstanceClass: { type: "string", roles: ["dest"] },
   restoreSubnetGroupName: { type: "string", roles: ["dest"] },
@@ -241,6 +243,12 @@ const selectorTag = z.string({ error: "expected key=value" }).transform((text, c
   if (!key.success) return forward(ctx, key.error.issues, "tag key");
   return [key.data, text.slice(at + 1)];
 });
+
+// "key=value" added to every copy of a dest stack; the tool's own keys stay its own.
+const copyTag = selectorTag.refine(
+  ([key]) => !isOwnTagKey(key),
+  "expected a key that is not one of the tool's own (managed-by, rds-replication:...)",
+);
 
 // The KMS keys of source databases the program cannot discover (those selected by tags).
 const kmsKeyArn = z
@@ -432,6 +440,10 @@ const destSchema = (here: Place) =>
       deletionsEnabled: flag().default(CONSUMER_DEFAULTS.deletionsEnabled),
       maxDeletionsPerRun: wholeNumber(1).default(CONSUMER_DEFAULTS.maxDeletionsPerRun),
       holdTagKey: tagKey.default(CONSUMER_DEFAULTS.holdTagKey),
+      copyTags: list(copyTag).refine(
+        (tags) => tags.length <= MAX_TAGS - OWN_TAG_COUNT,
+        `expected at most ${MAX_TAGS - OWN_TAG_COUNT} tags: a snapshot has at most ${MAX_TAGS} and the tool writes up to ${OWN_TAG_COUNT} of its own`,
+      ),
       restoreEnabled: flag().default(false),
       restoreInstanceClass: z
         .string()
@@ -463,6 +475,12 @@ const destSchema = (here: Place) =>
       rpoOverrides: list(rpoOverride),
     })
     .superRefine((c, ctx) => {
+      const copyTagKeys = new Set<string>();
+      c.copyTags.forEach(([key], i) => {
+        if (copyTagKeys.has(key))
+          ctx.addIssue({ code: "custom", path: ["copyTags", i], message: `expected the key ${key} only once` });
+        copyTagKeys.add(key);
+      });
       const seen = new Set<string>();
       c.rpoOverrides.forEach(([database], i) => {
         if (seen.has(database))

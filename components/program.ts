@@ -102,6 +102,7 @@ export function buildConsumer(
     deletionsEnabled: config.deletionsEnabled,
     maxDeletionsPerRun: config.maxDeletionsPerRun,
     holdTagKey: config.holdTagKey,
+    copyTags: Object.fromEntries(config.copyTags),
     restore: enabledRestore(config),
     existingSecretArn,
     notificationEmails: config.notificationEmails,

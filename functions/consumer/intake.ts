@@ -7,9 +7,11 @@ import { sfnClient } from "../aws";
 import { replicationError } from "../errors";
 import { MAX_ATTEMPTS, startAttempt } from "../executions";
 import { executionName } from "../naming";
+import { ignoredNotification } from "../notification";
 import { publishNotification } from "../notify";
 import { ENGINE_METRICS, MetricUnit, observe, runStep } from "../observability";
 import { loadConsumerConfig, STATE_MACHINE_VARIABLE } from "../runtimeConfig";
+import { ignoredBy } from "./rules";
 
 export interface SnsEvent {
   Records: { EventSource?: string; Sns: { Message: string; TopicArn?: string; MessageId?: string } }[];
@@ -19,6 +21,8 @@ export interface IntakeResult {
   started: string[];
   duplicates: string[];
   rejected: { messageId?: string; reason: string }[];
+  /** Announced snapshots of databases whose lifecycle is `Ignore`: no run started, reported once each. */
+  ignored: string[];
 }
 
 export async function intake(event: SnsEvent): Promise<IntakeResult> {
@@ -27,7 +31,7 @@ export async function intake(event: SnsEvent): Promise<IntakeResult> {
     const config = await loadConsumerConfig();
     const stateMachineArn = process.env[STATE_MACHINE_VARIABLE];
     if (!stateMachineArn) throw replicationError("ConfigInvalid", `${STATE_MACHINE_VARIABLE} is not set`);
-    const result: IntakeResult = { started: [], duplicates: [], rejected: [] };
+    const result: IntakeResult = { started: [], duplicates: [], rejected: [], ignored: [] };
     for (const record of event.Records ?? []) {
       const { Message, TopicArn, MessageId } = record.Sns;
       const checked = validateAnnouncement(Message, config, TopicArn);
@@ -52,6 +56,14 @@ export async function intake(event: SnsEvent): Promise<IntakeResult> {
         continue;
       }
       const a = checked.announcement;
+      const ignored = ignoredBy(a, config.retention.tagKey);
+      if (ignored) {
+        obs.logger.info("announcement ignored: nothing copied", { snapshotArn: a.snapshotArn, lifecycle: ignored });
+        result.ignored.push(a.snapshotArn);
+        const here = { account: config.account, region: config.region };
+        await publishNotification(config.notifyTopicArn, ignoredNotification(a, ignored, here));
+        continue;
+      }
       const run = await startAttempt(sfnClient(), stateMachineArn, executionName(a.snapshotArn), JSON.stringify(a));
       if (run.outcome === "started") {
         obs.logger.info("consumer run started", {

@@ -309,6 +309,44 @@ describe("program config", () => {
       );
     });
 
+    it("copyTags: key=value, not the tool's own keys, each key once, within the room the tool leaves of 50", () => {
+      const config = parseStackConfig(
+        { ...validDest(), copyTags: ["cost-centre=dr-42", "classification=dr"] },
+        DEST_HERE,
+      ) as DestStackConfig;
+      assert.deepEqual(config.copyTags, [
+        ["cost-centre", "dr-42"],
+        ["classification", "dr"],
+      ]);
+      assert.deepEqual(
+        problemsOf(
+          {
+            ...validDest(),
+            copyTags: ["managed-by=me", "rds-replication:hold=yes", "a=1", "a=2", "aws:x=1", "novalue"],
+          },
+          DEST_HERE,
+        ),
+        [
+          'rds-replication:copyTags[0] = "managed-by=me": expected a key that is not one of the tool\'s own (managed-by, rds-replication:...)',
+          'rds-replication:copyTags[1] = "rds-replication:hold=yes": expected a key that is not one of the tool\'s own (managed-by, rds-replication:...)',
+          'rds-replication:copyTags[4] = "aws:x=1": tag key: expected a tag key that does not start with aws: (reserved)',
+          'rds-replication:copyTags[5] = "novalue": tag: expected key=value',
+        ],
+      );
+      assert.deepEqual(problemsOf({ ...validDest(), copyTags: ["a=1", "a=2"] }, DEST_HERE), [
+        'rds-replication:copyTags[1] = "a=2": expected the key a only once',
+      ]);
+      const tooMany = Array.from({ length: 43 }, (_, i) => `k${i}=v`);
+      assertOneProblem(
+        { ...validDest(), copyTags: tooMany },
+        `rds-replication:copyTags = ${JSON.stringify(tooMany)}: expected at most 42 tags: a snapshot has at most 50 and the tool writes up to 8 of its own`,
+        DEST_HERE,
+      );
+      assert.deepEqual(problemsOf({ ...validSource(), copyTags: ["a=1"] }), [
+        "rds-replication:copyTags: expected only in a dest stack, this one has role source",
+      ]);
+    });
+
     it("a misspelt retention preset", () => {
       for (const [typed, meant] of [
         ["Standart", "Standard"],

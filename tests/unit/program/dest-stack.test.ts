@@ -332,6 +332,19 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
       assert.equal(sources.length, 2);
     });
 
+    it("passes copyTags to the copy step's runtime config as a tag map; none by default", async () => {
+      assert.deepEqual(
+        consumerConfigSchema().parse(runtimeConfigOf(stack, "consumer", "consumer-copy").config).copyTags,
+        {},
+      );
+      const variant = await evaluateDest({
+        ...destConfig,
+        "rds-replication:copyTags": ["cost-centre=dr-42", "tier=dr"],
+      });
+      const stored = runtimeConfigOf(variant, "consumer", "consumer-copy").config;
+      assert.deepEqual(consumerConfigSchema().parse(stored).copyTags, { "cost-centre": "dr-42", tier: "dr" });
+    });
+
     it("warns about a key under a misspelt project name and builds the stack without it", async () => {
       const warned: string[] = [];
       const warn = pulumi.log.warn;
