@@ -4,13 +4,13 @@ import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
 import { type ResourceKind, type Step, stepsOf } from "../functions/catalog";
+import { ANNOUNCEMENT_VERSION } from "../functions/contracts/announcement";
 import { type ConsumerRuntimeConfig, STATE_MACHINE_VARIABLE } from "../functions/contracts/runtimeConfig";
 import { RETENTION_PRESETS, type RetentionPolicy } from "../functions/decisions/retentionPolicy";
 import { MANAGED_BY_KEY, MANAGED_BY_VALUE } from "../functions/decisions/tags";
 import { sharedLayer } from "./lambda";
 import { watch } from "./observability";
 import { consumerKeyPolicy, partitionOf, type ResourceScope } from "./policies";
-import { ANNOUNCEMENT_VERSION } from "./producer";
 import {
   type BuiltStep,
   buildSteps,
@@ -178,6 +178,13 @@ export interface SnapshotConsumerArgs {
    * @example "legal-hold"
    */
   holdTagKey?: pulumi.Input<string>;
+  /**
+   * Tags added to every copy made in this account (a cost centre, this account's classification): they win
+   * over the tags carried from the source, the tool's own tags win over them, within AWS's 50 per snapshot.
+   * @default {}
+   * @example { "cost-centre": "dr-42", classification: "dr" }
+   */
+  copyTags?: pulumi.Input<Record<string, string>>;
   /**
    * Restore settings, when a fresh instance is restored from each copy; no restore by default.
    * @example { instanceClass: "db.t4g.medium", secretName: "rds-replication/orders-db", instancePrefix: "restored-orders" }
@@ -410,6 +417,7 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
           maxDeletionsPerRun: settings.maxDeletionsPerRun ?? CONSUMER_DEFAULTS.maxDeletionsPerRun,
           holdTagKey: settings.holdTagKey ?? CONSUMER_DEFAULTS.holdTagKey,
         },
+        copyTags: settings.copyTags ?? {},
         restore: restoreConfig,
       })
       .apply((config): ConsumerRuntimeConfig => ({ ...config, version: 1 }) as ConsumerRuntimeConfig);

@@ -1,6 +1,7 @@
 // The package entry: what a Pulumi program that installs rds-replication imports. The stack program of this
 // repository (index.ts) is not part of it; the provider for other languages (provider/) serves these classes.
 
+export { ANNOUNCEMENT_VERSION } from "../functions/contracts/announcement";
 export type { RetentionPolicy } from "../functions/decisions/retentionPolicy";
 export {
   CONSUMER_DEFAULTS,
@@ -11,7 +12,6 @@ export {
   type SnapshotConsumerArgs,
 } from "./consumer";
 export {
-  ANNOUNCEMENT_VERSION,
   type Destination,
   PRODUCER_DEFAULTS,
   SnapshotProducer,

@@ -3,26 +3,13 @@
 // specs are pure functions over plain names, tested directly; `watch` turns them into resources.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { METRICS_NAMESPACE, SERVICE } from "../functions/aws/observability";
+import { DATABASE_DIMENSION, ENGINE_METRICS, METRICS_NAMESPACE, SERVICE } from "../functions/aws/observability";
 import type { Rpo } from "./consumer";
 import { type BuiltStep, physicalName } from "./shared";
 
-/**
- * The engine's metrics (functions/aws/observability.ts: namespace, `service` and `step` dimensions; the names
- * are those the handlers pass to addMetric). `Failures` also carries `kind`, the error class.
- */
-export const ENGINE_METRICS = {
-  replicationLag: "ReplicationLagSeconds",
-  copyDuration: "CopyDurationSeconds",
-  bytesCopied: "SnapshotBytesCopied",
-  snapshotsCopied: "SnapshotsCopied",
-  failures: "Failures",
-} as const;
 /** Steps that emit them: the lag comes from the consumer's success notification, copies from the poll step. */
 export const LAG_STEP = "consumer-notify";
 export const POLL_STEP = "poll";
-/** The per-database dimension a lag alarm with an RPO override reads. */
-export const DATABASE_DIMENSION = "database";
 
 const HOUR = 3600;
 

@@ -1,5 +1,6 @@
 // Every IAM, KMS key and SNS topic policy of the program, as plain JSON built by pure functions over concrete
 // ARNs: the components pass resolved values in, the unit and policy-simulation tests evaluate the documents.
+import { regionOfArn } from "../functions/decisions/arn";
 
 // IAM has three grammars, and AWS refuses a document written in the wrong one (CreateRole answers
 // "MalformedPolicyDocument: Has prohibited field Resource" to a trust policy with a Resource). Each is its
@@ -198,7 +199,7 @@ export interface AnnounceTopicPolicyArgs {
 
 /** The announcement topic: TLS only; each destination account may subscribe one of its own Lambda functions. */
 export function announceTopicPolicy(args: AnnounceTopicPolicyArgs): ResourcePolicy {
-  const partition = partitionOf(args.topicArn.split(":")[3] ?? "");
+  const partition = partitionOf(regionOfArn(args.topicArn));
   const accounts = [...new Set(args.destinationAccounts)].sort();
   return document([
     denyInsecureTransport(args.topicArn),
@@ -317,8 +318,6 @@ export interface StepRolePolicyArgs<Kind extends string> {
   /** The side's operations key: DLQ messages and notifications are encrypted with it. */
   operationsKeyArn: string;
 }
-
-const regionOfArn = (arn: string): string => arn.split(":")[3] ?? "";
 
 /** One group per region of its ARNs, each limited to `service` in that region (`kms:ViaService`). */
 function pinnedToRegions(group: ResourceScope, service: string): ResourceScope[] {

@@ -4,6 +4,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { type ResourceKind, stepsOf } from "../functions/catalog";
+import { ANNOUNCEMENT_VERSION } from "../functions/contracts/announcement";
 import { type ProducerRuntimeConfig, STATE_MACHINE_VARIABLE } from "../functions/contracts/runtimeConfig";
 import { sharedLayer } from "./lambda";
 import { watch } from "./observability";
@@ -30,9 +31,6 @@ import {
 import type { SourceOutputs } from "./sourceOutputs";
 import { producerDatabaseDefinition, producerDispatchDefinition } from "./stateMachines";
 import { type SnapshotComponentOptions, withTransforms } from "./transforms";
-
-/** Version of the announcement format on the topic; consumers check it. */
-export const ANNOUNCEMENT_VERSION = 1;
 
 /** An account and region that receives copies, and which databases it receives. */
 export interface Destination {

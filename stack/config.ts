@@ -6,11 +6,13 @@ import { z } from "zod";
 import { CONSUMER_DEFAULTS, defaultRestoreNetwork, type RestoreConfig, type Rpo } from "../components/consumer";
 import { IAM_POLICY_QUOTAS } from "../components/policies";
 import { type Destination, listedPolicyCount, MAX_TRANSIT_REGIONS, PRODUCER_DEFAULTS } from "../components/producer";
+import { closest } from "../components/suggest";
 import {
   RETENTION_PRESETS,
   type RetentionPolicy,
   type RetentionPresetName,
 } from "../functions/decisions/retentionPolicy";
+import { isOwnTagKey, MAX_TAGS, OWN_TAG_COUNT } from "../functions/decisions/tags";
 
 export const PROJECT = "rds-replication";
 
@@ -94,6 +96,7 @@ export const CONFIG_KEYS: Readonly<Record<string, { type: ConfigType; roles: rea
   deletionsEnabled: { type: "boolean", roles: ["dest"] },
   maxDeletionsPerRun: { type: "integer", roles: ["dest"] },
   holdTagKey: { type: "string", roles: ["dest"] },
+  copyTags: { type: "array", roles: ["dest"] },
   restoreEnabled: { type: "boolean", roles: ["dest"] },
   restoreInstanceClass: { type: "string", roles: ["dest"] },
   restoreSubnetGroupName: { type: "string", roles: ["dest"] },
@@ -193,6 +196,20 @@ export interface ParsedDestination extends Destination {
 // "ACCOUNT/REGION" or "ACCOUNT/REGION/db1,db2".
 const destination = (here: Place) =>
   z.string({ error: "expected ACCOUNT/REGION or ACCOUNT/REGION/db1,db2" }).transform((text, ctx): ParsedDestination => {
+    // "ACCOUNT/REGION/" would otherwise read as "every database", which is not what a slash promises.
+    if (text.endsWith("/"))
+      return forward(
+        ctx,
+        [
+          {
+            code: "custom",
+            path: [],
+            input: text,
+            message: `expected no trailing slash: write ${text.replace(/\/+$/, "")} (every selected database) or ${text}db1,db2`,
+          },
+        ],
+        "format",
+      );
     const [accountText, regionText, databasesText, ...extra] = text.split("/");
     if (regionText === undefined || extra.length > 0)
       return forward(
@@ -230,6 +247,12 @@ const selectorTag = z.string({ error: "expected key=value" }).transform((text, c
   if (!key.success) return forward(ctx, key.error.issues, "tag key");
   return [key.data, text.slice(at + 1)];
 });
+
+// "key=value" added to every copy of a dest stack; the tool's own keys stay its own.
+const copyTag = selectorTag.refine(
+  ([key]) => !isOwnTagKey(key),
+  "expected a key that is not one of the tool's own (managed-by, rds-replication:...)",
+);
 
 // The KMS keys of source databases the program cannot discover (those selected by tags).
 const kmsKeyArn = z
@@ -343,6 +366,13 @@ const retention = z
   .string({ error: "expected Test, Standard or a policy such as daily=7,weekly=5" })
   .transform((text, ctx): RetentionPresetName | RetentionPolicy => {
     if (Object.hasOwn(RETENTION_PRESETS, text)) return text as RetentionPresetName;
+    const preset = text.includes("=") ? undefined : closest(text, Object.keys(RETENTION_PRESETS));
+    if (preset)
+      return forward(
+        ctx,
+        [{ code: "custom", path: [], input: text, message: `unknown preset, did you mean ${preset}?` }],
+        `"${text}"`,
+      );
     const policy: RetentionPolicy = {};
     for (const part of text.split(",")) {
       const [field, value, ...extra] = part.split("=").map((s) => s.trim());
@@ -414,6 +444,10 @@ const destSchema = (here: Place) =>
       deletionsEnabled: flag().default(CONSUMER_DEFAULTS.deletionsEnabled),
       maxDeletionsPerRun: wholeNumber(1).default(CONSUMER_DEFAULTS.maxDeletionsPerRun),
       holdTagKey: tagKey.default(CONSUMER_DEFAULTS.holdTagKey),
+      copyTags: list(copyTag).refine(
+        (tags) => tags.length <= MAX_TAGS - OWN_TAG_COUNT,
+        `expected at most ${MAX_TAGS - OWN_TAG_COUNT} tags: a snapshot has at most ${MAX_TAGS} and the tool writes up to ${OWN_TAG_COUNT} of its own`,
+      ),
       restoreEnabled: flag().default(false),
       restoreInstanceClass: z
         .string()
@@ -445,6 +479,12 @@ const destSchema = (here: Place) =>
       rpoOverrides: list(rpoOverride),
     })
     .superRefine((c, ctx) => {
+      const copyTagKeys = new Set<string>();
+      c.copyTags.forEach(([key], i) => {
+        if (copyTagKeys.has(key))
+          ctx.addIssue({ code: "custom", path: ["copyTags", i], message: `expected the key ${key} only once` });
+        copyTagKeys.add(key);
+      });
       const seen = new Set<string>();
       c.rpoOverrides.forEach(([database], i) => {
         if (seen.has(database))
@@ -523,14 +563,31 @@ function describeValue(value: unknown): string {
   return value === undefined ? "is missing" : `= ${JSON.stringify(value)}`;
 }
 
+const keysOf = (role: Role) => Object.keys(CONFIG_KEYS).filter((k) => CONFIG_KEYS[k]!.roles.includes(role));
+
+function unknownKey(key: string, role: Role): string {
+  const known = CONFIG_KEYS[key];
+  if (known) return `${keyName([key])}: expected only in a ${known.roles.join("/")} stack, this one has role ${role}`;
+  const suggestion = closest(key, keysOf(role));
+  return suggestion
+    ? `${keyName([key])}: unknown key, did you mean ${keyName([suggestion])}?`
+    : `${keyName([key])}: unknown key, expected one of those documented in docs/configuration.md`;
+}
+
+/** `pulumi config set KEY a,b` stores one string; a list needs one `--path` item per entry. */
+function listHint(path: readonly PropertyKey[], value: unknown): string {
+  const key = String(path[0]);
+  if (path.length !== 1 || CONFIG_KEYS[key]?.type !== "array" || typeof value !== "string") return "";
+  // Destination entries carry commas of their own (ACCOUNT/REGION/db1,db2): only other lists split on them.
+  const entries = value.includes("/") ? [value] : value.split(",");
+  const items = entries.map((item, i) => `pulumi config set --path '${keyName([key, i])}' ${item.trim()}`);
+  return `; set a list item by item: ${items.join(" && ")}`;
+}
+
 function describe(issue: z.core.$ZodIssue, raw: Record<string, unknown>, role: Role): string[] {
-  if (issue.code === "unrecognized_keys")
-    return issue.keys.map((k) =>
-      CONFIG_KEYS[k]
-        ? `${keyName([k])}: expected only in a ${CONFIG_KEYS[k].roles.join("/")} stack, this one has role ${role}`
-        : `${keyName([k])}: unknown key, expected one of those documented in docs/configuration.md`,
-    );
-  return [`${keyName(issue.path)} ${describeValue(valueAt(raw, issue.path))}: ${issue.message}`];
+  if (issue.code === "unrecognized_keys") return issue.keys.map((k) => unknownKey(k, role));
+  const value = valueAt(raw, issue.path);
+  return [`${keyName(issue.path)} ${describeValue(value)}: ${issue.message}${listHint(issue.path, value)}`];
 }
 
 /**
@@ -562,15 +619,36 @@ export function parseStackConfig(raw: Record<string, unknown>, here: Place): Sta
 export function rawConfigFromPulumi(all: Readonly<Record<string, string>>): {
   project: Record<string, unknown>;
   awsRegion: string | undefined;
+  /** Keys under a namespace that looks like a misspelt project name: ignored, but worth a warning. */
+  warnings: string[];
 } {
   const project: Record<string, unknown> = {};
+  const warnings: string[] = [];
   const prefix = `${PROJECT}:`;
   for (const [fullKey, text] of Object.entries(all)) {
-    if (!fullKey.startsWith(prefix)) continue;
+    if (!fullKey.startsWith(prefix)) {
+      const warning = misspeltNamespace(fullKey);
+      if (warning) warnings.push(warning);
+      continue;
+    }
     const key = fullKey.slice(prefix.length);
     project[key] = typed(text, CONFIG_KEYS[key]?.type ?? "string");
   }
-  return { project, awsRegion: all["aws:region"] };
+  return { project, awsRegion: all["aws:region"], warnings };
+}
+
+/**
+ * A stack's config also holds other packages' namespaces (`aws:`, ...), so a key outside this project's is
+ * not an error; one whose namespace is a typo of the project name is almost certainly meant for it.
+ */
+function misspeltNamespace(fullKey: string): string | undefined {
+  const at = fullKey.indexOf(":");
+  if (at < 0) return undefined;
+  const namespace = fullKey.slice(0, at);
+  if (namespace === PROJECT || !closest(namespace, [PROJECT])) return undefined;
+  const key = fullKey.slice(at + 1);
+  const meant = CONFIG_KEYS[key] ? key : (closest(key, Object.keys(CONFIG_KEYS)) ?? key);
+  return `${fullKey} is ignored: "${namespace}" is not this project's namespace; did you mean ${PROJECT}:${meant}?`;
 }
 
 function typed(text: string, type: ConfigType): unknown {

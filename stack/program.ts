@@ -27,7 +27,8 @@ import {
 
 /** Reads and validates this stack's config; throws a ConfigError listing every problem. */
 export async function readStackConfig(): Promise<StackConfig> {
-  const { project, awsRegion } = rawConfigFromPulumi(pulumi.runtime.allConfig());
+  const { project, awsRegion, warnings } = rawConfigFromPulumi(pulumi.runtime.allConfig());
+  for (const warning of warnings) pulumi.log.warn(warning);
   const identity = await aws.getCallerIdentity();
   return parseStackConfig(project, { account: identity.accountId, region: awsRegion ?? "" });
 }
@@ -106,6 +107,7 @@ export function buildConsumer(
     deletionsEnabled: config.deletionsEnabled,
     maxDeletionsPerRun: config.maxDeletionsPerRun,
     holdTagKey: config.holdTagKey,
+    copyTags: Object.fromEntries(config.copyTags),
     restore: enabledRestore(config),
     existingSecretArn,
     notificationEmails: config.notificationEmails,

@@ -22,6 +22,7 @@ import {
 } from "../components/stateMachines";
 import { stepsOf } from "../functions/catalog";
 import type { ConsumerRuntimeConfig, ProducerRuntimeConfig } from "../functions/contracts/runtimeConfig";
+import type { Notification } from "../functions/decisions/notificationMessage";
 import { asLambdaIn, type Clients, clientsFor, DEST, type Place, runtimeConfigEnvironment, SOURCE } from "./accounts";
 import { emulatorEndpoint, recordExecutionOutcome } from "./emulator/lifecycle";
 import { EmulatorProxy } from "./proxy";
@@ -65,9 +66,7 @@ export class Inbox {
   }
 
   /** Notifications published on a notify topic, parsed. */
-  notifications(
-    path: string,
-  ): { outcome: string; summary: string; failures: { item: string; error: string; cause: string }[] }[] {
+  notifications(path: string): Notification[] {
     return this.at(path).map((b) => JSON.parse(b.Message));
   }
 }
@@ -85,6 +84,8 @@ export interface WorldOptions {
   replicateUnencryptedClusters?: boolean;
   /** Producer: destination region -> source option group -> that region's group. */
   optionGroups?: Record<string, Record<string, string>>;
+  /** Consumer: tags added to every copy made in the destination account. */
+  copyTags?: Record<string, string>;
 }
 
 export interface World {
@@ -110,7 +111,9 @@ export interface World {
   sourceSfn: SFNClient;
   producer: Record<string, TaskHandler>;
   consumer: Record<string, TaskHandler>;
-  intake: (event: unknown) => Promise<{ started: string[]; duplicates: string[]; rejected: { reason: string }[] }>;
+  intake: (
+    event: unknown,
+  ) => Promise<{ started: string[]; duplicates: string[]; rejected: { reason: string }[]; ignored: string[] }>;
 }
 
 async function key(clients: Clients): Promise<string> {
@@ -255,6 +258,7 @@ async function wireWorld(options: WorldOptions, inbox: Inbox, proxy: EmulatorPro
       maxDeletionsPerRun: 10,
       holdTagKey: "rds-replication:hold",
     },
+    ...(options.copyTags ? { copyTags: options.copyTags } : {}),
     restore: options.restore
       ? {
           instanceClass: "db.t3.micro",

@@ -20,8 +20,3 @@ export function secretsClient(): SecretsManagerClient {
 export function sfnClient(): SFNClient {
   return new SFNClient({});
 }
-
-/** The region of an ARN (`arn:aws:sns:eu-west-1:...` -> `eu-west-1`). */
-export function regionOfArn(arn: string): string {
-  return arn.split(":")[3] ?? "";
-}

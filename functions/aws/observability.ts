@@ -6,6 +6,24 @@ import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 export const SERVICE = "rds-replication";
 export const METRICS_NAMESPACE = "RdsReplication";
 
+/**
+ * Every metric the engine emits, in namespace METRICS_NAMESPACE with the `service` and `step` dimensions: the
+ * one table the handlers emit through (`Observability.metric` takes nothing else), and the alarms, dashboards
+ * and tests read. `Failures` also carries `kind`, the error class; the lag also comes per `database`.
+ */
+export const ENGINE_METRICS = {
+  replicationLag: "ReplicationLagSeconds",
+  copyDuration: "CopyDurationSeconds",
+  bytesCopied: "SnapshotBytesCopied",
+  snapshotsCopied: "SnapshotsCopied",
+  failures: "Failures",
+  announcementsAccepted: "AnnouncementsAccepted",
+} as const;
+export type EngineMetric = (typeof ENGINE_METRICS)[keyof typeof ENGINE_METRICS];
+/** The per-database dimension of the lag, which the alarms of databases with an RPO override read. */
+export const DATABASE_DIMENSION = "database";
+type Unit = Parameters<Metrics["addMetric"]>[1];
+
 export interface Correlation {
   snapshotArn?: string;
   execution?: string;
@@ -14,7 +32,8 @@ export interface Correlation {
 
 export interface Observability {
   logger: Logger;
-  metrics: Metrics;
+  /** Emits one of the engine's metrics; with `dimensions`, as a record of its own carrying them too. */
+  metric(name: EngineMetric, unit: Unit, value: number, dimensions?: Record<string, string>): void;
   /** Count a failure by its error class (the `Failures` metric with a `kind` dimension). */
   countFailure(kind: string): void;
   /** Flush metrics; call once at the end of the invocation, also on failure. */
@@ -24,13 +43,20 @@ export interface Observability {
 export function observe(step: string, correlation: Correlation): Observability {
   const logger = new Logger({ serviceName: SERVICE, persistentKeys: { step, ...dropEmpty(correlation) } });
   const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE, defaultDimensions: { step } });
+  const metric: Observability["metric"] = (name, unit, value, dimensions = {}) => {
+    if (Object.keys(dimensions).length === 0) {
+      metrics.addMetric(name, unit, value);
+      return;
+    }
+    const single = metrics.singleMetric();
+    for (const [key, dimension] of Object.entries(dimensions)) single.addDimension(key, dimension);
+    single.addMetric(name, unit, value);
+  };
   return {
     logger,
-    metrics,
+    metric,
     countFailure(kind) {
-      const single = metrics.singleMetric();
-      single.addDimension("kind", kind);
-      single.addMetric("Failures", MetricUnit.Count, 1);
+      metric(ENGINE_METRICS.failures, MetricUnit.Count, 1, { kind });
     },
     flush() {
       if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();

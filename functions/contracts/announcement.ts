@@ -3,6 +3,7 @@
 import { z } from "zod";
 import type { ConsumerRuntimeConfig } from "./runtimeConfig";
 
+/** The one definition of the format version: the producer writes it, the consumer and the program check it. */
 export const ANNOUNCEMENT_VERSION = 1;
 
 const SNAPSHOT_ARN =
@@ -61,7 +62,10 @@ export function validateAnnouncement(raw: unknown, config: ConsumerRuntimeConfig
   }
   const version = (value as { version?: unknown } | null)?.version;
   if (version !== ANNOUNCEMENT_VERSION) {
-    return { ok: false, reason: `unsupported announcement version ${JSON.stringify(version)} (expected 1)` };
+    return {
+      ok: false,
+      reason: `unsupported announcement version ${JSON.stringify(version)} (expected ${ANNOUNCEMENT_VERSION})`,
+    };
   }
   const parsed = announcementSchema().safeParse(value);
   if (!parsed.success) {

@@ -101,6 +101,8 @@ export function consumerConfigSchema() {
       maxDeletionsPerRun: z.number().int().nonnegative(),
       holdTagKey: z.string().min(1),
     }),
+    /** Tags this account adds to every copy it makes (below the tool's own, above the carried ones). */
+    copyTags: z.record(z.string(), z.string()).optional(),
     restore: z
       .strictObject({
         instanceClass: z.string().min(1),

@@ -3,7 +3,7 @@
 import { createHash } from "node:crypto";
 import type { Announcement } from "../contracts/announcement";
 import type { ConsumerRuntimeConfig } from "../contracts/runtimeConfig";
-import { RETENTION_PRESETS, type RetentionPolicy } from "./retentionPolicy";
+import { LIFECYCLE_IGNORE, RETENTION_PRESETS, type RetentionPolicy } from "./retentionPolicy";
 
 export interface PolicyChoice {
   policy: RetentionPolicy;
@@ -16,7 +16,7 @@ export interface PolicyChoice {
  * changing the tag at the source changes retention here; no tag or an unknown value means the stack default.
  */
 export function retentionPolicyFor(a: Announcement, retention: ConsumerRuntimeConfig["retention"]): PolicyChoice {
-  const value = a.databaseTags?.[retention.tagKey] ?? a.tags[retention.tagKey];
+  const value = lifecycleOf(a, retention.tagKey);
   if (value && Object.hasOwn(RETENTION_PRESETS, value)) {
     return {
       policy: RETENTION_PRESETS[value as keyof typeof RETENTION_PRESETS],
@@ -25,6 +25,19 @@ export function retentionPolicyFor(a: Announcement, retention: ConsumerRuntimeCo
   }
   const why = value ? `unknown ${retention.tagKey}=${value}, stack default` : "stack default";
   return { policy: retention.default, source: why };
+}
+
+/** The source database's lifecycle tag value, carried in the announcement (the snapshot's own tag otherwise). */
+function lifecycleOf(a: Announcement, tagKey: string): string | undefined {
+  return a.databaseTags?.[tagKey] ?? a.tags[tagKey];
+}
+
+/**
+ * Why this account copies nothing of the announced snapshot: its source database's lifecycle is `Ignore`
+ * (DRACO's value for a database kept out of replication), e.g. "Draco_Lifecycle=Ignore"; undefined otherwise.
+ */
+export function ignoredBy(a: Announcement, tagKey: string): string | undefined {
+  return lifecycleOf(a, tagKey) === LIFECYCLE_IGNORE ? `${tagKey}=${LIFECYCLE_IGNORE}` : undefined;
 }
 
 export interface Restored {

@@ -25,6 +25,8 @@ export interface Notification {
   failures: { item: string; error: string; cause: string }[];
   /** What each deleting step deleted, or in a dry run would have deleted, so a dry run can be reviewed. */
   deletions: DeletionReport[];
+  /** Source databases whose lifecycle is `Ignore`, with the tag that says so: not copied, not a failure. */
+  ignored?: string[];
   execution?: string;
   summary: string;
 }
@@ -151,6 +153,29 @@ function consumerParts(state: Record<string, unknown>) {
     ...deletionReport(`retention (${retention?.policy ?? "?"}) in ${here}`, retention),
   ];
   return { what, where, failures, deletions, total: 1 };
+}
+
+/**
+ * The report of an announcement this account ignores (the source database's lifecycle is `Ignore`): one per
+ * announced snapshot, the consumer's unit of a run, and a success, since nothing was meant to be copied.
+ */
+export function ignoredNotification(
+  a: { kind: string; snapshotArn: string; sourceAccount: string; sourceDatabase: string },
+  reason: string,
+  here: { account: string; region: string },
+): Notification {
+  const what = `${a.kind} snapshot ${a.snapshotArn} of ${a.sourceAccount}/${a.sourceDatabase}`;
+  return {
+    subject: `rds-replication consumer ignored ${a.sourceDatabase}`.slice(0, 100),
+    outcome: "succeeded",
+    side: "consumer",
+    what: [what],
+    where: [`${here.account}/${here.region}: (no copy)`],
+    failures: [],
+    deletions: [],
+    ignored: [`${a.sourceDatabase} (${reason})`],
+    summary: `rds-replication consumer ignored ${a.sourceDatabase} (${reason}): ${what} is not replicated to ${here.account}/${here.region}, nothing copied`,
+  };
 }
 
 export function buildNotification(event: NotifyEvent, now: Date): Notification {

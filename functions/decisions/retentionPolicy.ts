@@ -38,6 +38,9 @@ export const RETENTION_PRESETS = {
 
 export type RetentionPresetName = keyof typeof RETENTION_PRESETS;
 
+/** DRACO's lifecycle value for a database that is not replicated at all (not a retention: nothing is copied). */
+export const LIFECYCLE_IGNORE = "Ignore";
+
 const DAY_MS = 86_400_000;
 // 1970-01-01 was a Thursday; shifting by 3 days makes integer division start weeks on Mondays (ISO 8601).
 const THURSDAY_TO_MONDAY_DAYS = 3;

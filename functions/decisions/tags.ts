@@ -41,15 +41,30 @@ export function carryTags(tags: TagMap): TagMap {
   return out;
 }
 
+/** Keys the tool writes itself: a stack's `copyTags` may not set them. */
+export function isOwnTagKey(key: string): boolean {
+  return key === MANAGED_BY_KEY || key.startsWith("rds-replication:");
+}
+
 export function isManaged(tags: TagMap): boolean {
   return tags[MANAGED_BY_KEY] === MANAGED_BY_VALUE;
 }
 
-/** AWS allows 50 tags per resource; the tool's own tags win over carried ones. */
-export function mergeTags(carried: TagMap, own: TagMap): TagMap {
-  const room = 50 - Object.keys(own).length;
-  const kept = Object.entries(carried).filter(([key]) => !(key in own));
-  return { ...Object.fromEntries(kept.slice(0, Math.max(0, room))), ...own };
+/** AWS allows 50 tags per resource. */
+export const MAX_TAGS = 50;
+/** The most tags the tool writes on a copy of its own: provenance (7) and the encryption marker. */
+export const OWN_TAG_COUNT = 8;
+
+/**
+ * The tags of a copy within AWS's 50: the tool's own tags win over the tags this account adds to every copy
+ * (`copyTags`), which win over the tags carried from the source; the lowest layer is cut first.
+ */
+export function mergeTags(carried: TagMap, own: TagMap, added: TagMap = {}): TagMap {
+  const out: TagMap = {};
+  for (const layer of [own, added, carried])
+    for (const [key, value] of Object.entries(layer))
+      if (!(key in out) && Object.keys(out).length < MAX_TAGS) out[key] = value;
+  return out;
 }
 
 export interface Provenance {

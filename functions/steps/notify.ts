@@ -1,8 +1,9 @@
 // Publishes the success/failure notification of a run on the side's notify topic.
 import { PublishCommand } from "@aws-sdk/client-sns";
-import { regionOfArn, snsIn } from "../aws/clients";
-import { MetricUnit, observe, runStep } from "../aws/observability";
+import { snsIn } from "../aws/clients";
+import { DATABASE_DIMENSION, ENGINE_METRICS, MetricUnit, observe, runStep } from "../aws/observability";
 import { loadConsumerConfig, loadProducerConfig } from "../contracts/runtimeConfig";
+import { regionOfArn } from "../decisions/arn";
 import { buildNotification, type Notification, type NotifyEvent } from "../decisions/notificationMessage";
 
 export interface NotifyResult {
@@ -35,13 +36,12 @@ export async function notify(event: NotifyEvent): Promise<NotifyResult> {
         | undefined;
       if (announcement?.snapshotCreateTime) {
         const lag = Math.max(0, (Date.now() - Date.parse(announcement.snapshotCreateTime)) / 1000);
-        obs.metrics.addMetric("ReplicationLagSeconds", MetricUnit.Seconds, lag);
+        obs.metric(ENGINE_METRICS.replicationLag, MetricUnit.Seconds, lag);
         // Also per database, for the alarms of databases with their own RPO.
-        if (announcement.sourceDatabase) {
-          const perDatabase = obs.metrics.singleMetric();
-          perDatabase.addDimension("database", announcement.sourceDatabase);
-          perDatabase.addMetric("ReplicationLagSeconds", MetricUnit.Seconds, lag);
-        }
+        if (announcement.sourceDatabase)
+          obs.metric(ENGINE_METRICS.replicationLag, MetricUnit.Seconds, lag, {
+            [DATABASE_DIMENSION]: announcement.sourceDatabase,
+          });
       }
     }
     obs.logger.info("notified", { notification });

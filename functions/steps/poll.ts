@@ -5,7 +5,7 @@
 // watch, bounded by watchInline's budget). Used by both sides.
 import { DescribeDBClustersCommand, DescribeDBInstancesCommand } from "@aws-sdk/client-rds";
 import { rdsIn } from "../aws/clients";
-import { MetricUnit, observe, runStep } from "../aws/observability";
+import { ENGINE_METRICS, MetricUnit, observe, runStep } from "../aws/observability";
 import { describeSnapshot } from "../aws/snapshots";
 import { classifyAwsError, type Kind, replicationError } from "../decisions/errors";
 import {
@@ -154,10 +154,10 @@ async function checkOnce(
   if (status === "available") {
     obs.logger.info("operation finished", { ...base, target: event.target, operation: event.operation });
     if (event.operation.endsWith("copy")) {
-      obs.metrics.addMetric("SnapshotsCopied", MetricUnit.Count, 1);
-      obs.metrics.addMetric("CopyDurationSeconds", MetricUnit.Seconds, elapsedSeconds);
+      obs.metric(ENGINE_METRICS.snapshotsCopied, MetricUnit.Count, 1);
+      obs.metric(ENGINE_METRICS.copyDuration, MetricUnit.Seconds, elapsedSeconds);
       // The provisioned size: RDS exposes no data size for a snapshot, and copy cost scales with this.
-      if (allocatedGiB) obs.metrics.addMetric("SnapshotBytesCopied", MetricUnit.Bytes, allocatedGiB * 2 ** 30);
+      if (allocatedGiB) obs.metric(ENGINE_METRICS.bytesCopied, MetricUnit.Bytes, allocatedGiB * 2 ** 30);
     }
     return { result: { ...base, done: true, waitSeconds: 0 }, state, decision: { action: "wait", waitSeconds: 0 } };
   }

@@ -2,6 +2,7 @@
 // concurrency limit waited out by the state machine's retry; the EMF metrics a handler prints.
 import { strict as assert } from "node:assert";
 import { CreateDBClusterSnapshotCommand } from "@aws-sdk/client-rds";
+import { ENGINE_METRICS } from "../../functions/aws/observability";
 import { COPY_CONCURRENCY } from "../../functions/decisions/errors";
 import {
   cluster,
@@ -130,7 +131,7 @@ describe("e2e: automated snapshots, copy limit, metrics", () => {
         }),
       ),
     );
-    const [copied] = named(polled, "SnapshotsCopied");
+    const [copied] = named(polled, ENGINE_METRICS.snapshotsCopied);
     assert.ok(copied, JSON.stringify(polled));
     assert.equal(copied._aws.CloudWatchMetrics[0]?.Namespace, "RdsReplication");
     assert.deepEqual(copied._aws.CloudWatchMetrics[0]?.Dimensions, [["service", "step"]]);
@@ -140,7 +141,9 @@ describe("e2e: automated snapshots, copy limit, metrics", () => {
     // The instance was created with 20 GiB of storage (testkit/fixtures.ts).
     assert.equal(copied.SnapshotBytesCopied, 20 * 2 ** 30);
     assert.ok(
-      copied._aws.CloudWatchMetrics[0]?.Metrics.some((m) => m.Name === "SnapshotBytesCopied" && m.Unit === "Bytes"),
+      copied._aws.CloudWatchMetrics[0]?.Metrics.some(
+        (m) => m.Name === ENGINE_METRICS.bytesCopied && m.Unit === "Bytes",
+      ),
     );
 
     const notified = metricsIn(
@@ -148,7 +151,7 @@ describe("e2e: automated snapshots, copy limit, metrics", () => {
         withMetrics["consumer-notify"]?.({ side: "consumer", outcome: "succeeded", state: flow.consumers[0]?.output }),
       ),
     );
-    const lags = named(notified, "ReplicationLagSeconds");
+    const lags = named(notified, ENGINE_METRICS.replicationLag);
     assert.deepEqual(
       lags.map((l) => l._aws.CloudWatchMetrics[0]?.Dimensions),
       [[["service", "step", "database"]], [["service", "step"]]],
@@ -166,7 +169,7 @@ describe("e2e: automated snapshots, copy limit, metrics", () => {
         withMetrics["consumer-copy"]?.({ announcement: { ...(state.announcement as object), version: 2 } }),
       ),
     );
-    const [failure] = named(failed, "Failures");
+    const [failure] = named(failed, ENGINE_METRICS.failures);
     assert.ok(failure, JSON.stringify(failed));
     assert.deepEqual(failure._aws.CloudWatchMetrics[0]?.Dimensions, [["service", "step", "kind"]]);
     assert.equal(failure.kind, "InvalidAnnouncement");

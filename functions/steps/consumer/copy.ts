@@ -49,7 +49,7 @@ export async function copyShared(state: ConsumerState): Promise<CopyResult> {
         keyArn: unencrypted ? undefined : config.keyArn,
         // The source's transit key is the one that needs the cross-account grant: named when KMS refuses.
         sourceKeyArn: a.keyArn,
-        tags: mergeTags(carryTags(a.tags), unencrypted ? { ...own, ...UNENCRYPTED_TAGS } : own),
+        tags: mergeTags(carryTags(a.tags), unencrypted ? { ...own, ...UNENCRYPTED_TAGS } : own, config.copyTags),
       },
     );
     obs.logger.info(started.adopted ? "existing copy adopted" : "copy started", { copy: started.snapshot.arn });

@@ -5,11 +5,13 @@
 
 import { sfnClient } from "../../aws/clients";
 import { MAX_ATTEMPTS, startAttempt } from "../../aws/executions";
-import { MetricUnit, observe, runStep } from "../../aws/observability";
+import { ENGINE_METRICS, MetricUnit, observe, runStep } from "../../aws/observability";
 import { validateAnnouncement } from "../../contracts/announcement";
 import { loadConsumerConfig, STATE_MACHINE_VARIABLE } from "../../contracts/runtimeConfig";
+import { ignoredBy } from "../../decisions/destinationRules";
 import { replicationError } from "../../decisions/errors";
 import { executionName } from "../../decisions/naming";
+import { ignoredNotification } from "../../decisions/notificationMessage";
 import { publishNotification } from "../notify";
 
 export interface SnsEvent {
@@ -20,6 +22,8 @@ export interface IntakeResult {
   started: string[];
   duplicates: string[];
   rejected: { messageId?: string; reason: string }[];
+  /** Announced snapshots of databases whose lifecycle is `Ignore`: no run started, reported once each. */
+  ignored: string[];
 }
 
 export async function intake(event: SnsEvent): Promise<IntakeResult> {
@@ -28,7 +32,7 @@ export async function intake(event: SnsEvent): Promise<IntakeResult> {
     const config = await loadConsumerConfig();
     const stateMachineArn = process.env[STATE_MACHINE_VARIABLE];
     if (!stateMachineArn) throw replicationError("ConfigInvalid", `${STATE_MACHINE_VARIABLE} is not set`);
-    const result: IntakeResult = { started: [], duplicates: [], rejected: [] };
+    const result: IntakeResult = { started: [], duplicates: [], rejected: [], ignored: [] };
     for (const record of event.Records ?? []) {
       const { Message, TopicArn, MessageId } = record.Sns;
       const checked = validateAnnouncement(Message, config, TopicArn);
@@ -53,6 +57,14 @@ export async function intake(event: SnsEvent): Promise<IntakeResult> {
         continue;
       }
       const a = checked.announcement;
+      const ignored = ignoredBy(a, config.retention.tagKey);
+      if (ignored) {
+        obs.logger.info("announcement ignored: nothing copied", { snapshotArn: a.snapshotArn, lifecycle: ignored });
+        result.ignored.push(a.snapshotArn);
+        const here = { account: config.account, region: config.region };
+        await publishNotification(config.notifyTopicArn, ignoredNotification(a, ignored, here));
+        continue;
+      }
       const run = await startAttempt(sfnClient(), stateMachineArn, executionName(a.snapshotArn), JSON.stringify(a));
       if (run.outcome === "started") {
         obs.logger.info("consumer run started", {
@@ -60,7 +72,7 @@ export async function intake(event: SnsEvent): Promise<IntakeResult> {
           execution: run.executionArn,
           attempt: run.attempt,
         });
-        obs.metrics.addMetric("AnnouncementsAccepted", MetricUnit.Count, 1);
+        obs.metric(ENGINE_METRICS.announcementsAccepted, MetricUnit.Count, 1);
         result.started.push(run.executionArn);
       } else if (run.outcome === "duplicate") {
         obs.logger.info("duplicate announcement: its run exists", { snapshotArn: a.snapshotArn, ...run });

@@ -2,11 +2,12 @@
 // announcement per account. Both are idempotent: adding an account already in `restore` is a no-op and a
 // repeated announcement is absorbed by the consumer's execution name.
 import { PublishCommand } from "@aws-sdk/client-sns";
-import { rdsIn, regionOfArn, snsIn } from "../../aws/clients";
+import { rdsIn, snsIn } from "../../aws/clients";
 import { observe, runStep } from "../../aws/observability";
 import { shareSnapshot } from "../../aws/snapshots";
 import type { Announcement } from "../../contracts/announcement";
 import { loadProducerConfig } from "../../contracts/runtimeConfig";
+import { regionOfArn } from "../../decisions/arn";
 import { classifyAwsError } from "../../decisions/errors";
 import type { Transit } from "./transit";
 

@@ -1,12 +1,11 @@
 // Makes the source snapshot shareable in each destination region: either shares it as it is (a manual
 // snapshot already under the transit key in that region) or starts a transit copy there under the producer's
 // key, with the source tags carried (`aws:` keys renamed) and our own tags set in the same call.
-
 import { rdsIn } from "../../aws/clients";
 import { observe, runStep } from "../../aws/observability";
 import { describeSnapshot, snapshotTags } from "../../aws/snapshots";
 import { startCopy } from "../../aws/startCopy";
-import type { Announcement } from "../../contracts/announcement";
+import { ANNOUNCEMENT_VERSION, type Announcement } from "../../contracts/announcement";
 import { loadProducerConfig } from "../../contracts/runtimeConfig";
 import { replicationError } from "../../decisions/errors";
 import { transitSnapshotId } from "../../decisions/naming";
@@ -101,7 +100,7 @@ export async function prepareTransit(item: WorkItem): Promise<Transit[]> {
         poll: { polls: 0, turnBudget: loopTurnBudget(item.routes) },
         operation: item.kind === "cluster" ? "cluster-snapshot-copy" : "snapshot-copy",
         announcement: {
-          version: 1,
+          version: ANNOUNCEMENT_VERSION,
           kind: item.kind,
           snapshotArn: shared.arn,
           sourceAccount: config.account,

@@ -9,8 +9,11 @@ import {
 } from "../../../components/stateMachines";
 import { STEPS, stepByKey } from "../../../functions/catalog";
 import { validateAnnouncement } from "../../../functions/contracts/announcement";
-import type { ConsumerRuntimeConfig } from "../../../functions/contracts/runtimeConfig";
-import { parseConfig, producerConfigSchema } from "../../../functions/contracts/runtimeConfig";
+import {
+  type ConsumerRuntimeConfig,
+  parseConfig,
+  producerConfigSchema,
+} from "../../../functions/contracts/runtimeConfig";
 import { restoredToDelete, retentionPolicyFor, switchedSecret } from "../../../functions/decisions/destinationRules";
 import { classifyAwsError, isRetryable, quotaMessage, RETRY_POLICIES } from "../../../functions/decisions/errors";
 import {
@@ -30,7 +33,14 @@ import {
   routesFor,
   transitDecision,
 } from "../../../functions/decisions/sourceRules";
-import { carryTags, mergeTags } from "../../../functions/decisions/tags";
+import {
+  carryTags,
+  MAX_TAGS,
+  mergeTags,
+  OWN_TAG_COUNT,
+  provenanceTags,
+  UNENCRYPTED_TAGS,
+} from "../../../functions/decisions/tags";
 
 // asl-validator ships no type declarations.
 const validator = require("asl-validator") as (definition: object) => { isValid: boolean; errors: unknown };
@@ -185,6 +195,40 @@ describe("engine: names and tags", () => {
     const merged = mergeTags({ ...many, "managed-by": "someone" }, { "managed-by": "rds-replication" });
     assert.equal(Object.keys(merged).length, 50);
     assert.equal(merged["managed-by"], "rds-replication");
+  });
+
+  it("adds this account's copyTags over the carried tags and under the tool's own, cutting carried ones first", () => {
+    const carried = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`k${i}`, "carried"]));
+    const own = provenanceTags("copy", {
+      sourceSnapshotArn: "arn:aws:rds:eu-west-1:111111111111:snapshot:s",
+      sourceAccount: "111111111111",
+      sourceRegion: "eu-west-1",
+      sourceDatabase: "orders",
+      sourceCreated: "2026-11-30T00:00:00Z",
+    });
+    const ownAndMarker = { ...own, ...UNENCRYPTED_TAGS };
+    // The config's bound on copyTags leaves room for every tag the tool writes itself.
+    assert.equal(Object.keys(ownAndMarker).length, OWN_TAG_COUNT);
+    // Exactly the room the tool leaves: 41 new keys and one that overrides a carried tag.
+    const added = {
+      ...Object.fromEntries(Array.from({ length: MAX_TAGS - OWN_TAG_COUNT - 1 }, (_, i) => [`a${i}`, "added"])),
+      k0: "added",
+      "managed-by": "me",
+    };
+    const merged = mergeTags(carried, ownAndMarker, added);
+    assert.equal(Object.keys(merged).length, MAX_TAGS);
+    assert.equal(merged["managed-by"], "rds-replication");
+    assert.equal(merged.k0, "added");
+    assert.equal(merged[`a${MAX_TAGS - OWN_TAG_COUNT - 2}`], "added");
+    assert.ok(
+      Object.values(merged).every((v) => v !== "carried"),
+      "carried tags are cut first",
+    );
+    const few = mergeTags({ team: "billing", owner: "dba" }, own, { team: "dr" });
+    assert.deepEqual(
+      { team: few.team, owner: few.owner, size: Object.keys(few).length },
+      { team: "dr", owner: "dba", size: Object.keys(own).length + 2 },
+    );
   });
 });
 

@@ -291,9 +291,91 @@ describe("program config", () => {
     });
 
     it("a key of the other role and an unknown key", () => {
-      assert.deepEqual(problemsOf({ ...validSource(), sources: ["o/p/s"], retentionDays: 3 }), [
+      assert.deepEqual(problemsOf({ ...validSource(), sources: ["o/p/s"], colour: 3 }), [
         "rds-replication:sources: expected only in a dest stack, this one has role source",
-        "rds-replication:retentionDays: unknown key, expected one of those documented in docs/configuration.md",
+        "rds-replication:colour: unknown key, expected one of those documented in docs/configuration.md",
+      ]);
+    });
+
+    it("a misspelt key names the key of the stack's role that was meant", () => {
+      assert.deepEqual(problemsOf({ ...validDest(), retentionTagKy: "Lifecycle", rpohours: 12 }, DEST_HERE), [
+        "rds-replication:retentionTagKy: unknown key, did you mean rds-replication:retentionTagKey?",
+        "rds-replication:rpohours: unknown key, did you mean rds-replication:rpoHours?",
+      ]);
+      // A source stack is offered its own keys, not the dest stack's.
+      assertOneProblem(
+        { ...validSource(), retentionDays: 3 },
+        "rds-replication:retentionDays: unknown key, did you mean rds-replication:logRetentionDays?",
+      );
+    });
+
+    it("copyTags: key=value, not the tool's own keys, each key once, within the room the tool leaves of 50", () => {
+      const config = parseStackConfig(
+        { ...validDest(), copyTags: ["cost-centre=dr-42", "classification=dr"] },
+        DEST_HERE,
+      ) as DestStackConfig;
+      assert.deepEqual(config.copyTags, [
+        ["cost-centre", "dr-42"],
+        ["classification", "dr"],
+      ]);
+      assert.deepEqual(
+        problemsOf(
+          {
+            ...validDest(),
+            copyTags: ["managed-by=me", "rds-replication:hold=yes", "a=1", "a=2", "aws:x=1", "novalue"],
+          },
+          DEST_HERE,
+        ),
+        [
+          'rds-replication:copyTags[0] = "managed-by=me": expected a key that is not one of the tool\'s own (managed-by, rds-replication:...)',
+          'rds-replication:copyTags[1] = "rds-replication:hold=yes": expected a key that is not one of the tool\'s own (managed-by, rds-replication:...)',
+          'rds-replication:copyTags[4] = "aws:x=1": tag key: expected a tag key that does not start with aws: (reserved)',
+          'rds-replication:copyTags[5] = "novalue": tag: expected key=value',
+        ],
+      );
+      assert.deepEqual(problemsOf({ ...validDest(), copyTags: ["a=1", "a=2"] }, DEST_HERE), [
+        'rds-replication:copyTags[1] = "a=2": expected the key a only once',
+      ]);
+      const tooMany = Array.from({ length: 43 }, (_, i) => `k${i}=v`);
+      assertOneProblem(
+        { ...validDest(), copyTags: tooMany },
+        `rds-replication:copyTags = ${JSON.stringify(tooMany)}: expected at most 42 tags: a snapshot has at most 50 and the tool writes up to 8 of its own`,
+        DEST_HERE,
+      );
+      assert.deepEqual(problemsOf({ ...validSource(), copyTags: ["a=1"] }), [
+        "rds-replication:copyTags: expected only in a dest stack, this one has role source",
+      ]);
+    });
+
+    it("a misspelt retention preset", () => {
+      for (const [typed, meant] of [
+        ["Standart", "Standard"],
+        ["standard", "Standard"],
+        ["Tset", "Test"],
+      ])
+        assertOneProblem(
+          { ...validDest(), retention: typed },
+          `rds-replication:retention = "${typed}": "${typed}": unknown preset, did you mean ${meant}?`,
+          DEST_HERE,
+        );
+    });
+
+    it("a destination with a trailing slash, and the entry to write instead", () => {
+      assertOneProblem(
+        { ...validSource(), destinations: ["222222222222/eu-central-1/"] },
+        'rds-replication:destinations[0] = "222222222222/eu-central-1/": format: expected no trailing slash: write 222222222222/eu-central-1 (every selected database) or 222222222222/eu-central-1/db1,db2',
+      );
+    });
+
+    it("a list given as one string, with the --path commands that set it", () => {
+      const { project } = rawConfigFromPulumi({
+        "rds-replication:role": "source",
+        "rds-replication:destinations": "222222222222/eu-central-1/orders-db,billing-aurora",
+        "rds-replication:instances": "orders-db, billing-db",
+      });
+      assert.deepEqual(problemsOf(project), [
+        "rds-replication:destinations = \"222222222222/eu-central-1/orders-db,billing-aurora\": expected a list of ACCOUNT/REGION[/db1,db2] entries; set a list item by item: pulumi config set --path 'rds-replication:destinations[0]' 222222222222/eu-central-1/orders-db,billing-aurora",
+        "rds-replication:instances = \"orders-db, billing-db\": expected a list; set a list item by item: pulumi config set --path 'rds-replication:instances[0]' orders-db && pulumi config set --path 'rds-replication:instances[1]' billing-db",
       ]);
     });
 
@@ -405,6 +487,21 @@ describe("program config", () => {
   });
 
   describe("reading Pulumi's config map", () => {
+    it("warns about a key under a misspelt project name, which Pulumi would pass to no one", () => {
+      const { project, warnings } = rawConfigFromPulumi({
+        "aws:region": "eu-west-1",
+        "awsx:something": "x",
+        "rds-replicaton:role": "source",
+        "rds_replication:transitKep": "3",
+        "rds-replication:instances": '["a"]',
+      });
+      assert.deepEqual(project, { instances: ["a"] });
+      assert.deepEqual(warnings, [
+        'rds-replicaton:role is ignored: "rds-replicaton" is not this project\'s namespace; did you mean rds-replication:role?',
+        'rds_replication:transitKep is ignored: "rds_replication" is not this project\'s namespace; did you mean rds-replication:transitKeep?',
+      ]);
+    });
+
     it("types values by their declared key type and keeps only the project's keys", () => {
       const { project, awsRegion } = rawConfigFromPulumi({
         "aws:region": "eu-west-1",

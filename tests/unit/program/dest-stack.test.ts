@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import * as pulumi from "@pulumi/pulumi";
 import { checkSource } from "../../../components/consumer";
 import type { SourceOutputs } from "../../../components/sourceOutputs";
 import { consumerDefinition } from "../../../components/stateMachines";
@@ -324,6 +325,36 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
       ]);
       const { sources } = runtimeConfigOf(variant, "consumer", "consumer-intake").config as { sources: unknown[] };
       assert.equal(sources.length, 2);
+    });
+
+    it("passes copyTags to the copy step's runtime config as a tag map; none by default", async () => {
+      assert.deepEqual(
+        consumerConfigSchema().parse(runtimeConfigOf(stack, "consumer", "consumer-copy").config).copyTags,
+        {},
+      );
+      const variant = await evaluateDest({
+        ...destConfig,
+        "rds-replication:copyTags": ["cost-centre=dr-42", "tier=dr"],
+      });
+      const stored = runtimeConfigOf(variant, "consumer", "consumer-copy").config;
+      assert.deepEqual(consumerConfigSchema().parse(stored).copyTags, { "cost-centre": "dr-42", tier: "dr" });
+    });
+
+    it("warns about a key under a misspelt project name and builds the stack without it", async () => {
+      const warned: string[] = [];
+      const warn = pulumi.log.warn;
+      pulumi.log.warn = async (message: string) => {
+        warned.push(message);
+      };
+      try {
+        const variant = await evaluateDest({ ...destConfig, "rds-replicaton:holdTagKey": "legal-hold" });
+        assert.ok(variant.ofType("rds-replication:index:SnapshotConsumer").length === 1);
+      } finally {
+        pulumi.log.warn = warn;
+      }
+      assert.deepEqual(warned, [
+        'rds-replicaton:holdTagKey is ignored: "rds-replicaton" is not this project\'s namespace; did you mean rds-replication:holdTagKey?',
+      ]);
     });
 
     it("a bad config fails before any resource is registered", async () => {

@@ -1,36 +1,23 @@
 // Alarms and dashboards of both stacks under mocks, checked against what the engine really emits: metric
-// names from the handlers' addMetric calls, dimensions from the EMF that functions/aws/observability.ts writes.
+// names from ENGINE_METRICS (the only names Observability.metric takes; tests/e2e/events-limits-metrics.test.ts
+// reads them from the serialized handlers' output), dimensions from the EMF that functions/aws/observability.ts writes.
 import * as assert from "node:assert/strict";
-import * as fs from "node:fs";
-import * as path from "node:path";
+import { LAG_STEP, lagDimensions, POLL_STEP } from "../../../components/observability";
 import {
   DATABASE_DIMENSION,
   ENGINE_METRICS,
-  LAG_STEP,
-  lagDimensions,
-  POLL_STEP,
-} from "../../../components/observability";
-import { METRICS_NAMESPACE, observe, SERVICE } from "../../../functions/aws/observability";
+  type EngineMetric,
+  METRICS_NAMESPACE,
+  observe,
+  SERVICE,
+} from "../../../functions/aws/observability";
 import { stepsOf } from "../../../functions/catalog";
-import { evaluateStack, PROJECT_DIR, type StackEvaluation, stackFileConfig } from "../../../testkit";
+import { evaluateStack, type StackEvaluation, stackFileConfig } from "../../../testkit";
 import { shortKey } from "./stackAssertions";
 
 const SOURCE_STACK = "acme/rds-replication/source";
 
-/** Metric names the handlers emit: every `addMetric("Name"` and the Failures counter. */
-function emittedMetricNames(): Set<string> {
-  const names = new Set<string>();
-  const visit = (dir: string) => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      const file = path.join(dir, entry.name);
-      if (entry.isDirectory()) visit(file);
-      else if (file.endsWith(".ts"))
-        for (const m of fs.readFileSync(file, "utf8").matchAll(/addMetric\("([A-Za-z]+)"/g)) names.add(m[1]!);
-    }
-  };
-  visit(path.join(PROJECT_DIR, "functions"));
-  return names;
-}
+const ENGINE_METRIC_NAMES: ReadonlySet<string> = new Set(Object.values(ENGINE_METRICS));
 
 /** The EMF records the engine's observe() prints for one metric of a step. */
 function emf(step: string, emit: (o: ReturnType<typeof observe>) => void) {
@@ -63,8 +50,8 @@ interface EmfDirective {
 }
 
 /** The dimensions (name -> value) of the one EMF record the engine prints for `metric` in `step`. */
-function engineDimensions(step: string, metric: string): Record<string, string> {
-  const [record] = emf(step, (o) => o.metrics.addMetric(metric, "Seconds", 1));
+function engineDimensions(step: string, metric: EngineMetric): Record<string, string> {
+  const [record] = emf(step, (o) => o.metric(metric, "Seconds", 1));
   const directive = record!._aws.CloudWatchMetrics[0]!;
   assert.equal(directive.Namespace, METRICS_NAMESPACE);
   assert.deepEqual(
@@ -90,14 +77,21 @@ describe("observability: alarms and dashboards", () => {
     });
   });
 
-  it("every engine metric the program reads is one a handler emits", () => {
-    const emitted = emittedMetricNames();
-    emitted.add(ENGINE_METRICS.failures); // countFailure in functions/aws/observability.ts
-    for (const name of Object.values(ENGINE_METRICS)) assert.ok(emitted.has(name), `${name} is emitted`);
-    assert.ok(
-      fs.readFileSync(path.join(PROJECT_DIR, "functions", "aws", "observability.ts"), "utf8").includes('"Failures"'),
-      "the failure counter is named Failures",
+  it("the engine prints each metric of the table under its own name; failures carry their kind", () => {
+    assert.equal(ENGINE_METRIC_NAMES.size, Object.keys(ENGINE_METRICS).length, "names are distinct");
+    for (const name of Object.values(ENGINE_METRICS)) {
+      const [record] = emf(LAG_STEP, (o) => o.metric(name, "Count", 1));
+      assert.deepEqual(
+        record!._aws.CloudWatchMetrics[0]!.Metrics.map((m) => m.Name),
+        [name],
+      );
+    }
+    const [failure] = emf(POLL_STEP, (o) => o.countFailure("ThrottlingException"));
+    assert.deepEqual(
+      failure!._aws.CloudWatchMetrics[0]!.Metrics.map((m) => m.Name),
+      [ENGINE_METRICS.failures],
     );
+    assert.equal(failure!.kind, "ThrottlingException");
     assert.ok(
       stepsOf("consumer").some((s) => s.key === LAG_STEP),
       "the lag comes from a consumer catalog step",
@@ -165,7 +159,7 @@ describe("observability: alarms and dashboards", () => {
       [
         "consumer-replication-lag",
         {
-          what: [METRICS_NAMESPACE, "ReplicationLagSeconds", "Minimum", { service: SERVICE, step: LAG_STEP }],
+          what: [METRICS_NAMESPACE, ENGINE_METRICS.replicationLag, "Minimum", { service: SERVICE, step: LAG_STEP }],
           when: ["GreaterThanThreshold", 26 * 3600, 3600, 26, 26, "breaching"],
         },
       ],
@@ -174,7 +168,7 @@ describe("observability: alarms and dashboards", () => {
         {
           what: [
             METRICS_NAMESPACE,
-            "ReplicationLagSeconds",
+            ENGINE_METRICS.replicationLag,
             "Minimum",
             { service: SERVICE, step: LAG_STEP, [DATABASE_DIMENSION]: "orders-db" },
           ],
@@ -207,7 +201,6 @@ describe("observability: alarms and dashboards", () => {
       const steps = stepsOf(component);
       const functionNames = new Set(steps.map((s) => `${component}-${shortKey(s)}`));
       const queueNames = new Set(steps.map((s) => `${component}-${shortKey(s)}-dlq`));
-      const emitted = emittedMetricNames().add(ENGINE_METRICS.failures);
       const board = stack.named(`${component}-dashboard`);
       assert.match(String(board.inputs.dashboardName), /^[A-Za-z0-9_-]+$/);
       const body = JSON.parse(String(board.inputs.dashboardBody)) as {
@@ -234,7 +227,7 @@ describe("observability: alarms and dashboards", () => {
             const search = /^SEARCH\('\{(\w+),([\w,]+)\} MetricName="(\w+)"', '(Sum|Maximum)', \d+\)$/.exec(expression);
             assert.ok(search, expression);
             assert.equal(search[1], METRICS_NAMESPACE);
-            assert.ok(emitted.has(search[3]!), search[3]);
+            assert.ok(ENGINE_METRIC_NAMES.has(search[3]!), search[3]);
             continue;
           }
           const [namespace, metric, ...rest] = row as string[];
@@ -247,7 +240,7 @@ describe("observability: alarms and dashboards", () => {
           else if (namespace === "AWS/SQS") assert.ok(queueNames.has(dims.QueueName!), dims.QueueName);
           else {
             assert.equal(namespace, METRICS_NAMESPACE);
-            assert.ok(emitted.has(metric!), metric);
+            assert.ok(ENGINE_METRIC_NAMES.has(metric!), metric);
             assert.deepEqual(sortedKeys(dims), ["service", "step"]);
             assert.ok([LAG_STEP, POLL_STEP].includes(dims.step!), dims.step);
           }
