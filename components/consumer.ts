@@ -3,6 +3,7 @@
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
+import { destinationFilterPolicy } from "../functions/announcement";
 import { type ResourceKind, type Step, stepsOf } from "../functions/catalog";
 import { RETENTION_PRESETS, type RetentionPolicy } from "../functions/retention";
 import { type ConsumerRuntimeConfig, STATE_MACHINE_VARIABLE } from "../functions/runtimeConfig";
@@ -463,7 +464,7 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
       },
       this,
     ).get(INTAKE_STEP)!;
-    this.subscribe(name, sources, intake);
+    this.subscribe(name, settings.account, sources, intake);
     watch(
       name,
       {
@@ -495,6 +496,7 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
   // only for that topic.
   private subscribe(
     name: string,
+    account: string,
     sources: { source: string; outputs: pulumi.Output<SourceOutputs> }[],
     intake: BuiltStep,
   ) {
@@ -511,9 +513,17 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
         },
         { parent: this },
       );
+      // One topic serves every destination of the source: SNS drops the other destinations' announcements.
       new aws.sns.TopicSubscription(
         `${name}-intake-${slug}`,
-        { topic: topicArn, protocol: "lambda", endpoint: intake.fn.arn, region: outputs.region },
+        {
+          topic: topicArn,
+          protocol: "lambda",
+          endpoint: intake.fn.arn,
+          region: outputs.region,
+          filterPolicy: destinationFilterPolicy(account),
+          filterPolicyScope: "MessageAttributes",
+        },
         { parent: this },
       );
     }

@@ -5,6 +5,17 @@ import type { ConsumerRuntimeConfig } from "./runtimeConfig";
 
 export const ANNOUNCEMENT_VERSION = 1;
 
+/** The SNS message attribute naming the one account an announcement is for. */
+export const DESTINATION_ATTRIBUTE = "destinationAccount";
+
+/**
+ * A consumer subscription's filter policy (on message attributes): SNS delivers only the announcements for
+ * `account`, so no destination sees, rejects or reports another destination's announcements.
+ */
+export function destinationFilterPolicy(account: string): string {
+  return JSON.stringify({ [DESTINATION_ATTRIBUTE]: [account] });
+}
+
 const SNAPSHOT_ARN =
   /^arn:aws[a-z-]*:rds:([a-z]{2}(?:-[a-z]+)+-\d):(\d{12}):(snapshot|cluster-snapshot):([a-zA-Z][a-zA-Z0-9-]{0,254})$/;
 // The producer's source may also be an automated (`rds:<db>-<time>`) or AWS Backup snapshot; the shared

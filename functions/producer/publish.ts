@@ -2,7 +2,7 @@
 // announcement per account. Both are idempotent: adding an account already in `restore` is a no-op and a
 // repeated announcement is absorbed by the consumer's execution name.
 import { PublishCommand } from "@aws-sdk/client-sns";
-import type { Announcement } from "../announcement";
+import { type Announcement, DESTINATION_ATTRIBUTE } from "../announcement";
 import { rdsIn, regionOfArn, snsIn } from "../aws";
 import { classifyAwsError } from "../errors";
 import { observe, runStep } from "../observability";
@@ -40,8 +40,8 @@ export async function publish(transit: Transit): Promise<Published> {
           new PublishCommand({
             TopicArn: config.announceTopicArn,
             Message: JSON.stringify(announcement),
-            // Lets each consumer subscription filter to its own account.
-            MessageAttributes: { destinationAccount: { DataType: "String", StringValue: account } },
+            // Each consumer subscription filters on it (destinationFilterPolicy): only its own account's reach it.
+            MessageAttributes: { [DESTINATION_ATTRIBUTE]: { DataType: "String", StringValue: account } },
           }),
         );
         messageIds.push(out.MessageId ?? "");

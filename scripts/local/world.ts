@@ -20,6 +20,7 @@ import {
   producerDatabaseDefinition,
   producerDispatchDefinition,
 } from "../../components/stateMachines";
+import { destinationFilterPolicy } from "../../functions/announcement";
 import { stepsOf } from "../../functions/catalog";
 import type { ConsumerRuntimeConfig, ProducerRuntimeConfig } from "../../functions/runtimeConfig";
 import { emulatorEndpoint, recordExecutionOutcome } from "../emulator/lifecycle";
@@ -85,6 +86,8 @@ export interface WorldOptions {
   replicateUnencryptedClusters?: boolean;
   /** Producer: destination region -> source option group -> that region's group. */
   optionGroups?: Record<string, Record<string, string>>;
+  /** Producer: more destination accounts in destRegion, announced to on the same topic (no consumer here). */
+  otherDestinations?: string[];
 }
 
 export interface World {
@@ -214,7 +217,7 @@ async function wireWorld(options: WorldOptions, inbox: Inbox, proxy: EmulatorPro
       TopicArn: announceTopicArn,
       Protocol: "http",
       Endpoint: `${inbox.url}/announce`,
-      Attributes: { FilterPolicy: JSON.stringify({ destinationAccount: [DEST.account] }) },
+      Attributes: { FilterPolicy: destinationFilterPolicy(DEST.account) },
     }),
   );
   await source.sns.send(
@@ -230,7 +233,11 @@ async function wireWorld(options: WorldOptions, inbox: Inbox, proxy: EmulatorPro
     region: SOURCE.region,
     transitKeyArns: transitKeys,
     databases: { identifiers: ["orders"], tags: { replicate: "yes" } },
-    destinations: [{ account: DEST.account, region: options.destRegion, databases: [] }],
+    destinations: [DEST.account, ...(options.otherDestinations ?? [])].map((account) => ({
+      account,
+      region: options.destRegion,
+      databases: [],
+    })),
     announceTopicArn,
     notifyTopicArn: producerNotify,
     transit: {
