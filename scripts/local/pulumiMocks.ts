@@ -26,8 +26,8 @@ export interface RecordedResource {
   readonly region: string;
   readonly account: string;
   /** Resource options that outlive a mistake: kept in the account on delete, or refused deletion. */
-  readonly retainOnDelete: boolean;
-  readonly protect: boolean;
+  readonly retainOnDelete?: boolean;
+  readonly protect?: boolean;
 }
 
 export interface StackEvaluation {
