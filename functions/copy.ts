@@ -1,6 +1,6 @@
 // Starting a snapshot copy safely, for the producer's transit copies and the consumer's own copies alike:
-// respect the per-region copy concurrency, adopt a copy this tool already made (a retried or duplicate run),
-// refuse one it did not make, and turn quota and KMS errors into errors that say what to fix.
+// respect the per-region copy concurrency, adopt a copy this tool already made of the same source (a retried or
+// duplicate run), refuse one it did not make or made of other data, and turn quota and KMS errors into errors that say what to fix.
 import type { RDSClient } from "@aws-sdk/client-rds";
 import {
   awsErrorCode,
@@ -10,6 +10,7 @@ import {
   type QuotaFacts,
   replicationError,
 } from "./errors";
+import { provenanceMismatches } from "./provenance";
 import {
   type CopyRequest,
   copiesInProgress,
@@ -41,6 +42,14 @@ async function adoptExisting(rds: RDSClient, request: CopyRequest, operation: st
       "AlreadyExistsNotOurs",
       `${operation} failed: a snapshot named ${request.target} already exists and was not made by rds-replication ` +
         "(no managed-by tag); it is left untouched. Rename or delete it, then start again.",
+    );
+  }
+  const mismatches = provenanceMismatches(request.tags, existing.tags);
+  if (mismatches.length > 0) {
+    throw replicationError(
+      "ProvenanceMismatch",
+      `${operation} failed: ${request.target} exists but holds other data (${mismatches.join("; ")}); ` +
+        "it is neither adopted nor changed. A run's input that names another snapshot's copy is refused.",
     );
   }
   return { snapshot: existing, adopted: true };

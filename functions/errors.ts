@@ -24,6 +24,8 @@ export const FATAL_ERRORS = [
   "QuotaExceeded",
   "KmsKeyNotAccessible",
   "AlreadyExistsNotOurs",
+  "ProvenanceMismatch",
+  "ManualStartRefused",
   "InvalidAnnouncement",
   "ConfigInvalid",
   "PollGaveUp",

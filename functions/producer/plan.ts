@@ -21,6 +21,7 @@ import type { PollOperation } from "../pollSchedule";
 import { loadProducerConfig, type ProducerRuntimeConfig, STATE_MACHINE_VARIABLE } from "../runtimeConfig";
 import { describeSnapshot, snapshotIdOf } from "../snapshots";
 import { isManaged, tagMap } from "../tags";
+import { manualStartRefusal } from "./manualStart";
 import {
   type Database,
   isDefaultOptionGroup,
@@ -264,9 +265,12 @@ export async function plan(event: ProducerTrigger): Promise<PlanResult> {
         );
       }
       const item = freshItem("manual", db, config, now);
-      if (event.snapshot) {
-        const existing = await describeSnapshot(rds, event.kind, event.snapshot);
-        if (!existing) throw replicationError("SourceNotFound", `manual start: snapshot ${event.snapshot} not found`);
+      const existing = event.snapshot ? await describeSnapshot(rds, event.kind, event.snapshot) : undefined;
+      if (event.snapshot && !existing)
+        throw replicationError("SourceNotFound", `manual start: snapshot ${event.snapshot} not found`);
+      const refusal = manualStartRefusal(db, existing, config);
+      if (refusal) throw replicationError("ManualStartRefused", `manual start refused, nothing copied: ${refusal}`);
+      if (existing) {
         item.take = false;
         item.source = { ...item.source, id: existing.id, arn: existing.arn };
         planned = [{ item, db: { ...db, encrypted: existing.encrypted, optionGroup: existing.optionGroup } }];
