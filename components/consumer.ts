@@ -112,6 +112,10 @@ export const CONSUMER_DEFAULTS = {
   rpoHours: 26,
   logRetentionDays: 90,
   namePrefix: "rds-replication",
+  // A nightly schedule, the automated snapshot's event and a couple of manual ones: 4 a day; a flood stops there.
+  copiesPerDatabasePerDay: 4,
+  // RDS's default quotas: 100 manual DB snapshots and 100 manual DB cluster snapshots per region.
+  manualSnapshotQuota: 100,
 } as const;
 
 /** The network created for restores in `region` when neither a subnet group nor a network is given. */
@@ -213,6 +217,26 @@ export interface SnapshotConsumerArgs {
    */
   rpo?: Rpo;
   /**
+   * Per source (by its name in `sources`), the only source databases copied here; announcements of others are
+   * refused. A source not named: every database it announces.
+   * @default {}
+   * @example { "acme/rds-replication/source": ["orders-db", "payroll-db"] }
+   */
+  allowedDatabases?: Record<string, string[]>;
+  /**
+   * New copies of one source database per 24 hours at most; further announcements are refused (the flood guard).
+   * @default 4
+   * @example 8
+   */
+  copiesPerDatabasePerDay?: pulumi.Input<number>;
+  /**
+   * This account's manual snapshot quota per region and kind (RDS default 100, raise it with Service Quotas);
+   * an alarm fires when the copies reach 80 % of it.
+   * @default 100
+   * @example 500
+   */
+  manualSnapshotQuota?: number;
+  /**
    * Prefix of the physical names that must be unique in the account and region (Lambda layer, dashboard, SSM
    * parameter path); the component name follows it. `/` separates segments and becomes `-` where a name does
    * not allow it. Set it per stack when one account and region hold several stacks.
@@ -231,6 +255,9 @@ export type ConsumerSettings = SnapshotConsumerArgs & {
 };
 
 export function consumerSettings(args: SnapshotConsumerArgs): ConsumerSettings {
+  const unknown = Object.keys(args.allowedDatabases ?? {}).filter((source) => !(source in args.sources));
+  if (unknown.length > 0)
+    throw new Error(`allowedDatabases names ${unknown.join(", ")}, not among the sources: name a key of sources`);
   return {
     ...args,
     notificationEmails: args.notificationEmails ?? [],
@@ -399,11 +426,22 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
       .output({
         account: settings.account,
         region: settings.region,
-        sources: sourceOutputs.apply((list) =>
-          list.map((s) => ({ account: s.account, region: s.region, topicArn: s.announceTopicArn })),
+        sources: pulumi.all(
+          sources.map(({ source, outputs }) =>
+            outputs.apply((s) => {
+              const databases = settings.allowedDatabases?.[source];
+              return {
+                account: s.account,
+                region: s.region,
+                topicArn: s.announceTopicArn,
+                ...(databases ? { databases } : {}),
+              };
+            }),
+          ),
         ),
         keyArn: key.arn,
         notifyTopicArn: notify.arn,
+        copiesPerDatabasePerDay: settings.copiesPerDatabasePerDay ?? CONSUMER_DEFAULTS.copiesPerDatabasePerDay,
         retention: {
           default: settings.retention ?? RETENTION_PRESETS.Standard,
           tagKey: settings.retentionTagKey ?? CONSUMER_DEFAULTS.retentionTagKey,
@@ -474,6 +512,7 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
         steps: new Map([...tasks, [INTAKE_STEP, intake]]),
         topic: notify,
         rpo: settings.rpo,
+        manualSnapshotQuota: settings.manualSnapshotQuota ?? CONSUMER_DEFAULTS.manualSnapshotQuota,
       },
       this,
     );

@@ -4,6 +4,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { MANAGED_BY_KEY, MANAGED_BY_VALUE } from "../functions/tags";
 import {
+  allowedDatabasesOf,
   checkDeployTarget,
   type DestStackConfig,
   databaseSelection,
@@ -107,6 +108,9 @@ export function buildConsumer(
     reservedConcurrency: config.reservedConcurrency,
     logRetentionDays: config.logRetentionDays,
     rpo: rpoOf(config),
+    allowedDatabases: allowedDatabasesOf(config),
+    copiesPerDatabasePerDay: config.copiesPerDatabasePerDay,
+    manualSnapshotQuota: config.manualSnapshotQuota,
   });
   return {
     role: "dest",

@@ -88,6 +88,12 @@ export function validateAnnouncement(raw: unknown, config: ConsumerRuntimeConfig
   if (topicArn && !config.sources.some((s) => s.topicArn === topicArn && s.account === a.sourceAccount)) {
     return { ok: false, reason: `topic ${topicArn} is not the configured topic of source ${a.sourceAccount}` };
   }
+  if (source.databases && !source.databases.includes(a.sourceDatabase)) {
+    return {
+      ok: false,
+      reason: `database ${a.sourceDatabase} of source ${a.sourceAccount} is not in this destination's allowedDatabases`,
+    };
+  }
   const [, arnRegion, arnAccount, arnType] = SNAPSHOT_ARN.exec(a.snapshotArn) ?? [];
   if (arnAccount !== a.sourceAccount) {
     return { ok: false, reason: `snapshot ${a.snapshotArn} is not in source account ${a.sourceAccount}` };

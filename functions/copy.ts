@@ -55,12 +55,22 @@ async function adoptExisting(rds: RDSClient, request: CopyRequest, operation: st
   return { snapshot: existing, adopted: true };
 }
 
-export async function startCopy(rds: RDSClient, place: CopyPlace, request: CopyRequest): Promise<StartedCopy> {
+/**
+ * Starts the copy, or adopts the one an earlier run made. `admit` sees the region's manual snapshots before a
+ * new copy starts (never when adopting) and throws to refuse it.
+ */
+export async function startCopy(
+  rds: RDSClient,
+  place: CopyPlace,
+  request: CopyRequest,
+  admit: (inRegion: SnapshotInfo[]) => void = () => {},
+): Promise<StartedCopy> {
   const operation = `copy ${request.source} to ${request.target} in ${place.account}/${place.region}`;
   const existing = await describeSnapshot(rds, request.kind, request.target);
   if (existing) return adoptExisting(rds, request, operation);
 
   const inRegion = await listSnapshots(rds, request.kind, { type: "manual" });
+  admit(inRegion);
   const running = copiesInProgress(inRegion);
   if (running >= COPY_CONCURRENCY[request.kind]) {
     throw replicationError(

@@ -26,6 +26,7 @@ export const FATAL_ERRORS = [
   "AlreadyExistsNotOurs",
   "ProvenanceMismatch",
   "ManualStartRefused",
+  "CopyBudgetExhausted",
   "InvalidAnnouncement",
   "ConfigInvalid",
   "PollGaveUp",

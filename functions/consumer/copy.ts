@@ -6,11 +6,23 @@ import { rdsIn } from "../aws";
 import { startCopy } from "../copy";
 import { replicationError } from "../errors";
 import { destinationCopyId } from "../naming";
-import { observe, runStep } from "../observability";
+import { MetricUnit, type Observability, observe, runStep } from "../observability";
 import type { PollProgress, PollTarget } from "../poll";
 import type { PollOperation } from "../pollSchedule";
 import { loadConsumerConfig } from "../runtimeConfig";
+import { manualSnapshotCount } from "../snapshots";
 import { carryTags, mergeTags, provenanceTags, UNENCRYPTED_TAGS } from "../tags";
+import { copyBudgetRefusal } from "./copyBudget";
+
+/** The metric the manual-snapshot quota alarm watches (components/observability.ts snapshotQuotaAlarmSpecs). */
+export const MANUAL_SNAPSHOTS_METRIC = "ManualSnapshots";
+
+/** Manual snapshots of a kind in this region once this copy exists, per kind (each has its own quota). */
+function reportManualSnapshots(obs: Observability, kind: string, count: number): void {
+  const single = obs.metrics.singleMetric();
+  single.addDimension("kind", kind);
+  single.addMetric(MANUAL_SNAPSHOTS_METRIC, MetricUnit.Count, count);
+}
 
 export interface ConsumerState {
   announcement: Announcement;
@@ -49,6 +61,11 @@ export async function copyShared(state: ConsumerState): Promise<CopyResult> {
         // The source's transit key is the one that needs the cross-account grant: named when KMS refuses.
         sourceKeyArn: a.keyArn,
         tags: mergeTags(carryTags(a.tags), unencrypted ? { ...own, ...UNENCRYPTED_TAGS } : own),
+      },
+      (inRegion) => {
+        const refusal = copyBudgetRefusal(inRegion, a, config.copiesPerDatabasePerDay, new Date());
+        if (refusal) throw replicationError("CopyBudgetExhausted", `copy refused: ${refusal}`);
+        reportManualSnapshots(obs, a.kind, manualSnapshotCount(inRegion) + 1);
       },
     );
     obs.logger.info(started.adopted ? "existing copy adopted" : "copy started", { copy: started.snapshot.arn });

@@ -88,6 +88,10 @@ export interface WorldOptions {
   optionGroups?: Record<string, Record<string, string>>;
   /** Producer: more destination accounts in destRegion, announced to on the same topic (no consumer here). */
   otherDestinations?: string[];
+  /** Consumer: new copies per source database per day (default 24: tests run many schedules in a minute). */
+  copiesPerDatabasePerDay?: number;
+  /** Consumer: the source's databases it accepts (default all). */
+  allowedDatabases?: string[];
 }
 
 export interface World {
@@ -252,9 +256,17 @@ async function wireWorld(options: WorldOptions, inbox: Inbox, proxy: EmulatorPro
     version: 1,
     account: DEST.account,
     region: options.destRegion,
-    sources: [{ account: SOURCE.account, region: SOURCE.region, topicArn: announceTopicArn }],
+    sources: [
+      {
+        account: SOURCE.account,
+        region: SOURCE.region,
+        topicArn: announceTopicArn,
+        ...(options.allowedDatabases ? { databases: options.allowedDatabases } : {}),
+      },
+    ],
     keyArn: destKey,
     notifyTopicArn: consumerNotify,
+    copiesPerDatabasePerDay: options.copiesPerDatabasePerDay ?? 24,
     retention: {
       default: { keepLast: 3 },
       tagKey: "Draco_Lifecycle",

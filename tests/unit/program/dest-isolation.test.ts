@@ -2,14 +2,16 @@
 // account, keys and the restore secret kept when the stack or a resource is deleted by mistake.
 import * as assert from "node:assert/strict";
 import { evaluateStack, type StackEvaluation, stackFileConfig } from "../../../scripts/local/pulumiMocks";
+import { runtimeConfigOf } from "./stackAssertions";
 
 const SOURCE_STACK = "acme/rds-replication/source";
 
 describe("dest stack: disaster-recovery isolation (Pulumi.dest.yaml under mocks)", () => {
   let stack: StackEvaluation;
+  let source: Record<string, unknown>;
 
   before(async () => {
-    const source = (await evaluateStack({ config: stackFileConfig("source") })).outputs;
+    source = (await evaluateStack({ config: stackFileConfig("source") })).outputs;
     stack = await evaluateStack({ config: stackFileConfig("dest"), stackOutputs: { [SOURCE_STACK]: source } });
   });
 
@@ -18,5 +20,38 @@ describe("dest stack: disaster-recovery isolation (Pulumi.dest.yaml under mocks)
     assert.equal(subscription.inputs.protocol, "lambda");
     assert.equal(subscription.inputs.filterPolicyScope, "MessageAttributes");
     assert.deepEqual(JSON.parse(String(subscription.inputs.filterPolicy)), { destinationAccount: ["222222222222"] });
+  });
+
+  it("alarms at 80 % of the manual snapshot quota, per kind, on the copy step's count", () => {
+    for (const kind of ["instance", "cluster"]) {
+      const alarm = stack.named(`consumer-manual-snapshots-${kind}`);
+      assert.equal(alarm.inputs.metricName, "ManualSnapshots");
+      assert.equal(alarm.inputs.namespace, "RdsReplication");
+      assert.deepEqual(alarm.inputs.dimensions, { service: "rds-replication", step: "consumer-copy", kind });
+      assert.equal(alarm.inputs.threshold, 80);
+      assert.equal(alarm.inputs.comparisonOperator, "GreaterThanOrEqualToThreshold");
+      assert.deepEqual(alarm.inputs.alarmActions, [stack.named("consumer-notifications").state.arn]);
+    }
+  });
+
+  it("passes the daily copy budget and each source's allowlist to the runtime config", async () => {
+    const { config } = runtimeConfigOf(stack, "consumer", "consumer-copy") as {
+      config: { copiesPerDatabasePerDay: number; sources: { databases?: string[] }[] };
+    };
+    assert.equal(config.copiesPerDatabasePerDay, 4);
+    assert.equal(config.sources[0]?.databases, undefined, "no allowlist: every database");
+    const variant = await evaluateStack({
+      config: {
+        ...stackFileConfig("dest"),
+        "rds-replication:allowedDatabases": [`${SOURCE_STACK}=orders-db`],
+        "rds-replication:copiesPerDatabasePerDay": 2,
+        "rds-replication:manualSnapshotQuota": 500,
+      },
+      stackOutputs: { [SOURCE_STACK]: source },
+    });
+    const limited = runtimeConfigOf(variant, "consumer", "consumer-intake").config as typeof config;
+    assert.deepEqual(limited.sources[0]?.databases, ["orders-db"]);
+    assert.equal(limited.copiesPerDatabasePerDay, 2);
+    assert.equal(variant.named("consumer-manual-snapshots-instance").inputs.threshold, 400);
   });
 });

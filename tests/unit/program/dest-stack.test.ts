@@ -55,6 +55,8 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
       "aws:cloudwatch/metricAlarm:MetricAlarm consumer-state-machine-ExecutionsAborted",
       "aws:cloudwatch/metricAlarm:MetricAlarm consumer-replication-lag",
       "aws:cloudwatch/metricAlarm:MetricAlarm consumer-replication-lag-orders-db",
+      "aws:cloudwatch/metricAlarm:MetricAlarm consumer-manual-snapshots-instance",
+      "aws:cloudwatch/metricAlarm:MetricAlarm consumer-manual-snapshots-cluster",
       "aws:cloudwatch/dashboard:Dashboard consumer-dashboard",
       "aws:ssm/parameter:Parameter consumer-runtime-config",
       "aws:sns/topicSubscription:TopicSubscription consumer-intake-acme-rds-replication-source",
@@ -235,8 +237,9 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
 
   it("alarms on failed executions, Lambda errors, DLQ depth and replication lag to the notifications topic", () => {
     const alarms = stack.ofType("aws:cloudwatch/metricAlarm:MetricAlarm");
-    // Three for the state machine, two per step, the default RPO and the one override of Pulumi.dest.yaml.
-    assert.equal(alarms.length, 3 + 2 * STEPS.length + 2);
+    // Three for the state machine, two per step, the default RPO and the one override of Pulumi.dest.yaml, the
+    // manual snapshot quota per kind.
+    assert.equal(alarms.length, 3 + 2 * STEPS.length + 2 + 2);
     for (const alarm of alarms)
       assert.deepEqual(alarm.inputs.alarmActions, [arn("consumer-notifications")], alarm.name);
     assert.deepEqual(stack.named("consumer-state-machine-ExecutionsFailed").inputs.dimensions, {
