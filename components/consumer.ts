@@ -8,9 +8,10 @@ import { type ResourceKind, type Step, stepsOf } from "../functions/catalog";
 import { RETENTION_PRESETS, type RetentionPolicy } from "../functions/retention";
 import { type ConsumerRuntimeConfig, STATE_MACHINE_VARIABLE } from "../functions/runtimeConfig";
 import { MANAGED_BY_KEY, MANAGED_BY_VALUE } from "../functions/tags";
+import { watchKeyLoss } from "./keyProtection";
 import { sharedLayer } from "./lambda";
 import { watch } from "./observability";
-import { consumerKeyPolicy, partitionOf, type ResourceScope } from "./policies";
+import { consumerKeyPolicy, partitionOf, type ResourceScope, snapshotDeletionGuardPolicy } from "./policies";
 import { ANNOUNCEMENT_VERSION } from "./producer";
 import {
   type BuiltStep,
@@ -378,6 +379,12 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
    * @example "arn:aws:secretsmanager:eu-west-1:222222222222:secret:rds-replication/orders-db-AbCdEf"
    */
   readonly secretArn: pulumi.Output<string | undefined>;
+  /**
+   * A service control policy (JSON) for the organization to attach to this account: nobody but the roles of the
+   * steps that delete snapshots (retention) may delete an RDS snapshot or cluster snapshot (docs/security.md).
+   * @example "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Deny\",...}]}"
+   */
+  readonly snapshotDeletionGuardPolicy: pulumi.Output<string>;
 
   constructor(name: string, args: SnapshotConsumerArgs, opts?: SnapshotComponentOptions) {
     super("rds-replication:index:SnapshotConsumer", name, {}, withTransforms(opts));
@@ -406,9 +413,11 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
       pulumi
         .all(keyUsers(steps).map((s) => roles.get(s.key)!.arn))
         .apply((copyRoleArns) => consumerKeyPolicy({ ...here, copyRoleArns })),
-      { parent: this },
+      // Deleting the stack (or a replacement) must not take the only key to every copy with it.
+      { parent: this, retainOnDelete: true },
     );
     this.keyArn = key.arn;
+    watchKeyLoss(name, key, notify, this);
 
     const restore = settings.restore ? this.restoreResources(name, settings, settings.restore, opsKey) : undefined;
     const restoreConfig: pulumi.Input<ConsumerRuntimeConfig["restore"]> = restore
@@ -519,6 +528,11 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
 
     this.stateMachineArn = machine.arn;
     this.notifyTopicArn = notify.arn;
+    // Roles whose step deletes snapshots keep that right under the SCP; everyone else in the account loses it.
+    const deleters = steps.filter((s) => s.iam.some((n) => n.actions.includes("rds:DeleteDBSnapshot")));
+    this.snapshotDeletionGuardPolicy = pulumi
+      .all(deleters.map((s) => roles.get(s.key)!.arn))
+      .apply((exemptRoleArns) => JSON.stringify(snapshotDeletionGuardPolicy({ exemptRoleArns })));
     this.intakeFunctionArn = intake.fn.arn;
     this.secretArn = pulumi.output(restore?.secretArn);
     this.registerOutputs({
@@ -527,6 +541,7 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
       notifyTopicArn: this.notifyTopicArn,
       intakeFunctionArn: this.intakeFunctionArn,
       secretArn: this.secretArn,
+      snapshotDeletionGuardPolicy: this.snapshotDeletionGuardPolicy,
     });
   }
 
@@ -626,7 +641,8 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
         description: "Endpoint of the current restored database (maintained by rds-replication)",
         tags: { [MANAGED_BY_KEY]: MANAGED_BY_VALUE },
       },
-      { parent: this },
+      // Applications read the endpoint from it: deleting the stack leaves it (and its value) in place.
+      { parent: this, retainOnDelete: true },
     );
     new aws.secretsmanager.SecretVersion(
       `${name}-restore-secret-value`,

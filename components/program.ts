@@ -121,6 +121,7 @@ export function buildConsumer(
     notifyTopicArn: consumer.notifyTopicArn,
     intakeFunctionArn: consumer.intakeFunctionArn,
     secretArn: consumer.secretArn,
+    snapshotDeletionGuardScp: consumer.snapshotDeletionGuardPolicy,
   };
 }
 

@@ -57,6 +57,8 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
       "aws:cloudwatch/metricAlarm:MetricAlarm consumer-replication-lag-orders-db",
       "aws:cloudwatch/metricAlarm:MetricAlarm consumer-manual-snapshots-instance",
       "aws:cloudwatch/metricAlarm:MetricAlarm consumer-manual-snapshots-cluster",
+      "aws:cloudwatch/eventRule:EventRule consumer-key-loss",
+      "aws:cloudwatch/eventTarget:EventTarget consumer-key-loss",
       "aws:cloudwatch/dashboard:Dashboard consumer-dashboard",
       "aws:ssm/parameter:Parameter consumer-runtime-config",
       "aws:sns/topicSubscription:TopicSubscription consumer-intake-acme-rds-replication-source",
@@ -248,7 +250,7 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
     assert.deepEqual(stack.named("consumer-copy-dlq-depth").inputs.dimensions, { QueueName: "consumer-copy-dlq" });
   });
 
-  it("exports its key, state machine, topic, intake and secret", () => {
+  it("exports its key, state machine, topic, intake, secret and the snapshot-deletion SCP", () => {
     assert.deepEqual(stack.outputs, {
       role: "dest",
       account: "222222222222",
@@ -258,7 +260,9 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
       notifyTopicArn: arn("consumer-notifications"),
       intakeFunctionArn: arn("consumer-intake"),
       secretArn: arn("consumer-restore-secret"),
+      snapshotDeletionGuardScp: stack.outputs.snapshotDeletionGuardScp,
     });
+    assert.match(String(stack.outputs.snapshotDeletionGuardScp), /"Effect":"Deny"/);
   });
 
   describe("variants", () => {
