@@ -321,8 +321,9 @@ export function consumerScopes(
     "state-machine": some([arns.stateMachineArn]),
     "state-machine-execution": some(arns.stateMachineArn ? executionsOf(arns.stateMachineArn) : []),
     "restore-secret": some([arns.secretArn]),
-    "restored-db-instance": prefix ? some([rds(args.account, `db:${prefix}*`)]) : none,
-    "restored-db-cluster": prefix ? some([rds(args.account, `cluster:${prefix}*`)]) : none,
+    // `<prefix>-*`, as the restore names them: prefix `orders-dev` must not reach `orders-development-main`.
+    "restored-db-instance": prefix ? some([rds(args.account, `db:${prefix}-*`)]) : none,
+    "restored-db-cluster": prefix ? some([rds(args.account, `cluster:${prefix}-*`)]) : none,
     "subnet-group": some([arns.subnetGroupName && rds(args.account, `subgrp:${arns.subnetGroupName}`)]),
     // Restores get the engine's default groups, whose names depend on engine and version.
     "db-parameter-group": prefix ? some([rds(args.account, "pg:*"), rds(args.account, "cluster-pg:*")]) : none,

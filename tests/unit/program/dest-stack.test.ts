@@ -139,7 +139,7 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
     );
     const restore = policyOf(stack.named("consumer-restore-policy").inputs.policy);
     const targets = statementsWith(restore, "rds:RestoreDBInstanceFromDBSnapshot").flatMap((s) => [s.Resource].flat());
-    assert.ok(targets.includes("arn:aws:rds:eu-central-1:222222222222:db:orders-dev*"));
+    assert.ok(targets.includes("arn:aws:rds:eu-central-1:222222222222:db:orders-dev-*"));
     assert.ok(targets.includes("arn:aws:rds:eu-central-1:222222222222:subgrp:consumer-restore-subnets"));
     const secret = statementsWith(
       policyOf(stack.named("consumer-switch-policy").inputs.policy),
