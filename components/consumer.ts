@@ -4,13 +4,14 @@ import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
 import { type ResourceKind, type Step, stepsOf } from "../functions/catalog";
-import { ANNOUNCEMENT_VERSION } from "../functions/contracts/announcement";
+import { ANNOUNCEMENT_VERSION, destinationFilterPolicy } from "../functions/contracts/announcement";
 import { type ConsumerRuntimeConfig, STATE_MACHINE_VARIABLE } from "../functions/contracts/runtimeConfig";
 import { RETENTION_PRESETS, type RetentionPolicy } from "../functions/decisions/retentionPolicy";
 import { MANAGED_BY_KEY, MANAGED_BY_VALUE } from "../functions/decisions/tags";
+import { watchKeyLoss } from "./keyProtection";
 import { sharedLayer } from "./lambda";
 import { watch } from "./observability";
-import { consumerKeyPolicy, partitionOf, type ResourceScope } from "./policies";
+import { consumerKeyPolicy, partitionOf, type ResourceScope, snapshotDeletionGuardPolicy } from "./policies";
 import {
   type BuiltStep,
   buildSteps,
@@ -111,6 +112,10 @@ export const CONSUMER_DEFAULTS = {
   rpoHours: 26,
   logRetentionDays: 90,
   namePrefix: "rds-replication",
+  // A nightly schedule, the automated snapshot's event and a couple of manual ones: 4 a day; a flood stops there.
+  copiesPerDatabasePerDay: 4,
+  // RDS's default quotas: 100 manual DB snapshots and 100 manual DB cluster snapshots per region.
+  manualSnapshotQuota: 100,
 } as const;
 
 /** The network created for restores in `region` when neither a subnet group nor a network is given. */
@@ -219,6 +224,26 @@ export interface SnapshotConsumerArgs {
    */
   rpo?: Rpo;
   /**
+   * Per source (by its name in `sources`), the only source databases copied here; announcements of others are
+   * refused. A source not named: every database it announces.
+   * @default {}
+   * @example { "acme/rds-replication/source": ["orders-db", "payroll-db"] }
+   */
+  allowedDatabases?: Record<string, string[]>;
+  /**
+   * New copies of one source database per 24 hours at most; further announcements are refused (the flood guard).
+   * @default 4
+   * @example 8
+   */
+  copiesPerDatabasePerDay?: pulumi.Input<number>;
+  /**
+   * This account's manual snapshot quota per region and kind (RDS default 100, raise it with Service Quotas);
+   * an alarm fires when the copies reach 80 % of it.
+   * @default 100
+   * @example 500
+   */
+  manualSnapshotQuota?: number;
+  /**
    * Prefix of the physical names that must be unique in the account and region (Lambda layer, dashboard, SSM
    * parameter path); the component name follows it. `/` separates segments and becomes `-` where a name does
    * not allow it. Set it per stack when one account and region hold several stacks.
@@ -237,6 +262,9 @@ export type ConsumerSettings = SnapshotConsumerArgs & {
 };
 
 export function consumerSettings(args: SnapshotConsumerArgs): ConsumerSettings {
+  const unknown = Object.keys(args.allowedDatabases ?? {}).filter((source) => !(source in args.sources));
+  if (unknown.length > 0)
+    throw new Error(`allowedDatabases names ${unknown.join(", ")}, not among the sources: name a key of sources`);
   return {
     ...args,
     notificationEmails: args.notificationEmails ?? [],
@@ -299,8 +327,9 @@ export function consumerScopes(
     "state-machine": some([arns.stateMachineArn]),
     "state-machine-execution": some(arns.stateMachineArn ? executionsOf(arns.stateMachineArn) : []),
     "restore-secret": some([arns.secretArn]),
-    "restored-db-instance": prefix ? some([rds(args.account, `db:${prefix}*`)]) : none,
-    "restored-db-cluster": prefix ? some([rds(args.account, `cluster:${prefix}*`)]) : none,
+    // `<prefix>-*`, as the restore names them: prefix `orders-dev` must not reach `orders-development-main`.
+    "restored-db-instance": prefix ? some([rds(args.account, `db:${prefix}-*`)]) : none,
+    "restored-db-cluster": prefix ? some([rds(args.account, `cluster:${prefix}-*`)]) : none,
     "subnet-group": some([arns.subnetGroupName && rds(args.account, `subgrp:${arns.subnetGroupName}`)]),
     // Restores get the engine's default groups, whose names depend on engine and version.
     "db-parameter-group": prefix ? some([rds(args.account, "pg:*"), rds(args.account, "cluster-pg:*")]) : none,
@@ -357,6 +386,12 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
    * @example "arn:aws:secretsmanager:eu-west-1:222222222222:secret:rds-replication/orders-db-AbCdEf"
    */
   readonly secretArn: pulumi.Output<string | undefined>;
+  /**
+   * A service control policy (JSON) for the organization to attach to this account: nobody but the roles of the
+   * steps that delete snapshots (retention) may delete an RDS snapshot or cluster snapshot (docs/security.md).
+   * @example "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Deny\",...}]}"
+   */
+  readonly snapshotDeletionGuardPolicy: pulumi.Output<string>;
 
   constructor(name: string, args: SnapshotConsumerArgs, opts?: SnapshotComponentOptions) {
     super("rds-replication:index:SnapshotConsumer", name, {}, withTransforms(opts));
@@ -385,9 +420,11 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
       pulumi
         .all(keyUsers(steps).map((s) => roles.get(s.key)!.arn))
         .apply((copyRoleArns) => consumerKeyPolicy({ ...here, copyRoleArns })),
-      { parent: this },
+      // Deleting the stack (or a replacement) must not take the only key to every copy with it.
+      { parent: this, retainOnDelete: true },
     );
     this.keyArn = key.arn;
+    watchKeyLoss(name, key, notify, this);
 
     const restore = settings.restore ? this.restoreResources(name, settings, settings.restore, opsKey) : undefined;
     const restoreConfig: pulumi.Input<ConsumerRuntimeConfig["restore"]> = restore
@@ -405,11 +442,22 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
       .output({
         account: settings.account,
         region: settings.region,
-        sources: sourceOutputs.apply((list) =>
-          list.map((s) => ({ account: s.account, region: s.region, topicArn: s.announceTopicArn })),
+        sources: pulumi.all(
+          sources.map(({ source, outputs }) =>
+            outputs.apply((s) => {
+              const databases = settings.allowedDatabases?.[source];
+              return {
+                account: s.account,
+                region: s.region,
+                topicArn: s.announceTopicArn,
+                ...(databases ? { databases } : {}),
+              };
+            }),
+          ),
         ),
         keyArn: key.arn,
         notifyTopicArn: notify.arn,
+        copiesPerDatabasePerDay: settings.copiesPerDatabasePerDay ?? CONSUMER_DEFAULTS.copiesPerDatabasePerDay,
         retention: {
           default: settings.retention ?? RETENTION_PRESETS.Standard,
           tagKey: settings.retentionTagKey ?? CONSUMER_DEFAULTS.retentionTagKey,
@@ -471,7 +519,7 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
       },
       this,
     ).get(INTAKE_STEP)!;
-    this.subscribe(name, sources, intake);
+    this.subscribe(name, settings.account, sources, intake);
     watch(
       name,
       {
@@ -481,12 +529,18 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
         steps: new Map([...tasks, [INTAKE_STEP, intake]]),
         topic: notify,
         rpo: settings.rpo,
+        manualSnapshotQuota: settings.manualSnapshotQuota ?? CONSUMER_DEFAULTS.manualSnapshotQuota,
       },
       this,
     );
 
     this.stateMachineArn = machine.arn;
     this.notifyTopicArn = notify.arn;
+    // Roles whose step deletes snapshots keep that right under the SCP; everyone else in the account loses it.
+    const deleters = steps.filter((s) => s.iam.some((n) => n.actions.includes("rds:DeleteDBSnapshot")));
+    this.snapshotDeletionGuardPolicy = pulumi
+      .all(deleters.map((s) => roles.get(s.key)!.arn))
+      .apply((exemptRoleArns) => JSON.stringify(snapshotDeletionGuardPolicy({ exemptRoleArns })));
     this.intakeFunctionArn = intake.fn.arn;
     this.secretArn = pulumi.output(restore?.secretArn);
     this.registerOutputs({
@@ -495,6 +549,7 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
       notifyTopicArn: this.notifyTopicArn,
       intakeFunctionArn: this.intakeFunctionArn,
       secretArn: this.secretArn,
+      snapshotDeletionGuardPolicy: this.snapshotDeletionGuardPolicy,
     });
   }
 
@@ -503,6 +558,7 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
   // only for that topic.
   private subscribe(
     name: string,
+    account: string,
     sources: { source: string; outputs: pulumi.Output<SourceOutputs> }[],
     intake: BuiltStep,
   ) {
@@ -519,9 +575,17 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
         },
         { parent: this },
       );
+      // One topic serves every destination of the source: SNS drops the other destinations' announcements.
       new aws.sns.TopicSubscription(
         `${name}-intake-${slug}`,
-        { topic: topicArn, protocol: "lambda", endpoint: intake.fn.arn, region: outputs.region },
+        {
+          topic: topicArn,
+          protocol: "lambda",
+          endpoint: intake.fn.arn,
+          region: outputs.region,
+          filterPolicy: destinationFilterPolicy(account),
+          filterPolicyScope: "MessageAttributes",
+        },
         { parent: this },
       );
     }
@@ -585,7 +649,8 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
         description: "Endpoint of the current restored database (maintained by rds-replication)",
         tags: { [MANAGED_BY_KEY]: MANAGED_BY_VALUE },
       },
-      { parent: this },
+      // Applications read the endpoint from it: deleting the stack leaves it (and its value) in place.
+      { parent: this, retainOnDelete: true },
     );
     new aws.secretsmanager.SecretVersion(
       `${name}-restore-secret-value`,

@@ -128,6 +128,35 @@ export function lagAlarmSpecs(name: string, rpo: Rpo): AlarmSpec[] {
   ];
 }
 
+/** Dest stacks: the copy step's count of manual snapshots per kind once a copy starts (functions/steps/consumer/copy.ts). */
+export const MANUAL_SNAPSHOTS = { metricName: ENGINE_METRICS.manualSnapshots, step: "consumer-copy" } as const;
+/** The share of the manual snapshot quota at which the alarm fires. */
+export const SNAPSHOT_QUOTA_ALARM_RATIO = 0.8;
+
+/**
+ * The manual snapshot quota nearly used up, per kind (instances and clusters have a quota each): at 80 % an
+ * operator still has room to raise the quota or prune before a copy fails with SnapshotQuotaExceeded.
+ */
+export function snapshotQuotaAlarmSpecs(name: string, quota: number): AlarmSpec[] {
+  const threshold = Math.ceil(quota * SNAPSHOT_QUOTA_ALARM_RATIO);
+  return (["instance", "cluster"] as const).map((kind) => ({
+    name: `${name}-manual-snapshots-${kind}`,
+    description:
+      `rds-replication ${name}: ${threshold} or more manual ${kind} snapshots in this region, ` +
+      `${SNAPSHOT_QUOTA_ALARM_RATIO * 100} % of the quota of ${quota}: raise the quota or prune before copies fail`,
+    namespace: METRICS_NAMESPACE,
+    metricName: MANUAL_SNAPSHOTS.metricName,
+    statistic: "Maximum",
+    dimensions: { service: SERVICE, step: MANUAL_SNAPSHOTS.step, kind },
+    comparisonOperator: "GreaterThanOrEqualToThreshold",
+    threshold,
+    period: HOUR,
+    evaluationPeriods: 1,
+    datapointsToAlarm: 1,
+    treatMissingData: "notBreaching",
+  }));
+}
+
 export interface DashboardInput {
   readonly title: string;
   readonly region: string;
@@ -230,6 +259,8 @@ export interface WatchArgs {
   readonly topic: aws.sns.Topic;
   /** Dest stacks: lag alarms and the lag graph. */
   readonly rpo?: Rpo;
+  /** Dest stacks: the manual snapshot quota the 80 % alarms watch. */
+  readonly manualSnapshotQuota?: number;
 }
 
 const watched = (steps: ReadonlyMap<string, BuiltStep>): WatchedStep<pulumi.Output<string>>[] =>
@@ -249,6 +280,7 @@ export function watch(name: string, args: WatchArgs, parent: pulumi.Resource) {
       stateMachineAlarmSpecs<pulumi.Input<string>>(machineName, machine.arn),
     ),
     ...(args.rpo ? lagAlarmSpecs(name, args.rpo) : []),
+    ...(args.manualSnapshotQuota ? snapshotQuotaAlarmSpecs(name, args.manualSnapshotQuota) : []),
   ];
   const alarms = specs.map(
     ({ name: alarmName, description, ...spec }) =>

@@ -177,6 +177,15 @@ export function operationsKeyPolicy(args: OperationsKeyPolicyArgs): ResourcePoli
       Resource: "*",
       Condition: { StringEquals: { "aws:SourceAccount": args.account } },
     },
+    // The dest stack's key-protection rule (consumer.ts) publishes to the encrypted notifications topic.
+    {
+      Sid: "EventBridgeRulesPublishToEncryptedTopics",
+      Effect: "Allow",
+      Principal: { Service: "events.amazonaws.com" },
+      Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+      Resource: "*",
+      Condition: { StringEquals: { "aws:SourceAccount": args.account } },
+    },
   ]);
 }
 
@@ -224,7 +233,7 @@ export interface NotifyTopicPolicyArgs {
   account: string;
 }
 
-/** The notifications topic: TLS only; this account's CloudWatch alarms may publish. */
+/** The notifications topic: TLS only; this account's CloudWatch alarms and EventBridge rules may publish. */
 export function notifyTopicPolicy(args: NotifyTopicPolicyArgs): ResourcePolicy {
   return document([
     denyInsecureTransport(args.topicArn),
@@ -236,8 +245,22 @@ export function notifyTopicPolicy(args: NotifyTopicPolicyArgs): ResourcePolicy {
       Resource: args.topicArn,
       Condition: { StringEquals: { "aws:SourceAccount": args.account } },
     },
+    {
+      Sid: "EventBridgeRulesOfThisAccount",
+      Effect: "Allow",
+      Principal: { Service: "events.amazonaws.com" },
+      Action: "sns:Publish",
+      Resource: args.topicArn,
+      Condition: {
+        ArnLike: {
+          "aws:SourceArn": `arn:${partitionOf(regionOfTopic(args.topicArn))}:events:*:${args.account}:rule/*`,
+        },
+      },
+    },
   ]);
 }
+
+const regionOfTopic = (topicArn: string) => topicArn.split(":")[3] ?? "";
 
 /** Who may assume a role: one AWS service, on behalf of this account only where the service supports it. */
 export function assumeRolePolicy(service: "lambda" | "states" | "events", account: string): TrustPolicy {
@@ -459,4 +482,30 @@ export function listedPolicies<Kind extends string>(
   const statements = needStatements(needs, listed);
   if (statements.length === 0 || policySize(document(statements)) <= LISTED_INLINE_BUDGET) return [];
   return packStatements(statements, IAM_POLICY_QUOTAS.managedPolicy);
+}
+
+// A service control policy (AWS Organizations) has an identity policy's grammar: no Principal, a Resource;
+// the organization attaches it to the account, where it limits every principal but service-linked roles.
+export type ServiceControlPolicy = IdentityPolicy;
+
+export interface SnapshotDeletionGuardArgs {
+  /** The roles that may still delete snapshots (the retention step's). */
+  exemptRoleArns: string[];
+}
+
+/**
+ * The SCP docs/security.md offers for the DR account: nobody there deletes an RDS snapshot or cluster snapshot
+ * but the retention step's role, so neither a stolen admin session nor a mistaken insider can destroy the copies
+ * (retention still runs, under its floor and caps). The organization's management account attaches it.
+ */
+export function snapshotDeletionGuardPolicy(args: SnapshotDeletionGuardArgs): ServiceControlPolicy {
+  return document<IdentityStatement>([
+    {
+      Sid: "OnlyRdsReplicationRetentionDeletesSnapshots",
+      Effect: "Deny",
+      Action: ["rds:DeleteDBSnapshot", "rds:DeleteDBClusterSnapshot"],
+      Resource: "*",
+      Condition: { ArnNotLike: { "aws:PrincipalArn": [...args.exemptRoleArns].sort() } },
+    },
+  ]);
 }

@@ -435,7 +435,8 @@ export class SnapshotProducer extends pulumi.ComponentResource {
           `${name}-transit-key-${region}`,
           `rds-replication transit copies in ${region}, shared with ${accounts.join(", ") || "no account"} through RDS`,
           transitKeyPolicy({ account: settings.account, region, destinationAccounts: accounts }),
-          { parent: this },
+          // Shared transit snapshots and copies still in flight are readable only with it: kept on stack deletion.
+          { parent: this, retainOnDelete: true },
           region === settings.region ? undefined : region,
         );
         return [region, key];

@@ -252,7 +252,9 @@ export const STEPS: Step[] = [
     timeoutSeconds: 60,
     memoryMb: 256,
     iam: [
-      on(["rds:ModifyDBSnapshotAttribute", "rds:ModifyDBClusterSnapshotAttribute"], SNAPSHOTS),
+      // Sharing only what the tool made (transit copies, its scheduled snapshots): a stolen publish role cannot
+      // share any other snapshot of the account with anyone.
+      on(["rds:ModifyDBSnapshotAttribute", "rds:ModifyDBClusterSnapshotAttribute"], SNAPSHOTS, { conditions: MANAGED }),
       on(["sns:Publish"], ["announce-topic"]),
     ],
   },

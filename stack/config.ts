@@ -108,6 +108,9 @@ export const CONFIG_KEYS: Readonly<Record<string, { type: ConfigType; roles: rea
   restoreKeepInstances: { type: "integer", roles: ["dest"] },
   rpoHours: { type: "integer", roles: ["dest"] },
   rpoOverrides: { type: "array", roles: ["dest"] },
+  allowedDatabases: { type: "array", roles: ["dest"] },
+  copiesPerDatabasePerDay: { type: "integer", roles: ["dest"] },
+  manualSnapshotQuota: { type: "integer", roles: ["dest"] },
 };
 
 const wholeNumber = (min: number) => {
@@ -426,6 +429,27 @@ const rpoOverride = z.string({ error: "expected database=hours" }).transform((te
 });
 
 const STACK_NAME = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+
+// "org/project/stack=db1,db2": the only databases of that source this destination copies.
+const allowedDatabasesEntry = z
+  .string({ error: "expected org/project/stack=db1,db2" })
+  .transform((text, ctx): [string, string[]] => {
+    const at = text.indexOf("=");
+    const stack = text.slice(0, at);
+    if (at < 1 || !STACK_NAME.test(stack))
+      return forward(
+        ctx,
+        [{ code: "custom", path: [], input: text, message: "expected org/project/stack=db1,db2" }],
+        "format",
+      );
+    const databases = text
+      .slice(at + 1)
+      .split(",")
+      .map((d) => d.trim());
+    const problems = databases.flatMap((d) => dbIdentifier().safeParse(d).error?.issues ?? []);
+    if (problems.length > 0) return forward(ctx, problems, "database");
+    return [stack, databases];
+  });
 const AVAILABILITY_ZONE = /^[a-z]{2}(-[a-z]+)+-\d[a-z]$/;
 
 const destSchema = (here: Place) =>
@@ -477,6 +501,9 @@ const destSchema = (here: Place) =>
       // A nightly snapshot plus a copy of a few hours: a day and a bit.
       rpoHours: rpoHours.default(CONSUMER_DEFAULTS.rpoHours),
       rpoOverrides: list(rpoOverride),
+      allowedDatabases: list(allowedDatabasesEntry),
+      copiesPerDatabasePerDay: wholeNumber(1).default(CONSUMER_DEFAULTS.copiesPerDatabasePerDay),
+      manualSnapshotQuota: wholeNumber(1).default(CONSUMER_DEFAULTS.manualSnapshotQuota),
     })
     .superRefine((c, ctx) => {
       const copyTagKeys = new Set<string>();
@@ -484,6 +511,16 @@ const destSchema = (here: Place) =>
         if (copyTagKeys.has(key))
           ctx.addIssue({ code: "custom", path: ["copyTags", i], message: `expected the key ${key} only once` });
         copyTagKeys.add(key);
+      });
+      const allowed = new Set<string>();
+      c.allowedDatabases.forEach(([stack], i) => {
+        const problem = allowed.has(stack)
+          ? `expected ${stack} only once`
+          : !c.sources.includes(stack)
+            ? `expected one of the sources (${c.sources.join(", ")})`
+            : undefined;
+        if (problem) ctx.addIssue({ code: "custom", path: ["allowedDatabases", i], message: problem });
+        allowed.add(stack);
       });
       const seen = new Set<string>();
       c.rpoOverrides.forEach(([database], i) => {
@@ -534,6 +571,11 @@ export function enabledRestore(c: DestStackConfig): StackRestoreConfig | undefin
 /** The dest stack's default retention policy, a preset resolved to its rules. */
 export function retentionPolicyOf(c: DestStackConfig): RetentionPolicy {
   return typeof c.retention === "string" ? { ...RETENTION_PRESETS[c.retention] } : c.retention;
+}
+
+/** Per source stack, the only databases the dest stack copies (sources not listed: all). */
+export function allowedDatabasesOf(c: DestStackConfig): Record<string, string[]> {
+  return Object.fromEntries(c.allowedDatabases);
 }
 
 /** The dest stack's recovery point objective: default hours and per-database overrides. */

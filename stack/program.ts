@@ -12,6 +12,7 @@ import {
 } from "../components/sourceOutputs";
 import { MANAGED_BY_KEY, MANAGED_BY_VALUE } from "../functions/decisions/tags";
 import {
+  allowedDatabasesOf,
   checkDeployTarget,
   type DestStackConfig,
   databaseSelection,
@@ -114,6 +115,9 @@ export function buildConsumer(
     reservedConcurrency: config.reservedConcurrency,
     logRetentionDays: config.logRetentionDays,
     rpo: rpoOf(config),
+    allowedDatabases: allowedDatabasesOf(config),
+    copiesPerDatabasePerDay: config.copiesPerDatabasePerDay,
+    manualSnapshotQuota: config.manualSnapshotQuota,
   });
   return {
     role: "dest",
@@ -124,6 +128,7 @@ export function buildConsumer(
     notifyTopicArn: consumer.notifyTopicArn,
     intakeFunctionArn: consumer.intakeFunctionArn,
     secretArn: consumer.secretArn,
+    snapshotDeletionGuardScp: consumer.snapshotDeletionGuardPolicy,
   };
 }
 

@@ -25,6 +25,9 @@ export interface RecordedResource {
   /** The region the resource would be created in (its provider's). */
   readonly region: string;
   readonly account: string;
+  /** Resource options that outlive a mistake: kept in the account on delete, or refused deletion. */
+  readonly retainOnDelete?: boolean;
+  readonly protect?: boolean;
 }
 
 export interface StackEvaluation {
@@ -173,6 +176,7 @@ async function evaluate(options: EvaluateOptions): Promise<StackEvaluation> {
   const defaultRegion = String(options.config["aws:region"] ?? "");
   const providerRegions = new Map<string, string>();
   const parents = new Map<string, string | undefined>();
+  const lifecycles = new Map<string, { retainOnDelete: boolean; protect: boolean }>();
   const recorded: RecordedResource[] = [];
   lastRecorded = recorded;
 
@@ -202,6 +206,7 @@ async function evaluate(options: EvaluateOptions): Promise<StackEvaluation> {
         provider: explicit,
         region,
         account,
+        ...(lifecycles.get(`${args.type}::${args.name}`) ?? { retainOnDelete: false, protect: false }),
       });
       return { id: String(state.id ?? `${args.name}-id`), state };
     },
@@ -237,12 +242,16 @@ async function evaluate(options: EvaluateOptions): Promise<StackEvaluation> {
 
   await pulumi.runtime.setMocks(mocks, "rds-replication", options.stack ?? "test", false);
   pulumi.runtime.setAllConfig(asPulumiConfig(options.config));
-  // The mock monitor sees each registration's parent URN but does not pass it to newResource.
+  // The mock monitor sees each registration's parent URN and lifecycle options but does not pass them to newResource.
   const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource: RegisterResource };
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, callback) => {
     const parentUrn = req.getParent();
     parents.set(`${req.getType()}::${req.getName()}`, parentUrn ? parentUrn.split("::").pop() : undefined);
+    lifecycles.set(`${req.getType()}::${req.getName()}`, {
+      retainOnDelete: req.getRetainondelete(),
+      protect: req.getProtect(),
+    });
     return register(req, callback);
   };
 
@@ -264,7 +273,13 @@ async function evaluate(options: EvaluateOptions): Promise<StackEvaluation> {
 }
 
 type RegisterResource = (
-  req: { getType(): string; getName(): string; getParent(): string },
+  req: {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getRetainondelete(): boolean;
+    getProtect(): boolean;
+  },
   callback: (err: unknown, response: unknown) => void,
 ) => Promise<void>;
 

@@ -21,6 +21,7 @@ import {
   producerDispatchDefinition,
 } from "../components/stateMachines";
 import { stepsOf } from "../functions/catalog";
+import { destinationFilterPolicy } from "../functions/contracts/announcement";
 import type { ConsumerRuntimeConfig, ProducerRuntimeConfig } from "../functions/contracts/runtimeConfig";
 import type { Notification } from "../functions/decisions/notificationMessage";
 import { asLambdaIn, type Clients, clientsFor, DEST, type Place, runtimeConfigEnvironment, SOURCE } from "./accounts";
@@ -86,6 +87,12 @@ export interface WorldOptions {
   optionGroups?: Record<string, Record<string, string>>;
   /** Consumer: tags added to every copy made in the destination account. */
   copyTags?: Record<string, string>;
+  /** Producer: more destination accounts in destRegion, announced to on the same topic (no consumer here). */
+  otherDestinations?: string[];
+  /** Consumer: new copies per source database per day (default 24: tests run many schedules in a minute). */
+  copiesPerDatabasePerDay?: number;
+  /** Consumer: the source's databases it accepts (default all). */
+  allowedDatabases?: string[];
 }
 
 export interface World {
@@ -217,7 +224,7 @@ async function wireWorld(options: WorldOptions, inbox: Inbox, proxy: EmulatorPro
       TopicArn: announceTopicArn,
       Protocol: "http",
       Endpoint: `${inbox.url}/announce`,
-      Attributes: { FilterPolicy: JSON.stringify({ destinationAccount: [DEST.account] }) },
+      Attributes: { FilterPolicy: destinationFilterPolicy(DEST.account) },
     }),
   );
   await source.sns.send(
@@ -233,7 +240,11 @@ async function wireWorld(options: WorldOptions, inbox: Inbox, proxy: EmulatorPro
     region: SOURCE.region,
     transitKeyArns: transitKeys,
     databases: { identifiers: ["orders"], tags: { replicate: "yes" } },
-    destinations: [{ account: DEST.account, region: options.destRegion, databases: [] }],
+    destinations: [DEST.account, ...(options.otherDestinations ?? [])].map((account) => ({
+      account,
+      region: options.destRegion,
+      databases: [],
+    })),
     announceTopicArn,
     notifyTopicArn: producerNotify,
     transit: {
@@ -248,9 +259,17 @@ async function wireWorld(options: WorldOptions, inbox: Inbox, proxy: EmulatorPro
     version: 1,
     account: DEST.account,
     region: options.destRegion,
-    sources: [{ account: SOURCE.account, region: SOURCE.region, topicArn: announceTopicArn }],
+    sources: [
+      {
+        account: SOURCE.account,
+        region: SOURCE.region,
+        topicArn: announceTopicArn,
+        ...(options.allowedDatabases ? { databases: options.allowedDatabases } : {}),
+      },
+    ],
     keyArn: destKey,
     notifyTopicArn: consumerNotify,
+    copiesPerDatabasePerDay: options.copiesPerDatabasePerDay ?? 24,
     retention: {
       default: { keepLast: 3 },
       tagKey: "Draco_Lifecycle",

@@ -18,6 +18,8 @@ export const ENGINE_METRICS = {
   snapshotsCopied: "SnapshotsCopied",
   failures: "Failures",
   announcementsAccepted: "AnnouncementsAccepted",
+  /** Per `kind`: the region's manual snapshots once a copy starts (the 80 % quota alarms). */
+  manualSnapshots: "ManualSnapshots",
 } as const;
 export type EngineMetric = (typeof ENGINE_METRICS)[keyof typeof ENGINE_METRICS];
 /** The per-database dimension of the lag, which the alarms of databases with an RPO override read. */

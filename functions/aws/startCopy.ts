@@ -1,6 +1,6 @@
 // Starting a snapshot copy safely, for the producer's transit copies and the consumer's own copies alike:
-// respect the per-region copy concurrency, adopt a copy this tool already made (a retried or duplicate run),
-// refuse one it did not make, and turn quota and KMS errors into errors that say what to fix.
+// respect the per-region copy concurrency, adopt a copy this tool already made of the same source (a retried or
+// duplicate run), refuse one it did not make or made of other data, and turn quota and KMS errors into errors that say what to fix.
 import type { RDSClient } from "@aws-sdk/client-rds";
 import {
   awsErrorCode,
@@ -11,6 +11,7 @@ import {
   replicationError,
 } from "../decisions/errors";
 import { isManaged } from "../decisions/tags";
+import { provenanceMismatches } from "../provenance";
 import {
   type CopyRequest,
   copiesInProgress,
@@ -43,15 +44,33 @@ async function adoptExisting(rds: RDSClient, request: CopyRequest, operation: st
         "(no managed-by tag); it is left untouched. Rename or delete it, then start again.",
     );
   }
+  const mismatches = provenanceMismatches(request.tags, existing.tags);
+  if (mismatches.length > 0) {
+    throw replicationError(
+      "ProvenanceMismatch",
+      `${operation} failed: ${request.target} exists but holds other data (${mismatches.join("; ")}); ` +
+        "it is neither adopted nor changed. A run's input that names another snapshot's copy is refused.",
+    );
+  }
   return { snapshot: existing, adopted: true };
 }
 
-export async function startCopy(rds: RDSClient, place: CopyPlace, request: CopyRequest): Promise<StartedCopy> {
+/**
+ * Starts the copy, or adopts the one an earlier run made. `admit` sees the region's manual snapshots before a
+ * new copy starts (never when adopting) and throws to refuse it.
+ */
+export async function startCopy(
+  rds: RDSClient,
+  place: CopyPlace,
+  request: CopyRequest,
+  admit: (inRegion: SnapshotInfo[]) => void = () => {},
+): Promise<StartedCopy> {
   const operation = `copy ${request.source} to ${request.target} in ${place.account}/${place.region}`;
   const existing = await describeSnapshot(rds, request.kind, request.target);
   if (existing) return adoptExisting(rds, request, operation);
 
   const inRegion = await listSnapshots(rds, request.kind, { type: "manual" });
+  admit(inRegion);
   const running = copiesInProgress(inRegion);
   if (running >= COPY_CONCURRENCY[request.kind]) {
     throw replicationError(

@@ -6,6 +6,17 @@ import type { ConsumerRuntimeConfig } from "./runtimeConfig";
 /** The one definition of the format version: the producer writes it, the consumer and the program check it. */
 export const ANNOUNCEMENT_VERSION = 1;
 
+/** The SNS message attribute naming the one account an announcement is for. */
+export const DESTINATION_ATTRIBUTE = "destinationAccount";
+
+/**
+ * A consumer subscription's filter policy (on message attributes): SNS delivers only the announcements for
+ * `account`, so no destination sees, rejects or reports another destination's announcements.
+ */
+export function destinationFilterPolicy(account: string): string {
+  return JSON.stringify({ [DESTINATION_ATTRIBUTE]: [account] });
+}
+
 const SNAPSHOT_ARN =
   /^arn:aws[a-z-]*:rds:([a-z]{2}(?:-[a-z]+)+-\d):(\d{12}):(snapshot|cluster-snapshot):([a-zA-Z][a-zA-Z0-9-]{0,254})$/;
 // The producer's source may also be an automated (`rds:<db>-<time>`) or AWS Backup snapshot; the shared
@@ -80,6 +91,12 @@ export function validateAnnouncement(raw: unknown, config: ConsumerRuntimeConfig
   if (!source) return { ok: false, reason: `source account ${a.sourceAccount} is not a configured source` };
   if (topicArn && !config.sources.some((s) => s.topicArn === topicArn && s.account === a.sourceAccount)) {
     return { ok: false, reason: `topic ${topicArn} is not the configured topic of source ${a.sourceAccount}` };
+  }
+  if (source.databases && !source.databases.includes(a.sourceDatabase)) {
+    return {
+      ok: false,
+      reason: `database ${a.sourceDatabase} of source ${a.sourceAccount} is not in this destination's allowedDatabases`,
+    };
   }
   const [, arnRegion, arnAccount, arnType] = SNAPSHOT_ARN.exec(a.snapshotArn) ?? [];
   if (arnAccount !== a.sourceAccount) {

@@ -91,9 +91,21 @@ export function consumerConfigSchema() {
     version: z.literal(1),
     account: accountId(),
     region: regionName(),
-    sources: z.array(z.strictObject({ account: accountId(), region: regionName(), topicArn: arn("sns") })).min(1),
+    sources: z
+      .array(
+        z.strictObject({
+          account: accountId(),
+          region: regionName(),
+          topicArn: arn("sns"),
+          /** The source's databases this destination accepts; absent: all it announces. */
+          databases: z.array(z.string().min(1)).optional(),
+        }),
+      )
+      .min(1),
     keyArn: arn("kms"),
     notifyTopicArn: arn("sns"),
+    /** New copies of one source database per 24 hours at most (the flood guard, consumer/copyBudget.ts). */
+    copiesPerDatabasePerDay: z.number().int().min(1),
     retention: z.strictObject({
       default: retentionPolicySchema(),
       tagKey: z.string().min(1),

@@ -25,6 +25,8 @@ stay RUNNING (or turn ABORTED when stopped). `POST /moto-api/rds-replication/exe
 moto's execution, as Step Functions would, so DescribeExecution answers what a re-run decision reads; covered
 by tests/integration/emulator.test.ts.
 7. Lambda refuses environments over 4 KB (see the Lambda block below; tests/integration/runtime-config.test.ts).
+8. EventBridge delivers a matched event unchanged to a target without input transformation (block 8 below;
+tests/integration/key-loss-pattern.test.ts).
 """
 
 import calendar
@@ -241,6 +243,25 @@ def update_function_configuration(self, function_name, qualifier, body):
 lambda_models.LambdaBackend.create_function = create_function
 lambda_models.LambdaBackend.update_function_configuration = update_function_configuration
 # --- end Lambda ----------------------------------------------------------------------------------------------
+
+# --- 8. EventBridge: a target without input transformation gets the matched event as it is ------------------
+# AWS passes the whole matched event to a target that sets no Input, InputPath or InputTransformer (PutTargets).
+# moto renders even that case through its input-template parser, which imports jsonpath_ng, a module this
+# environment does not have: every delivery to a target then fails with a 500. Without a transformer the event
+# is passed through here; with one, moto's own parser runs. Covered by tests/integration/key-loss-pattern.test.ts.
+import moto.events.utils as events_utils
+
+_parse_template = events_utils.EventTemplateParser.parse
+
+
+def parse_template(input_template, input_paths_map, event):
+    if input_template or input_paths_map:
+        return _parse_template(input_template, input_paths_map, event)
+    return {key: value for key, value in event.items() if key != "ingestion-time"}
+
+
+events_utils.EventTemplateParser.parse = staticmethod(parse_template)
+# --- end of 8 ----------------------------------------------------------------------------------------------
 
 if __name__ == "__main__":
     main(sys.argv[1:])

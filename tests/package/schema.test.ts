@@ -170,7 +170,15 @@ describe("schema inference for other languages (componentProviderHost)", functio
     assert.deepEqual(typeOf(inputs.rpo), { ...ref("Rpo"), optional: true, plain: true });
     assert.deepEqual(consumer.requiredInputs, ["account", "region", "sources"]);
 
-    assert.deepEqual(consumer.required, ["intakeFunctionArn", "keyArn", "notifyTopicArn", "stateMachineArn"]);
+    assert.deepEqual(typeOf(inputs.copiesPerDatabasePerDay), { type: "number", optional: true });
+    assert.deepEqual(typeOf(inputs.manualSnapshotQuota), { type: "number", optional: true, plain: true });
+    assert.deepEqual(consumer.required, [
+      "intakeFunctionArn",
+      "keyArn",
+      "notifyTopicArn",
+      "snapshotDeletionGuardPolicy",
+      "stateMachineArn",
+    ]);
     assert.deepEqual(typeOf(consumer.properties.secretArn), { type: "string", optional: true });
 
     const retention = schema.types["rds-replication:index:RetentionPolicy"];

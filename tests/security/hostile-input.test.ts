@@ -75,6 +75,7 @@ async function consumerAccount(): Promise<Consumer> {
     sources: [{ account: SOURCE.account, region: SOURCE.region, topicArn: SOURCE_TOPIC }],
     keyArn: KeyMetadata?.Arn,
     notifyTopicArn: TopicArn,
+    copiesPerDatabasePerDay: 4,
     retention: {
       default: { keepLast: 3 },
       tagKey: "Draco_Lifecycle",

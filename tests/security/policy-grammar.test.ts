@@ -2,7 +2,12 @@
 // and a large source configuration, under Pulumi mocks) is read by a real validator in the grammar AWS reads it
 // in (@cloud-copilot/iam-policy, dev dependency), and by the policy pack's own grammar rule.
 import * as assert from "node:assert/strict";
-import { validateIdentityPolicy, validateResourcePolicy, validateTrustPolicy } from "@cloud-copilot/iam-policy";
+import {
+  validateIdentityPolicy,
+  validateResourcePolicy,
+  validateServiceControlPolicy,
+  validateTrustPolicy,
+} from "@cloud-copilot/iam-policy";
 import { grammarErrors, parsePolicy } from "../../policy/documents";
 import { evaluateStack, type StackEvaluation, stackFileConfig } from "../../testkit";
 import { exampleStacks } from "./emitted";
@@ -66,6 +71,21 @@ describe("policy grammar by type: every emitted policy validates as what it is",
     const permissions = emittedPolicies(stacks.dest).filter((p) => p.where.startsWith("aws:lambda/permission"));
     assert.ok(permissions.length >= 1);
     for (const p of permissions) assert.deepEqual(problemsOf(p), []);
+  });
+
+  it("dest stack: the snapshot-deletion guard output validates as a service control policy", () => {
+    const scp = JSON.parse(String(stacks.dest.outputs.snapshotDeletionGuardScp));
+    assert.deepEqual(validateServiceControlPolicy(scp), []);
+    const parsed = parsePolicy(scp);
+    assert.ok(parsed.ok);
+    // An SCP has an identity policy's grammar: a Resource, no Principal.
+    assert.deepEqual(
+      parsed.statements.flatMap((st) => grammarErrors("identity", st)),
+      [],
+    );
+    assert.ok(
+      validateServiceControlPolicy({ ...scp, Statement: [{ ...scp.Statement[0], Principal: "*" }] }).length > 0,
+    );
   });
 
   it("the validator refuses the trust policy the program emitted before (Resource in a trust policy)", () => {

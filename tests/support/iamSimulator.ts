@@ -38,7 +38,15 @@ export interface SimulationRequest {
   readonly identityPolicies?: readonly PolicyDocument[];
   /** Key policy, topic policy or Lambda resource policy of the resource, if any. */
   readonly resourcePolicy?: PolicyDocument;
+  /** Service control policies attached to the account (next to AWS's default FullAWSAccess), if any. */
+  readonly serviceControlPolicies?: readonly PolicyDocument[];
 }
+
+// AWS Organizations attaches FullAWSAccess by default; an SCP that only denies leaves everything else allowed.
+const FULL_AWS_ACCESS: PolicyDocument = {
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }],
+};
 
 export class SimulationRefused extends Error {
   override readonly name = "SimulationRefused";
@@ -135,7 +143,8 @@ function ignoredKeysOf(result: RunSimulationResults): string[] {
 
 export async function simulate(request: SimulationRequest): Promise<Decision> {
   const identityPolicies = request.identityPolicies ?? [];
-  const policies = request.resourcePolicy ? [...identityPolicies, request.resourcePolicy] : identityPolicies;
+  const scps = request.serviceControlPolicies ?? [];
+  const policies = [...identityPolicies, ...(request.resourcePolicy ? [request.resourcePolicy] : []), ...scps];
   await assertConditionKeysExist(policies);
   await assertConditionKeysApply(request, policies);
   const resourceAccount = request.resourceAccount ?? accountOf(request.resource) ?? accountOf(request.principal);
@@ -149,7 +158,15 @@ export async function simulate(request: SimulationRequest): Promise<Decision> {
         contextVariables: { ...implicitContext(request.principal), ...request.context },
       },
       identityPolicies: identityPolicies.map((policy, i) => ({ name: `identity-${i}`, policy })),
-      serviceControlPolicies: [],
+      serviceControlPolicies:
+        scps.length > 0
+          ? [
+              {
+                orgIdentifier: "o-rdsreplication",
+                policies: [FULL_AWS_ACCESS, ...scps].map((policy, i) => ({ name: `scp-${i}`, policy })),
+              },
+            ]
+          : [],
       resourceControlPolicies: [],
       resourcePolicy: request.resourcePolicy,
     },

@@ -3,7 +3,8 @@
 // delivery is adopted; a same-named snapshot we did not make is refused.
 
 import { rdsIn } from "../../aws/clients";
-import { observe, runStep } from "../../aws/observability";
+import { ENGINE_METRICS, MetricUnit, type Observability, observe, runStep } from "../../aws/observability";
+import { manualSnapshotCount } from "../../aws/snapshots";
 import { startCopy } from "../../aws/startCopy";
 import { type Announcement, validateAnnouncement } from "../../contracts/announcement";
 import { loadConsumerConfig } from "../../contracts/runtimeConfig";
@@ -12,6 +13,12 @@ import { destinationCopyId } from "../../decisions/naming";
 import type { PollOperation } from "../../decisions/pollSchedule";
 import { carryTags, mergeTags, provenanceTags, UNENCRYPTED_TAGS } from "../../decisions/tags";
 import type { PollProgress, PollTarget } from "../poll";
+import { copyBudgetRefusal } from "./copyBudget";
+
+/** Manual snapshots of a kind in this region once this copy exists, per kind (each has its own quota). */
+function reportManualSnapshots(obs: Observability, kind: string, count: number): void {
+  obs.metric(ENGINE_METRICS.manualSnapshots, MetricUnit.Count, count, { kind });
+}
 
 export interface ConsumerState {
   announcement: Announcement;
@@ -50,6 +57,11 @@ export async function copyShared(state: ConsumerState): Promise<CopyResult> {
         // The source's transit key is the one that needs the cross-account grant: named when KMS refuses.
         sourceKeyArn: a.keyArn,
         tags: mergeTags(carryTags(a.tags), unencrypted ? { ...own, ...UNENCRYPTED_TAGS } : own, config.copyTags),
+      },
+      (inRegion) => {
+        const refusal = copyBudgetRefusal(inRegion, a, config.copiesPerDatabasePerDay, new Date());
+        if (refusal) throw replicationError("CopyBudgetExhausted", `copy refused: ${refusal}`);
+        reportManualSnapshots(obs, a.kind, manualSnapshotCount(inRegion) + 1);
       },
     );
     obs.logger.info(started.adopted ? "existing copy adopted" : "copy started", { copy: started.snapshot.arn });

@@ -32,6 +32,7 @@ import {
 } from "../../decisions/sourceRules";
 import { isManaged, tagMap } from "../../decisions/tags";
 import type { PollProgress, PollTarget } from "../poll";
+import { manualStartRefusal } from "./manualStart";
 
 /** RDS event ids that mean "a snapshot was created" (manual 0042, automated 0091, cluster 0075 / 0169). */
 export const SNAPSHOT_CREATED_EVENTS: Record<Kind, string[]> = {
@@ -264,9 +265,12 @@ export async function plan(event: ProducerTrigger): Promise<PlanResult> {
         );
       }
       const item = freshItem("manual", db, config, now);
-      if (event.snapshot) {
-        const existing = await describeSnapshot(rds, event.kind, event.snapshot);
-        if (!existing) throw replicationError("SourceNotFound", `manual start: snapshot ${event.snapshot} not found`);
+      const existing = event.snapshot ? await describeSnapshot(rds, event.kind, event.snapshot) : undefined;
+      if (event.snapshot && !existing)
+        throw replicationError("SourceNotFound", `manual start: snapshot ${event.snapshot} not found`);
+      const refusal = manualStartRefusal(db, existing, config);
+      if (refusal) throw replicationError("ManualStartRefused", `manual start refused, nothing copied: ${refusal}`);
+      if (existing) {
         item.take = false;
         item.source = { ...item.source, id: existing.id, arn: existing.arn };
         planned = [{ item, db: { ...db, encrypted: existing.encrypted, optionGroup: existing.optionGroup } }];

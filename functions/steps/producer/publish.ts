@@ -5,7 +5,7 @@ import { PublishCommand } from "@aws-sdk/client-sns";
 import { rdsIn, snsIn } from "../../aws/clients";
 import { observe, runStep } from "../../aws/observability";
 import { shareSnapshot } from "../../aws/snapshots";
-import type { Announcement } from "../../contracts/announcement";
+import { type Announcement, DESTINATION_ATTRIBUTE } from "../../contracts/announcement";
 import { loadProducerConfig } from "../../contracts/runtimeConfig";
 import { regionOfArn } from "../../decisions/arn";
 import { classifyAwsError } from "../../decisions/errors";
@@ -41,8 +41,8 @@ export async function publish(transit: Transit): Promise<Published> {
           new PublishCommand({
             TopicArn: config.announceTopicArn,
             Message: JSON.stringify(announcement),
-            // Lets each consumer subscription filter to its own account.
-            MessageAttributes: { destinationAccount: { DataType: "String", StringValue: account } },
+            // Each consumer subscription filters on it (destinationFilterPolicy): only its own account's reach it.
+            MessageAttributes: { [DESTINATION_ATTRIBUTE]: { DataType: "String", StringValue: account } },
           }),
         );
         messageIds.push(out.MessageId ?? "");

@@ -239,6 +239,7 @@ const consumerConfig: ConsumerRuntimeConfig = {
   sources: [{ account: "111111111111", region: "eu-west-1", topicArn: "arn:aws:sns:eu-west-1:111111111111:announce" }],
   keyArn: "arn:aws:kms:eu-central-1:222222222222:key/own",
   notifyTopicArn: "arn:aws:sns:eu-central-1:222222222222:notify",
+  copiesPerDatabasePerDay: 4,
   retention: {
     default: { keepLast: 3 },
     tagKey: "Draco_Lifecycle",

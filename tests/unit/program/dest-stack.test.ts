@@ -51,6 +51,10 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
       "aws:cloudwatch/metricAlarm:MetricAlarm consumer-state-machine-ExecutionsAborted",
       "aws:cloudwatch/metricAlarm:MetricAlarm consumer-replication-lag",
       "aws:cloudwatch/metricAlarm:MetricAlarm consumer-replication-lag-orders-db",
+      "aws:cloudwatch/metricAlarm:MetricAlarm consumer-manual-snapshots-instance",
+      "aws:cloudwatch/metricAlarm:MetricAlarm consumer-manual-snapshots-cluster",
+      "aws:cloudwatch/eventRule:EventRule consumer-key-loss",
+      "aws:cloudwatch/eventTarget:EventTarget consumer-key-loss",
       "aws:cloudwatch/dashboard:Dashboard consumer-dashboard",
       "aws:ssm/parameter:Parameter consumer-runtime-config",
       "aws:sns/topicSubscription:TopicSubscription consumer-intake-acme-rds-replication-source",
@@ -131,7 +135,7 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
     );
     const restore = policyOf(stack.named("consumer-restore-policy").inputs.policy);
     const targets = statementsWith(restore, "rds:RestoreDBInstanceFromDBSnapshot").flatMap((s) => [s.Resource].flat());
-    assert.ok(targets.includes("arn:aws:rds:eu-central-1:222222222222:db:orders-dev*"));
+    assert.ok(targets.includes("arn:aws:rds:eu-central-1:222222222222:db:orders-dev-*"));
     assert.ok(targets.includes("arn:aws:rds:eu-central-1:222222222222:subgrp:consumer-restore-subnets"));
     const secret = statementsWith(
       policyOf(stack.named("consumer-switch-policy").inputs.policy),
@@ -231,8 +235,9 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
 
   it("alarms on failed executions, Lambda errors, DLQ depth and replication lag to the notifications topic", () => {
     const alarms = stack.ofType("aws:cloudwatch/metricAlarm:MetricAlarm");
-    // Three for the state machine, two per step, the default RPO and the one override of Pulumi.dest.yaml.
-    assert.equal(alarms.length, 3 + 2 * STEPS.length + 2);
+    // Three for the state machine, two per step, the default RPO and the one override of Pulumi.dest.yaml, the
+    // manual snapshot quota per kind.
+    assert.equal(alarms.length, 3 + 2 * STEPS.length + 2 + 2);
     for (const alarm of alarms)
       assert.deepEqual(alarm.inputs.alarmActions, [arn("consumer-notifications")], alarm.name);
     assert.deepEqual(stack.named("consumer-state-machine-ExecutionsFailed").inputs.dimensions, {
@@ -241,7 +246,7 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
     assert.deepEqual(stack.named("consumer-copy-dlq-depth").inputs.dimensions, { QueueName: "consumer-copy-dlq" });
   });
 
-  it("exports its key, state machine, topic, intake and secret", () => {
+  it("exports its key, state machine, topic, intake, secret and the snapshot-deletion SCP", () => {
     assert.deepEqual(stack.outputs, {
       role: "dest",
       account: "222222222222",
@@ -251,7 +256,9 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
       notifyTopicArn: arn("consumer-notifications"),
       intakeFunctionArn: arn("consumer-intake"),
       secretArn: arn("consumer-restore-secret"),
+      snapshotDeletionGuardScp: stack.outputs.snapshotDeletionGuardScp,
     });
+    assert.match(String(stack.outputs.snapshotDeletionGuardScp), /"Effect":"Deny"/);
   });
 
   describe("variants", () => {

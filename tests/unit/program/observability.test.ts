@@ -175,6 +175,14 @@ describe("observability: alarms and dashboards", () => {
           when: ["GreaterThanThreshold", 4 * 3600, 3600, 4, 4, "breaching"],
         },
       ],
+      // 80 % of the default manual snapshot quota (100), per kind.
+      ...(["instance", "cluster"] as const).map((kind): [string, { what: unknown[]; when: unknown[] }] => [
+        `consumer-manual-snapshots-${kind}`,
+        {
+          what: [METRICS_NAMESPACE, "ManualSnapshots", "Maximum", { service: SERVICE, step: "consumer-copy", kind }],
+          when: ["GreaterThanOrEqualToThreshold", 80, 3600, 1, 1, "notBreaching"],
+        },
+      ]),
     ]);
     assert.deepEqual([...alarms.keys()].sort(), [...expected.keys()].sort());
     for (const [name, { what, when }] of expected) {
