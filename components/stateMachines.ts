@@ -297,9 +297,16 @@ export function consumerDefinition(arns: LambdaArns, options: DefinitionOptions 
           operationPath: "$.copy.operation",
           progressPath: "$.copy.poll",
           next: "Restore?",
-          catchTo: "Notify failure",
+          catchTo: "Clean failed copy",
         },
       ),
+      // The copy never became available: this run's own, incomplete copy goes (functions/steps/consumer/clean.ts).
+      "Clean failed copy": taskState(arns, options, {
+        key: "consumer-clean",
+        resultPath: "$.cleanup",
+        next: "Notify failure",
+        catchTo: "Notify failure",
+      }),
       "Restore?": {
         Type: "Choice",
         Choices: [{ Variable: "$.copy.restore", BooleanEquals: true, Next: "Restore database" }],

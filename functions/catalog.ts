@@ -5,6 +5,7 @@ import { COPY_CONCURRENCY } from "./decisions/errors";
 import { DEFAULT_POLL_BOUNDS } from "./decisions/pollSchedule";
 import { DELETE_AFTER_KEY, MANAGED_BY_KEY, MANAGED_BY_VALUE, ROLE_KEY } from "./decisions/tags";
 import { RESOURCE_TYPES } from "./iamResourceTypes";
+import { cleanFailedCopy } from "./steps/consumer/clean";
 import { copyShared } from "./steps/consumer/copy";
 import { intake } from "./steps/consumer/intake";
 import { restore } from "./steps/consumer/restore";
@@ -157,6 +158,10 @@ const RESTORED_BY_US = {
     [`aws:ResourceTag/${MANAGED_BY_KEY}`]: MANAGED_BY_VALUE,
     [`aws:ResourceTag/${ROLE_KEY}`]: "restored",
   },
+};
+// What the consumer's copy step tags each copy with: the failed-copy cleanup deletes nothing else.
+const COPIED_BY_US = {
+  StringEquals: { [`aws:ResourceTag/${MANAGED_BY_KEY}`]: MANAGED_BY_VALUE, [`aws:ResourceTag/${ROLE_KEY}`]: "copy" },
 };
 const TAGGED_ON_CREATE = { StringEquals: { [`aws:RequestTag/${MANAGED_BY_KEY}`]: MANAGED_BY_VALUE } };
 
@@ -350,6 +355,18 @@ export const STEPS: Step[] = [
         [...RESTORED, "db-cluster-snapshot"],
         { conditions: RESTORED_BY_US },
       ),
+    ],
+  },
+  {
+    key: "consumer-clean",
+    side: "consumer",
+    handler: cleanFailedCopy,
+    description: "After a failed run, deletes that run's own copy if incomplete or failed (dry run unless enabled)",
+    timeoutSeconds: 60,
+    memoryMb: 256,
+    iam: [
+      DESCRIBE_SNAPSHOTS,
+      on(["rds:DeleteDBSnapshot", "rds:DeleteDBClusterSnapshot"], SNAPSHOTS, { conditions: COPIED_BY_US }),
     ],
   },
   {

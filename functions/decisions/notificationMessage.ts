@@ -151,6 +151,7 @@ function consumerParts(state: Record<string, unknown>) {
   const deletions = [
     ...deletionReport(`restored databases in ${here}`, state.switch as DeletionPlan | undefined),
     ...deletionReport(`retention (${retention?.policy ?? "?"}) in ${here}`, retention),
+    ...deletionReport(`failed copy in ${here}`, state.cleanup as DeletionPlan | undefined),
   ];
   return { what, where, failures, deletions, total: 1 };
 }

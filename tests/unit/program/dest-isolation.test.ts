@@ -91,7 +91,7 @@ describe("dest stack: disaster-recovery isolation (Pulumi.dest.yaml under mocks)
     });
   });
 
-  it("offers a service control policy that only the retention role escapes", () => {
+  it("offers a service control policy that only the roles of the deleting steps escape", () => {
     const scp = JSON.parse(String(stack.outputs.snapshotDeletionGuardScp));
     assert.deepEqual(scp.Statement, [
       {
@@ -99,7 +99,13 @@ describe("dest stack: disaster-recovery isolation (Pulumi.dest.yaml under mocks)
         Effect: "Deny",
         Action: ["rds:DeleteDBSnapshot", "rds:DeleteDBClusterSnapshot"],
         Resource: "*",
-        Condition: { ArnNotLike: { "aws:PrincipalArn": [stack.named("consumer-retention-role").state.arn] } },
+        Condition: {
+          ArnNotLike: {
+            "aws:PrincipalArn": ["consumer-clean-role", "consumer-retention-role"]
+              .map((role) => String(stack.named(role).state.arn))
+              .sort(),
+          },
+        },
       },
     ]);
   });
