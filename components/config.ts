@@ -4,6 +4,7 @@
 import { Region } from "@pulumi/aws/types/enums";
 import { z } from "zod";
 import { RETENTION_PRESETS, type RetentionPolicy, type RetentionPresetName } from "../functions/retention";
+import { presetNamed, type RetentionFloor } from "../functions/retentionFloor";
 import { CONSUMER_DEFAULTS, defaultRestoreNetwork, type RestoreConfig, type Rpo } from "./consumer";
 import { IAM_POLICY_QUOTAS } from "./policies";
 import { type Destination, listedPolicyCount, MAX_TRANSIT_REGIONS, PRODUCER_DEFAULTS } from "./producer";
@@ -89,6 +90,7 @@ export const CONFIG_KEYS: Readonly<Record<string, { type: ConfigType; roles: rea
   retentionTagKey: { type: "string", roles: ["dest"] },
   deletionsEnabled: { type: "boolean", roles: ["dest"] },
   maxDeletionsPerRun: { type: "integer", roles: ["dest"] },
+  minRetention: { type: "string", roles: ["dest"] },
   holdTagKey: { type: "string", roles: ["dest"] },
   restoreEnabled: { type: "boolean", roles: ["dest"] },
   restoreInstanceClass: { type: "string", roles: ["dest"] },
@@ -338,7 +340,8 @@ const RETENTION_FIELDS = ["keepLast", "maxAgeDays", "daily", "weekly", "monthly"
 const retention = z
   .string({ error: "expected Test, Standard or a policy such as daily=7,weekly=5" })
   .transform((text, ctx): RetentionPresetName | RetentionPolicy => {
-    if (Object.hasOwn(RETENTION_PRESETS, text)) return text as RetentionPresetName;
+    const preset = presetNamed(text);
+    if (preset) return preset;
     const policy: RetentionPolicy = {};
     for (const part of text.split(",")) {
       const [field, value, ...extra] = part.split("=").map((s) => s.trim());
@@ -368,6 +371,19 @@ const retention = z
     }
     return policy;
   });
+
+// "copies=3,days=7": the floor no lifecycle tag, announcement or preset lowers (functions/retentionFloor.ts).
+const MIN_RETENTION = /^copies=(\d+),days=(\d+(?:\.\d+)?)$/;
+const minRetention = z.string({ error: "expected copies=N,days=D" }).transform((text, ctx): RetentionFloor => {
+  const match = MIN_RETENTION.exec(text.replace(/\s+/g, ""));
+  if (!match)
+    return forward(
+      ctx,
+      [{ code: "custom", path: [], input: text, message: "expected copies=N,days=D, e.g. copies=3,days=7" }],
+      `"${text}"`,
+    );
+  return { copies: Number(match[1]), days: Number(match[2]) };
+});
 
 /** The lag alarms evaluate hourly periods, and CloudWatch evaluates at most 7 days. */
 export const MAX_RPO_HOURS = 168;
@@ -409,6 +425,7 @@ const destSchema = (here: Place) =>
       retentionTagKey: tagKey.default(CONSUMER_DEFAULTS.retentionTagKey),
       deletionsEnabled: flag().default(CONSUMER_DEFAULTS.deletionsEnabled),
       maxDeletionsPerRun: wholeNumber(1).default(CONSUMER_DEFAULTS.maxDeletionsPerRun),
+      minRetention: minRetention.default(CONSUMER_DEFAULTS.minRetention),
       holdTagKey: tagKey.default(CONSUMER_DEFAULTS.holdTagKey),
       restoreEnabled: flag().default(false),
       restoreInstanceClass: z

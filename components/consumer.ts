@@ -5,6 +5,7 @@ import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
 import { type ResourceKind, type Step, stepsOf } from "../functions/catalog";
 import { RETENTION_PRESETS, type RetentionPolicy } from "../functions/retention";
+import type { RetentionFloor } from "../functions/retentionFloor";
 import { type ConsumerRuntimeConfig, STATE_MACHINE_VARIABLE } from "../functions/runtimeConfig";
 import { MANAGED_BY_KEY, MANAGED_BY_VALUE } from "../functions/tags";
 import { sharedLayer } from "./lambda";
@@ -105,6 +106,7 @@ export const CONSUMER_DEFAULTS = {
   retentionTagKey: "Draco_Lifecycle",
   deletionsEnabled: false,
   maxDeletionsPerRun: 10,
+  minRetention: { copies: 3, days: 7 },
   holdTagKey: "rds-replication:hold",
   keepInstances: 1,
   networkCidr: "10.42.0.0/16",
@@ -172,6 +174,13 @@ export interface SnapshotConsumerArgs {
    * @example 25
    */
   maxDeletionsPerRun?: pulumi.Input<number>;
+  /**
+   * The floor of retention, which no lifecycle tag, announcement or preset lowers: the newest `copies` copies
+   * of a database and every copy younger than `days` days are kept.
+   * @default { copies: 3, days: 7 }
+   * @example { copies: 7, days: 35 }
+   */
+  minRetention?: pulumi.Input<RetentionFloor>;
   /**
    * The tag that holds a copy forever, whatever the retention.
    * @default "rds-replication:hold"
@@ -409,6 +418,7 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
           deletionsEnabled: settings.deletionsEnabled ?? CONSUMER_DEFAULTS.deletionsEnabled,
           maxDeletionsPerRun: settings.maxDeletionsPerRun ?? CONSUMER_DEFAULTS.maxDeletionsPerRun,
           holdTagKey: settings.holdTagKey ?? CONSUMER_DEFAULTS.holdTagKey,
+          minimum: settings.minRetention ?? CONSUMER_DEFAULTS.minRetention,
         },
         restore: restoreConfig,
       })

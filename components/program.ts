@@ -100,6 +100,7 @@ export function buildConsumer(
     retentionTagKey: config.retentionTagKey,
     deletionsEnabled: config.deletionsEnabled,
     maxDeletionsPerRun: config.maxDeletionsPerRun,
+    minRetention: config.minRetention,
     holdTagKey: config.holdTagKey,
     restore: enabledRestore(config),
     existingSecretArn,

@@ -30,16 +30,16 @@ export async function notify(event: NotifyEvent): Promise<NotifyResult> {
     const notification = buildNotification(event, new Date());
     const messageId = await publishNotification(config.notifyTopicArn, notification);
     if (event.side === "consumer" && notification.outcome === "succeeded") {
-      const announcement = event.state.announcement as
-        | { snapshotCreateTime?: string; sourceDatabase?: string }
-        | undefined;
-      if (announcement?.snapshotCreateTime) {
-        const lag = Math.max(0, (Date.now() - Date.parse(announcement.snapshotCreateTime)) / 1000);
+      // The lag counts from the time RDS reports here for the copy's data, not from the source's claim.
+      const retention = event.state.retention as { copyDataTime?: string } | undefined;
+      const database = (event.state.announcement as { sourceDatabase?: string } | undefined)?.sourceDatabase;
+      if (retention?.copyDataTime) {
+        const lag = Math.max(0, (Date.now() - Date.parse(retention.copyDataTime)) / 1000);
         obs.metrics.addMetric("ReplicationLagSeconds", MetricUnit.Seconds, lag);
         // Also per database, for the alarms of databases with their own RPO.
-        if (announcement.sourceDatabase) {
+        if (database) {
           const perDatabase = obs.metrics.singleMetric();
-          perDatabase.addDimension("database", announcement.sourceDatabase);
+          perDatabase.addDimension("database", database);
           perDatabase.addMetric("ReplicationLagSeconds", MetricUnit.Seconds, lag);
         }
       }

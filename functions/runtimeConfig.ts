@@ -100,6 +100,8 @@ export function consumerConfigSchema() {
       deletionsEnabled: z.boolean(),
       maxDeletionsPerRun: z.number().int().nonnegative(),
       holdTagKey: z.string().min(1),
+      /** The floor no lifecycle tag, announcement or preset lowers (functions/retentionFloor.ts). */
+      minimum: z.strictObject({ copies: z.number().int().nonnegative(), days: z.number().nonnegative() }),
     }),
     restore: z
       .strictObject({

@@ -38,6 +38,8 @@ export interface SnapshotInfo {
   engine: string;
   engineVersion?: string;
   createdAt?: string;
+  /** Instance snapshots: when the data was taken, which RDS keeps unchanged through copies. */
+  originalCreatedAt?: string;
   /** Provisioned storage of the database the snapshot is of, in GiB (RDS does not report the data size). */
   allocatedGiB?: number;
   tags: TagMap;
@@ -61,6 +63,7 @@ function fromInstanceSnapshot(s: DBSnapshot): SnapshotInfo {
     engine: s.Engine ?? "",
     engineVersion: s.EngineVersion,
     createdAt: (s.SnapshotCreateTime ?? s.OriginalSnapshotCreateTime)?.toISOString(),
+    originalCreatedAt: s.OriginalSnapshotCreateTime?.toISOString(),
     allocatedGiB: s.AllocatedStorage,
     tags: tagMap(s.TagList),
     copiedFrom: s.SourceDBSnapshotIdentifier,

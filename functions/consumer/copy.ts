@@ -10,7 +10,7 @@ import { observe, runStep } from "../observability";
 import type { PollProgress, PollTarget } from "../poll";
 import type { PollOperation } from "../pollSchedule";
 import { loadConsumerConfig } from "../runtimeConfig";
-import { carryTags, mergeTags, provenanceTags, UNENCRYPTED_TAGS } from "../tags";
+import { carryTags, mergeTags, provenanceTags, SHARED_SNAPSHOT_KEY, UNENCRYPTED_TAGS } from "../tags";
 
 export interface ConsumerState {
   announcement: Announcement;
@@ -37,7 +37,12 @@ export async function copyShared(state: ConsumerState): Promise<CopyResult> {
     const a = checked.announcement;
     // An unencrypted cluster snapshot (the source opted in) cannot be encrypted by copying it: copied as it is.
     const unencrypted = a.encrypted === false;
-    const own = provenanceTags("copy", { ...a, sourceCreated: a.snapshotCreateTime });
+    // The shared snapshot's ARN, with the identifier derived from it, is what makes a copy the tool's
+    // (functions/consumer/copies.ts): a person's copy with the same tags has another identifier.
+    const own = {
+      ...provenanceTags("copy", { ...a, sourceCreated: a.snapshotCreateTime }),
+      [SHARED_SNAPSHOT_KEY]: a.snapshotArn,
+    };
     const started = await startCopy(
       rdsIn(),
       { account: config.account, region: config.region },

@@ -6,7 +6,8 @@ import { planSnapshotDeletions } from "../deletionGuard";
 import { observe, runStep } from "../observability";
 import { loadConsumerConfig } from "../runtimeConfig";
 import { carryOut, type DeletionOutcome, listSnapshots } from "../snapshots";
-import { isManaged, RESTORED_FROM_KEY, SOURCE_ACCOUNT_KEY, SOURCE_CREATED_KEY, SOURCE_DATABASE_KEY } from "../tags";
+import { isManaged, RESTORED_FROM_KEY, SOURCE_ACCOUNT_KEY, SOURCE_DATABASE_KEY } from "../tags";
+import { dataTimeOf } from "./copies";
 import type { ConsumerState, CopyResult } from "./copy";
 import { describeDatabase } from "./databases";
 import type { RestoreResult } from "./restore";
@@ -16,6 +17,8 @@ import { readSecret } from "./secret";
 export interface RetentionResult extends DeletionOutcome {
   /** Where the policy came from, e.g. "Draco_Lifecycle=Test" or "stack default". */
   policy: string;
+  /** When the data of this run's copy was taken, as RDS reports it here (the replication lag counts from it). */
+  copyDataTime?: string;
 }
 
 /** The copy behind the database the secret points to must survive retention. */
@@ -44,8 +47,9 @@ export async function applyRetention(
     );
     const inventory = copies.map((s) => ({
       id: s.id,
-      // Age counts from when the source took the data, not from when this copy was made.
-      createdAt: new Date(s.tags[SOURCE_CREATED_KEY] ?? s.createdAt ?? now.toISOString()),
+      // Age counts from when the source took the data as RDS reports it here, never from the announcement's
+      // claim; a copy RDS gives no time yet is as young as can be.
+      createdAt: dataTimeOf(s) ?? now,
       managed: isManaged(s.tags),
       status: s.status,
       tags: s.tags,
@@ -59,6 +63,7 @@ export async function applyRetention(
     });
     const result = {
       policy: choice.source,
+      copyDataTime: inventory.find((s) => s.id === state.copy.snapshot.id)?.createdAt.toISOString(),
       ...(await carryOut(rds, a.kind, plan, (id) => `delete snapshot ${id} (retention)`)),
     };
     obs.logger.info(plan.dryRun ? "retention plan (dry run)" : "retention applied", result);

@@ -6,11 +6,12 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { CreateDBInstanceCommand, CreateDBSnapshotCommand } from "@aws-sdk/client-rds";
 import type { Announcement } from "../../functions/announcement";
+import { dataTimeOf } from "../../functions/consumer/copies";
 import type { RetentionResult } from "../../functions/consumer/retention";
 import { retentionPolicyFor } from "../../functions/consumer/rules";
 import { explainRetention } from "../../functions/retention";
 import { listSnapshots } from "../../functions/snapshots";
-import { isManaged, SOURCE_CREATED_KEY, SOURCE_DATABASE_KEY } from "../../functions/tags";
+import { isManaged, SOURCE_DATABASE_KEY } from "../../functions/tags";
 import { emulatorEndpoint, startEmulator, stopEmulator } from "../emulator/lifecycle";
 import { DEST, SOURCE } from "../local/accounts";
 import type { Execution } from "../local/stepfunctions";
@@ -195,7 +196,7 @@ async function explainedRetention(
   );
   const snapshots = copies.map((s) => ({
     id: s.id,
-    createdAt: new Date(s.tags[SOURCE_CREATED_KEY] ?? s.createdAt ?? Date.now()),
+    createdAt: dataTimeOf(s) ?? new Date(),
     managed: isManaged(s.tags),
   }));
   const { policy } = retentionPolicyFor(output.announcement, w.consumerConfig.retention);

@@ -21,9 +21,11 @@ import {
   producerDispatchDefinition,
 } from "../../components/stateMachines";
 import { stepsOf } from "../../functions/catalog";
+import type { RetentionPolicy } from "../../functions/retention";
 import type { ConsumerRuntimeConfig, ProducerRuntimeConfig } from "../../functions/runtimeConfig";
 import { emulatorEndpoint, recordExecutionOutcome } from "../emulator/lifecycle";
 import { asLambdaIn, type Clients, clientsFor, DEST, type Place, runtimeConfigEnvironment, SOURCE } from "./accounts";
+import { nextSecond } from "./fixtures";
 import { EmulatorProxy } from "./proxy";
 import { serialized } from "./serialized";
 import { type Execution, execute, fakeLambdaArns, type TaskHandler } from "./stepfunctions";
@@ -81,6 +83,10 @@ export interface WorldOptions {
   /** Transit copies younger than this are never pruned (default 0). */
   graceHours?: number;
   keepInstances?: number;
+  /** Consumer: the stack's default retention policy (default keepLast 3). */
+  defaultRetention?: RetentionPolicy;
+  /** Consumer: the retention floor (default none beyond the newest copy: copies 1, days 0). */
+  minRetention?: { copies: number; days: number };
   /** Producer: replicate unencrypted Aurora clusters unencrypted instead of refusing them. */
   replicateUnencryptedClusters?: boolean;
   /** Producer: destination region -> source option group -> that region's group. */
@@ -249,11 +255,12 @@ async function wireWorld(options: WorldOptions, inbox: Inbox, proxy: EmulatorPro
     keyArn: destKey,
     notifyTopicArn: consumerNotify,
     retention: {
-      default: { keepLast: 3 },
+      default: options.defaultRetention ?? { keepLast: 3 },
       tagKey: "Draco_Lifecycle",
       deletionsEnabled: options.deletionsEnabled ?? false,
       maxDeletionsPerRun: 10,
       holdTagKey: "rds-replication:hold",
+      minimum: options.minRetention ?? { copies: 1, days: 0 },
     },
     restore: options.restore
       ? {
@@ -448,6 +455,20 @@ export async function replicate(world: World, trigger: unknown, alreadyRun = new
   const intake = await world.intake(snsEvent(announcements));
   const consumers = await runStartedConsumers(world, alreadyRun);
   return { producer, databases, intake, consumers };
+}
+
+/** Runs the schedule `runs` times, each in its own second (scheduled snapshot names carry the time). */
+export async function scheduledRuns(world: World, runs: number): Promise<void> {
+  const done = new Set<string>();
+  for (let i = 0; i < runs; i++) {
+    await nextSecond();
+    const flow = await replicate(world, { trigger: "schedule" }, done);
+    assert.equal(flow.producer.status, "SUCCEEDED", explain(world));
+    assert.ok(
+      flow.consumers.every((c) => c.status === "SUCCEEDED"),
+      explain(world),
+    );
+  }
 }
 
 /** What went wrong, from the notifications, for assertion messages. */

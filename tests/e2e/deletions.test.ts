@@ -5,26 +5,13 @@
 import { strict as assert } from "node:assert";
 import { AddTagsToResourceCommand, CreateDBSnapshotCommand, DescribeDBInstancesCommand } from "@aws-sdk/client-rds";
 import { GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
+import { setSnapshotTime } from "../../scripts/emulator/lifecycle";
 import { DEST, SOURCE } from "../../scripts/local/accounts";
 import { instance, nextSecond, snapshotsIn, tagsOf } from "../../scripts/local/fixtures";
-import { explain, RESTORE_SECRET, replicate, type World, worldPerTest } from "../../scripts/local/world";
+import { explain, RESTORE_SECRET, replicate, scheduledRuns, type World, worldPerTest } from "../../scripts/local/world";
 
 const DAY = 86_400_000;
 const ids = (list: { DBSnapshotIdentifier?: string }[]) => list.map((s) => s.DBSnapshotIdentifier ?? "").sort();
-
-/** Runs the schedule `runs` times, each in its own second (scheduled snapshot names carry the time). */
-async function scheduledRuns(world: World, runs: number): Promise<void> {
-  const done = new Set<string>();
-  for (let i = 0; i < runs; i++) {
-    await nextSecond();
-    const flow = await replicate(world, { trigger: "schedule" }, done);
-    assert.equal(flow.producer.status, "SUCCEEDED", explain(world));
-    assert.ok(
-      flow.consumers.every((c) => c.status === "SUCCEEDED"),
-      explain(world),
-    );
-  }
-}
 
 /** Source-account snapshots by what the tool made them as. */
 async function sourceSide(world: World) {
@@ -62,6 +49,8 @@ async function earlierCopy(
       Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
     }),
   );
+  // Ages count from the time RDS reports, not from the tag.
+  await setSnapshotTime(world.destPlace, "instance", id, created);
 }
 
 /** Two databases (lifecycles Test and Standard) and the copies earlier runs left in the destination. */
@@ -132,7 +121,12 @@ describe("e2e: deletions", () => {
   });
 
   it("applies retention per the source's Draco_Lifecycle tag (Test: 5 days; Standard), deleting only ours", async () => {
-    const world = await worlds.build({ destRegion: DEST.region, deletionsEnabled: true });
+    // A lifecycle tag only lengthens the stack default (issue 11): a default of one copy lets each preset show.
+    const world = await worlds.build({
+      destRegion: DEST.region,
+      deletionsEnabled: true,
+      defaultRetention: { keepLast: 1 },
+    });
     await retentionScene(world);
     await scheduledRuns(world, 1);
     const left = await destCopies(world);
@@ -149,7 +143,7 @@ describe("e2e: deletions", () => {
   });
 
   it("dry run: the same plan is reported, nothing is deleted", async () => {
-    const world = await worlds.build({ destRegion: DEST.region });
+    const world = await worlds.build({ destRegion: DEST.region, defaultRetention: { keepLast: 1 } });
     await retentionScene(world);
     await scheduledRuns(world, 1);
     const left = await destCopies(world);
