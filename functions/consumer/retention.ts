@@ -6,8 +6,8 @@ import { planSnapshotDeletions } from "../deletionGuard";
 import { observe, runStep } from "../observability";
 import { loadConsumerConfig } from "../runtimeConfig";
 import { carryOut, type DeletionOutcome, listSnapshots } from "../snapshots";
-import { isManaged, RESTORED_FROM_KEY, SOURCE_ACCOUNT_KEY, SOURCE_DATABASE_KEY } from "../tags";
-import { dataTimeOf } from "./copies";
+import { RESTORED_FROM_KEY, SOURCE_ACCOUNT_KEY, SOURCE_DATABASE_KEY } from "../tags";
+import { dataTimeOf, isOurCopy } from "./copies";
 import type { ConsumerState, CopyResult } from "./copy";
 import { describeDatabase } from "./databases";
 import type { RestoreResult } from "./restore";
@@ -50,7 +50,8 @@ export async function applyRetention(
       // Age counts from when the source took the data as RDS reports it here, never from the announcement's
       // claim; a copy RDS gives no time yet is as young as can be.
       createdAt: dataTimeOf(s) ?? now,
-      managed: isManaged(s.tags),
+      // Ours by identifier and provenance, not by a tag alone (a person's --copy-tags copy is kept).
+      managed: isOurCopy(s),
       status: s.status,
       tags: s.tags,
     }));

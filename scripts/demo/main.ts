@@ -6,12 +6,12 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { CreateDBInstanceCommand, CreateDBSnapshotCommand } from "@aws-sdk/client-rds";
 import type { Announcement } from "../../functions/announcement";
-import { dataTimeOf } from "../../functions/consumer/copies";
+import { dataTimeOf, isOurCopy } from "../../functions/consumer/copies";
 import type { RetentionResult } from "../../functions/consumer/retention";
 import { retentionPolicyFor } from "../../functions/consumer/rules";
 import { explainRetention } from "../../functions/retention";
 import { listSnapshots } from "../../functions/snapshots";
-import { isManaged, SOURCE_DATABASE_KEY } from "../../functions/tags";
+import { SOURCE_DATABASE_KEY } from "../../functions/tags";
 import { emulatorEndpoint, startEmulator, stopEmulator } from "../emulator/lifecycle";
 import { DEST, SOURCE } from "../local/accounts";
 import type { Execution } from "../local/stepfunctions";
@@ -197,7 +197,7 @@ async function explainedRetention(
   const snapshots = copies.map((s) => ({
     id: s.id,
     createdAt: dataTimeOf(s) ?? new Date(),
-    managed: isManaged(s.tags),
+    managed: isOurCopy(s),
   }));
   const { policy } = retentionPolicyFor(output.announcement, w.consumerConfig.retention);
   const explained = explainRetention(snapshots, policy, new Date());

@@ -5,6 +5,7 @@
 import { strict as assert } from "node:assert";
 import { AddTagsToResourceCommand, CreateDBSnapshotCommand, DescribeDBInstancesCommand } from "@aws-sdk/client-rds";
 import { GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
+import { destinationCopyId } from "../../functions/naming";
 import { setSnapshotTime } from "../../scripts/emulator/lifecycle";
 import { DEST, SOURCE } from "../../scripts/local/accounts";
 import { instance, nextSecond, snapshotsIn, tagsOf } from "../../scripts/local/fixtures";
@@ -26,17 +27,23 @@ async function sourceSide(world: World) {
   };
 }
 
-/** A copy an earlier run made in the destination account, of a source snapshot taken at `created`. */
+/**
+ * A copy an earlier run made in the destination account, of a source snapshot taken at `created`: named as
+ * the tool names it (`<name>-<hash>`, from the shared snapshot `rr-<name>`), with the tags it writes.
+ */
 async function earlierCopy(
   world: World,
-  id: string,
+  name: string,
   database: string,
   created: Date,
   extra: Record<string, string> = {},
 ) {
+  const shared = `arn:aws:rds:${world.destPlace.region}:${SOURCE.account}:snapshot:rr-${name}`;
+  const id = destinationCopyId(shared);
   const tags = {
     "managed-by": "rds-replication",
     "rds-replication:role": "copy",
+    "rds-replication:shared-snapshot": shared,
     "rds-replication:source-account": SOURCE.account,
     "rds-replication:source-database": database,
     "rds-replication:source-created": created.toISOString(),
@@ -78,8 +85,9 @@ const EARLIER = [
   "orders-held-10d",
 ];
 
+/** The copies in the destination, by name (the identifier without the tool's hash suffix). */
 async function destCopies(world: World): Promise<string[]> {
-  return ids(await snapshotsIn(world.dest, "manual"));
+  return ids(await snapshotsIn(world.dest, "manual")).map((id) => id.replace(/-[0-9a-f]{8}$/, ""));
 }
 
 describe("e2e: deletions", () => {
@@ -138,8 +146,14 @@ describe("e2e: deletions", () => {
       "Test dropped orders-10d (older than 5 days); Standard dropped the earlier copy of the same day",
     );
     const summaries = world.inbox.notifications("/consumer-notify").map((n) => n.summary);
-    assert.ok(summaries.some((s) => /retention \(Draco_Lifecycle=Test\) in .*: deleted orders-10d$/m.test(s)));
-    assert.ok(summaries.some((s) => /retention \(Draco_Lifecycle=Standard\) in .*: deleted billing-d3-1000$/m.test(s)));
+    assert.ok(
+      summaries.some((s) => /retention \(Draco_Lifecycle=Test\) in .*: deleted orders-10d-[0-9a-f]{8}$/m.test(s)),
+    );
+    assert.ok(
+      summaries.some((s) =>
+        /retention \(Draco_Lifecycle=Standard\) in .*: deleted billing-d3-1000-[0-9a-f]{8}$/m.test(s),
+      ),
+    );
   });
 
   it("dry run: the same plan is reported, nothing is deleted", async () => {
@@ -150,9 +164,13 @@ describe("e2e: deletions", () => {
     for (const id of EARLIER) assert.ok(left.includes(id), `${id} kept in a dry run`);
     assert.equal(world.proxy.requests.filter((r) => r.action.startsWith("Delete")).length, 0);
     const summaries = world.inbox.notifications("/consumer-notify").map((n) => n.summary);
-    assert.ok(summaries.some((s) => /Draco_Lifecycle=Test\) in .*: dry run, would delete orders-10d$/m.test(s)));
     assert.ok(
-      summaries.some((s) => /Draco_Lifecycle=Standard\) in .*: dry run, would delete billing-d3-1000$/m.test(s)),
+      summaries.some((s) => /Draco_Lifecycle=Test\) in .*: dry run, would delete orders-10d-[0-9a-f]{8}$/m.test(s)),
+    );
+    assert.ok(
+      summaries.some((s) =>
+        /Draco_Lifecycle=Standard\) in .*: dry run, would delete billing-d3-1000-[0-9a-f]{8}$/m.test(s),
+      ),
     );
   });
 

@@ -285,4 +285,65 @@ describe("e2e: isolation, retention owned by the destination", () => {
       assert.equal(tagsOf(copy?.TagList).long, undefined);
     });
   });
+
+  describe("ownership not by a tag alone", () => {
+    const byRole = async (clients: World["dest"], role: string) =>
+      (await snapshotsIn(clients, "manual"))
+        .filter((s) => tagsOf(s.TagList)["rds-replication:role"] === role)
+        .map((s) => s.DBSnapshotIdentifier ?? "")
+        .sort();
+    const copyWithTags = (clients: World["dest"], from: string, to: string) =>
+      clients.rds.send(
+        new CopyDBSnapshotCommand({ SourceDBSnapshotIdentifier: from, TargetDBSnapshotIdentifier: to, CopyTags: true }),
+      );
+
+    it("a DBA's --copy-tags copy in the destination survives retention; the tool's expired copies go", async () => {
+      const world = await worlds.build({
+        destRegion: DEST.region,
+        deletionsEnabled: true,
+        defaultRetention: { keepLast: 1 },
+      });
+      await instance(world.source, "orders");
+      await scheduledRuns(world, 1);
+      const [first] = await byRole(world.dest, "copy");
+      assert.ok(first);
+      await copyWithTags(world.dest, first, "orders-kept-by-dba");
+      // Older than every copy of the tool: the first to go if it counted as the tool's.
+      await setSnapshotTime(world.destPlace, "instance", "orders-kept-by-dba", new Date(Date.now() - 40 * DAY));
+      assert.equal(
+        tagsOf(
+          (await snapshotsIn(world.dest, "manual")).find((s) => s.DBSnapshotIdentifier === "orders-kept-by-dba")
+            ?.TagList,
+        )["managed-by"],
+        "rds-replication",
+        "same tags as the tool's",
+      );
+      await scheduledRuns(world, 2);
+      const copies = await byRole(world.dest, "copy");
+      assert.ok(copies.includes("orders-kept-by-dba"), "the DBA's copy is kept");
+      // Control: keepLast 1, so of the tool's three copies only the newest is left.
+      assert.equal(copies.filter((id) => id !== "orders-kept-by-dba").length, 1, `${copies}`);
+      assert.ok(!copies.includes(first), "the tool's first copy expired");
+    });
+
+    it("a DBA's --copy-tags copies in the source survive the prune; the tool's older snapshots go", async () => {
+      const world = await worlds.build({ destRegion: DEST.region, deletionsEnabled: true, keep: 1, graceHours: 0 });
+      await instance(world.source, "orders");
+      await scheduledRuns(world, 1);
+      const [scheduled] = await byRole(world.source, "source");
+      const [transit] = await byRole(world.sourceInDestRegion, "transit");
+      assert.ok(scheduled && transit);
+      await copyWithTags(world.source, scheduled, "orders-dba-manual");
+      await copyWithTags(world.sourceInDestRegion, transit, "orders-dba-transit");
+      await scheduledRuns(world, 2);
+      const inSource = await byRole(world.source, "source");
+      const inDestRegion = await byRole(world.sourceInDestRegion, "transit");
+      assert.ok(inSource.includes("orders-dba-manual"), `kept: ${inSource}`);
+      assert.ok(inDestRegion.includes("orders-dba-transit"), `kept: ${inDestRegion}`);
+      // Control: keep 1, so the tool's first scheduled snapshot and transit copy were pruned.
+      assert.ok(!inSource.includes(scheduled) && !inDestRegion.includes(transit));
+      assert.equal(inSource.length, 2);
+      assert.equal(inDestRegion.length, 2);
+    });
+  });
 });

@@ -3,7 +3,9 @@
 import { strict as assert } from "node:assert";
 import { CLOCK_SKEW_MS, validateAnnouncement } from "../../functions/announcement";
 import { carriedData } from "../../functions/consumer/carried";
-import { dataTimeOf } from "../../functions/consumer/copies";
+import { dataTimeOf, isOurCopy } from "../../functions/consumer/copies";
+import { destinationCopyId, scheduledSnapshotId, transitSnapshotId } from "../../functions/naming";
+import { isOurSourceSideSnapshot } from "../../functions/producer/ownership";
 import { planRetention, RETENTION_PRESETS } from "../../functions/retention";
 import { keepsEverything, presetNamed, unionPolicies, withFloor } from "../../functions/retentionFloor";
 import type { ConsumerRuntimeConfig } from "../../functions/runtimeConfig";
@@ -122,5 +124,65 @@ describe("retention isolation: pure decisions", () => {
     assert.ok(accepted.ok);
     assert.deepEqual(accepted.announcement.tags, { team: "a" });
     assert.deepEqual(accepted.announcement.databaseTags, { Draco_Lifecycle: "Test" });
+  });
+});
+
+describe("retention isolation: ownership by identifier and provenance", () => {
+  const shared = "arn:aws:rds:eu-central-1:111111111111:snapshot:rr-orders-20261130-020000-0a1b2c3d";
+  const tags = {
+    "managed-by": "rds-replication",
+    "rds-replication:role": "copy",
+    "rds-replication:source-account": "111111111111",
+    "rds-replication:shared-snapshot": shared,
+  };
+  it("a copy is ours only under the identifier derived from its shared snapshot, from the named account", () => {
+    const id = destinationCopyId(shared);
+    assert.ok(isOurCopy({ id, tags }));
+    assert.ok(isOurCopy({ id, tags, copiedFrom: shared }));
+    assert.ok(!isOurCopy({ id: "orders-kept-by-dba", tags }), "a --copy-tags copy");
+    assert.ok(!isOurCopy({ id, tags, copiedFrom: `${shared}-other` }), "RDS says it came from elsewhere");
+    assert.ok(!isOurCopy({ id, tags: { ...tags, "rds-replication:source-account": "333333333333" } }));
+    assert.ok(!isOurCopy({ id, tags: { ...tags, "managed-by": "someone" } }));
+    const { "rds-replication:shared-snapshot": _, ...older } = tags;
+    assert.ok(!isOurCopy({ id, tags: older }), "without provenance, kept (never deleted)");
+  });
+
+  it("a source-side snapshot is ours only under the schedule's or the transit identifier", () => {
+    const base = { "managed-by": "rds-replication", "rds-replication:source-database": "orders" };
+    const scheduled = scheduledSnapshotId("orders", new Date("2026-11-30T02:00:00Z"));
+    const source = { ...base, "rds-replication:role": "source" };
+    assert.ok(isOurSourceSideSnapshot({ id: scheduled, tags: source, database: "orders" }, "orders", "eu-west-1"));
+    assert.ok(
+      !isOurSourceSideSnapshot({ id: "orders-dba-manual", tags: source, database: "orders" }, "orders", "eu-west-1"),
+    );
+    assert.ok(!isOurSourceSideSnapshot({ id: scheduled, tags: source, database: "payroll" }, "orders", "eu-west-1"));
+    assert.ok(
+      !isOurSourceSideSnapshot(
+        { id: "orders-20261399-020000", tags: source, database: "orders" },
+        "orders",
+        "eu-west-1",
+      ),
+    );
+    const from = `arn:aws:rds:eu-west-1:111111111111:snapshot:${scheduled}`;
+    const transit = { ...base, "rds-replication:role": "transit", "rds-replication:source-snapshot": from };
+    const tid = transitSnapshotId(from, "eu-central-1");
+    assert.ok(
+      isOurSourceSideSnapshot(
+        { id: tid, tags: transit, database: "orders", copiedFrom: from },
+        "orders",
+        "eu-central-1",
+      ),
+    );
+    assert.ok(
+      !isOurSourceSideSnapshot({ id: tid, tags: transit, database: "orders" }, "orders", "eu-west-1"),
+      "other region",
+    );
+    assert.ok(
+      !isOurSourceSideSnapshot(
+        { id: "orders-dba-transit", tags: transit, database: "orders" },
+        "orders",
+        "eu-central-1",
+      ),
+    );
   });
 });
