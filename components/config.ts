@@ -91,6 +91,7 @@ export const CONFIG_KEYS: Readonly<Record<string, { type: ConfigType; roles: rea
   deletionsEnabled: { type: "boolean", roles: ["dest"] },
   maxDeletionsPerRun: { type: "integer", roles: ["dest"] },
   minRetention: { type: "string", roles: ["dest"] },
+  deletionCoolingOffHours: { type: "integer", roles: ["dest"] },
   holdTagKey: { type: "string", roles: ["dest"] },
   restoreEnabled: { type: "boolean", roles: ["dest"] },
   restoreInstanceClass: { type: "string", roles: ["dest"] },
@@ -426,6 +427,7 @@ const destSchema = (here: Place) =>
       deletionsEnabled: flag().default(CONSUMER_DEFAULTS.deletionsEnabled),
       maxDeletionsPerRun: wholeNumber(1).default(CONSUMER_DEFAULTS.maxDeletionsPerRun),
       minRetention: minRetention.default(CONSUMER_DEFAULTS.minRetention),
+      deletionCoolingOffHours: wholeNumber(0).default(CONSUMER_DEFAULTS.coolingOffHours),
       holdTagKey: tagKey.default(CONSUMER_DEFAULTS.holdTagKey),
       restoreEnabled: flag().default(false),
       restoreInstanceClass: z

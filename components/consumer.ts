@@ -107,6 +107,7 @@ export const CONSUMER_DEFAULTS = {
   deletionsEnabled: false,
   maxDeletionsPerRun: 10,
   minRetention: { copies: 3, days: 7 },
+  coolingOffHours: 72,
   holdTagKey: "rds-replication:hold",
   keepInstances: 1,
   networkCidr: "10.42.0.0/16",
@@ -181,6 +182,14 @@ export interface SnapshotConsumerArgs {
    * @example { copies: 7, days: 35 }
    */
   minRetention?: pulumi.Input<RetentionFloor>;
+  /**
+   * Hours a copy retention would delete stays marked (tag rds-replication:deletion-due, reported in the
+   * notification) before it is deleted, if it still qualifies then; the hold tag cancels the mark.
+   * `maxDeletionsPerRun` also caps the marks falling due per UTC day.
+   * @default 72
+   * @example 168
+   */
+  coolingOffHours?: pulumi.Input<number>;
   /**
    * The tag that holds a copy forever, whatever the retention.
    * @default "rds-replication:hold"
@@ -419,6 +428,7 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
           maxDeletionsPerRun: settings.maxDeletionsPerRun ?? CONSUMER_DEFAULTS.maxDeletionsPerRun,
           holdTagKey: settings.holdTagKey ?? CONSUMER_DEFAULTS.holdTagKey,
           minimum: settings.minRetention ?? CONSUMER_DEFAULTS.minRetention,
+          coolingOffHours: settings.coolingOffHours ?? CONSUMER_DEFAULTS.coolingOffHours,
         },
         restore: restoreConfig,
       })

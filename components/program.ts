@@ -101,6 +101,7 @@ export function buildConsumer(
     deletionsEnabled: config.deletionsEnabled,
     maxDeletionsPerRun: config.maxDeletionsPerRun,
     minRetention: config.minRetention,
+    coolingOffHours: config.deletionCoolingOffHours,
     holdTagKey: config.holdTagKey,
     restore: enabledRestore(config),
     existingSecretArn,

@@ -16,7 +16,7 @@ import { pruneTransit } from "./producer/prune";
 import { publish } from "./producer/publish";
 import { takeSnapshot } from "./producer/snapshot";
 import { prepareTransit } from "./producer/transit";
-import { DELETE_AFTER_KEY, MANAGED_BY_KEY, MANAGED_BY_VALUE, ROLE_KEY } from "./tags";
+import { DELETE_AFTER_KEY, DELETION_DUE_KEY, MANAGED_BY_KEY, MANAGED_BY_VALUE, ROLE_KEY } from "./tags";
 
 export type ResourceKind =
   | "source-db-instance"
@@ -357,7 +357,19 @@ export const STEPS: Step[] = [
     description: "Applies the retention policy to this account's copies (dry run unless enabled)",
     timeoutSeconds: 300,
     memoryMb: 256,
-    iam: [...DELETE_OWN_SNAPSHOTS, DESCRIBE_DATABASES, on(["secretsmanager:GetSecretValue"], ["restore-secret"])],
+    iam: [
+      ...DELETE_OWN_SNAPSHOTS,
+      DESCRIBE_DATABASES,
+      on(["secretsmanager:GetSecretValue"], ["restore-secret"]),
+      // The cooling-off mark (functions/coolingOff.ts): only that tag, only on snapshots the tool made.
+      on(["rds:AddTagsToResource", "rds:RemoveTagsFromResource"], SNAPSHOTS, {
+        conditions: {
+          ...MANAGED,
+          "ForAllValues:StringEquals": { "aws:TagKeys": [DELETION_DUE_KEY] },
+          Null: { "aws:TagKeys": "false" },
+        },
+      }),
+    ],
   },
   {
     key: "consumer-notify",

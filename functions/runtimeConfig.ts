@@ -102,6 +102,8 @@ export function consumerConfigSchema() {
       holdTagKey: z.string().min(1),
       /** The floor no lifecycle tag, announcement or preset lowers (functions/retentionFloor.ts). */
       minimum: z.strictObject({ copies: z.number().int().nonnegative(), days: z.number().nonnegative() }),
+      /** Hours a copy stays marked before it may be deleted (functions/coolingOff.ts). */
+      coolingOffHours: z.number().nonnegative(),
     }),
     restore: z
       .strictObject({

@@ -17,6 +17,7 @@ import {
   ModifyDBClusterSnapshotAttributeCommand,
   ModifyDBSnapshotAttributeCommand,
   type RDSClient,
+  RemoveTagsFromResourceCommand,
 } from "@aws-sdk/client-rds";
 import type { DeletionPlan, InventorySnapshot } from "./deletionGuard";
 import type { Kind } from "./errors";
@@ -238,6 +239,11 @@ export async function copySnapshot(rds: RDSClient, request: CopyRequest): Promis
     }),
   );
   return fromInstanceSnapshot(out.DBSnapshot ?? {});
+}
+
+export async function removeTags(rds: RDSClient, arn: string, keys: string[]): Promise<void> {
+  if (keys.length === 0) return;
+  await rds.send(new RemoveTagsFromResourceCommand({ ResourceName: arn, TagKeys: keys }));
 }
 
 export async function addTags(rds: RDSClient, arn: string, tags: TagMap): Promise<void> {

@@ -85,6 +85,8 @@ export interface WorldOptions {
   keepInstances?: number;
   /** Consumer: the stack's default retention policy (default keepLast 3). */
   defaultRetention?: RetentionPolicy;
+  /** Consumer: hours a copy stays marked before deletion (default 0: deleted in the run that marks it). */
+  coolingOffHours?: number;
   /** Consumer: the retention floor (default none beyond the newest copy: copies 1, days 0). */
   minRetention?: { copies: number; days: number };
   /** Producer: replicate unencrypted Aurora clusters unencrypted instead of refusing them. */
@@ -261,6 +263,7 @@ async function wireWorld(options: WorldOptions, inbox: Inbox, proxy: EmulatorPro
       maxDeletionsPerRun: 10,
       holdTagKey: "rds-replication:hold",
       minimum: options.minRetention ?? { copies: 1, days: 0 },
+      coolingOffHours: options.coolingOffHours ?? 0,
     },
     restore: options.restore
       ? {

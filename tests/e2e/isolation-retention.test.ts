@@ -2,7 +2,12 @@
 // destination delete its honest copies. Each attack from the issue runs through the real serialized handlers
 // and the deployed state machine definitions, next to a control showing the honest path still works.
 import { strict as assert } from "node:assert";
-import { CopyDBSnapshotCommand, CreateDBSnapshotCommand, ModifyDBSnapshotAttributeCommand } from "@aws-sdk/client-rds";
+import {
+  AddTagsToResourceCommand,
+  CopyDBSnapshotCommand,
+  CreateDBSnapshotCommand,
+  ModifyDBSnapshotAttributeCommand,
+} from "@aws-sdk/client-rds";
 import type { Announcement } from "../../functions/announcement";
 import { destinationCopyId } from "../../functions/naming";
 import { RETENTION_PRESETS } from "../../functions/retention";
@@ -27,6 +32,7 @@ import { metricsIn, named, stdoutOf } from "../support/emf";
 
 const DAY = 86_400_000;
 const HOLD = "rds-replication:hold";
+const DUE = "rds-replication:deletion-due";
 
 /**
  * A copy an earlier honest run made in the destination: the tool's deterministic identifier, its provenance
@@ -344,6 +350,52 @@ describe("e2e: isolation, retention owned by the destination", () => {
       assert.ok(!inSource.includes(scheduled) && !inDestRegion.includes(transit));
       assert.equal(inSource.length, 2);
       assert.equal(inDestRegion.length, 2);
+    });
+  });
+
+  describe("cooling-off before any deletion", () => {
+    it("marks first, deletes an honest expiry only after the delay; the hold tag cancels a mark", async () => {
+      const world = await worlds.build({
+        destRegion: DEST.region,
+        deletionsEnabled: true,
+        defaultRetention: { keepLast: 1 },
+        coolingOffHours: 72,
+      });
+      await instance(world.source, "orders");
+      await instance(world.dest, "filler");
+      const longAgo = new Date(Date.now() - 40 * DAY);
+      const expired = await honestCopy(world, "orders", longAgo);
+      const laterHeld = await honestCopy(world, "orders", new Date(longAgo.getTime() + 1000));
+      await scheduledRuns(world, 1);
+      const marks = async () =>
+        Object.fromEntries(
+          (await snapshotsIn(world.dest, "manual")).map((s) => [s.DBSnapshotIdentifier, tagsOf(s.TagList)[DUE]]),
+        );
+      const first = await marks();
+      assert.ok(expired in first && laterHeld in first, "nothing deleted in the run that marks");
+      for (const id of [expired, laterHeld]) {
+        const hours = (Date.parse(first[id] ?? "") - Date.now()) / 3_600_000;
+        assert.ok(hours > 71 && hours <= 72, `${id} due in 72 h: ${first[id]}`);
+      }
+      const summary = world.inbox.notifications("/consumer-notify").at(-1)?.summary ?? "";
+      assert.match(summary, new RegExp(`marked for deletion .*${expired} \\(after `));
+      // The destination's people hold one; then the delay passes (the marks are moved back as if 72 h went by).
+      const arn = (id: string) => `arn:aws:rds:${DEST.region}:${DEST.account}:snapshot:${id}`;
+      const tag = (id: string, Key: string, Value: string) =>
+        world.dest.rds.send(new AddTagsToResourceCommand({ ResourceName: arn(id), Tags: [{ Key, Value }] }));
+      await tag(laterHeld, HOLD, "audit");
+      const past = new Date(Date.now() - 3_600_000).toISOString();
+      for (const id of [expired, laterHeld]) await tag(id, DUE, past);
+      await scheduledRuns(world, 1);
+      const second = await marks();
+      assert.ok(!(expired in second), "the honest expiry is deleted after the cooling-off");
+      assert.ok(laterHeld in second, "held: kept");
+      assert.equal(second[laterHeld], undefined, "the hold cancelled its mark");
+      // The first run's copy is now beyond keepLast 1: marked, not deleted.
+      const [firstRunCopy] = Object.keys(first).filter(
+        (id) => ![expired, laterHeld].includes(id) && first[id] === undefined,
+      );
+      assert.ok(firstRunCopy && second[firstRunCopy], `the first run's copy is marked: ${JSON.stringify(second)}`);
     });
   });
 });

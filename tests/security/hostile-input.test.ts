@@ -82,6 +82,7 @@ async function consumerAccount(): Promise<Consumer> {
       maxDeletionsPerRun: 5,
       holdTagKey: "rds-replication:hold",
       minimum: { copies: 1, days: 0 },
+      coolingOffHours: 0,
     },
     restore: null,
   };

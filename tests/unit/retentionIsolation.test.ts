@@ -24,6 +24,7 @@ const config: ConsumerRuntimeConfig = {
     maxDeletionsPerRun: 5,
     holdTagKey: "legal-hold",
     minimum: { copies: 2, days: 1 },
+    coolingOffHours: 72,
   },
   restore: null,
 };

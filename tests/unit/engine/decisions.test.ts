@@ -197,6 +197,7 @@ const consumerConfig: ConsumerRuntimeConfig = {
     maxDeletionsPerRun: 5,
     holdTagKey: "hold",
     minimum: { copies: 2, days: 1 },
+    coolingOffHours: 72,
   },
   restore: null,
 };
