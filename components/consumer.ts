@@ -8,6 +8,7 @@ import { ANNOUNCEMENT_VERSION, destinationFilterPolicy } from "../functions/cont
 import { type ConsumerRuntimeConfig, STATE_MACHINE_VARIABLE } from "../functions/contracts/runtimeConfig";
 import { RETENTION_PRESETS, type RetentionPolicy } from "../functions/decisions/retentionPolicy";
 import { MANAGED_BY_KEY, MANAGED_BY_VALUE } from "../functions/decisions/tags";
+import type { RetentionFloor } from "../functions/retentionFloor";
 import { watchKeyLoss } from "./keyProtection";
 import { sharedLayer } from "./lambda";
 import { watch } from "./observability";
@@ -106,6 +107,8 @@ export const CONSUMER_DEFAULTS = {
   retentionTagKey: "Draco_Lifecycle",
   deletionsEnabled: false,
   maxDeletionsPerRun: 10,
+  minRetention: { copies: 3, days: 7 },
+  coolingOffHours: 72,
   holdTagKey: "rds-replication:hold",
   keepInstances: 1,
   networkCidr: "10.42.0.0/16",
@@ -177,6 +180,21 @@ export interface SnapshotConsumerArgs {
    * @example 25
    */
   maxDeletionsPerRun?: pulumi.Input<number>;
+  /**
+   * The floor of retention, which no lifecycle tag, announcement or preset lowers: the newest `copies` copies
+   * of a database and every copy younger than `days` days are kept.
+   * @default { copies: 3, days: 7 }
+   * @example { copies: 7, days: 35 }
+   */
+  minRetention?: pulumi.Input<RetentionFloor>;
+  /**
+   * Hours a copy retention would delete stays marked (tag rds-replication:deletion-due, reported in the
+   * notification) before it is deleted, if it still qualifies then; the hold tag cancels the mark.
+   * `maxDeletionsPerRun` also caps the marks falling due per UTC day.
+   * @default 72
+   * @example 168
+   */
+  coolingOffHours?: pulumi.Input<number>;
   /**
    * The tag that holds a copy forever, whatever the retention.
    * @default "rds-replication:hold"
@@ -464,6 +482,8 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
           deletionsEnabled: settings.deletionsEnabled ?? CONSUMER_DEFAULTS.deletionsEnabled,
           maxDeletionsPerRun: settings.maxDeletionsPerRun ?? CONSUMER_DEFAULTS.maxDeletionsPerRun,
           holdTagKey: settings.holdTagKey ?? CONSUMER_DEFAULTS.holdTagKey,
+          minimum: settings.minRetention ?? CONSUMER_DEFAULTS.minRetention,
+          coolingOffHours: settings.coolingOffHours ?? CONSUMER_DEFAULTS.coolingOffHours,
         },
         copyTags: settings.copyTags ?? {},
         restore: restoreConfig,

@@ -3,7 +3,7 @@
 
 import { COPY_CONCURRENCY } from "./decisions/errors";
 import { DEFAULT_POLL_BOUNDS } from "./decisions/pollSchedule";
-import { DELETE_AFTER_KEY, MANAGED_BY_KEY, MANAGED_BY_VALUE, ROLE_KEY } from "./decisions/tags";
+import { DELETE_AFTER_KEY, DELETION_DUE_KEY, MANAGED_BY_KEY, MANAGED_BY_VALUE, ROLE_KEY } from "./decisions/tags";
 import { RESOURCE_TYPES } from "./iamResourceTypes";
 import { cleanFailedCopy } from "./steps/consumer/clean";
 import { copyShared } from "./steps/consumer/copy";
@@ -376,7 +376,19 @@ export const STEPS: Step[] = [
     description: "Applies the retention policy to this account's copies (dry run unless enabled)",
     timeoutSeconds: 300,
     memoryMb: 256,
-    iam: [...DELETE_OWN_SNAPSHOTS, DESCRIBE_DATABASES, on(["secretsmanager:GetSecretValue"], ["restore-secret"])],
+    iam: [
+      ...DELETE_OWN_SNAPSHOTS,
+      DESCRIBE_DATABASES,
+      on(["secretsmanager:GetSecretValue"], ["restore-secret"]),
+      // The cooling-off mark (functions/coolingOff.ts): only that tag, only on snapshots the tool made.
+      on(["rds:AddTagsToResource", "rds:RemoveTagsFromResource"], SNAPSHOTS, {
+        conditions: {
+          ...MANAGED,
+          "ForAllValues:StringEquals": { "aws:TagKeys": [DELETION_DUE_KEY] },
+          Null: { "aws:TagKeys": "false" },
+        },
+      }),
+    ],
   },
   {
     key: "consumer-notify",

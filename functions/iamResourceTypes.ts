@@ -65,6 +65,19 @@ export const RESOURCE_TYPES: Readonly<Record<string, ActionResourceTypes>> = {
   "rds:ModifyDBClusterSnapshotAttribute": { required: ["rds:cluster-snapshot"], optional: [] },
   "rds:ModifyDBInstance": { required: ["rds:db"], optional: ["rds:og", "rds:pg", "rds:subgrp"] },
   "rds:ModifyDBSnapshotAttribute": { required: ["rds:snapshot"], optional: [] },
+  "rds:RemoveTagsFromResource": {
+    required: [],
+    optional: [
+      "rds:cluster",
+      "rds:cluster-pg",
+      "rds:cluster-snapshot",
+      "rds:db",
+      "rds:og",
+      "rds:pg",
+      "rds:snapshot",
+      "rds:subgrp",
+    ],
+  },
   "rds:RestoreDBClusterFromSnapshot": {
     required: ["rds:cluster", "rds:cluster-pg", "rds:og", "rds:subgrp"],
     optional: ["rds:cluster-snapshot", "rds:snapshot"],

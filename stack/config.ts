@@ -13,6 +13,7 @@ import {
   type RetentionPresetName,
 } from "../functions/decisions/retentionPolicy";
 import { isOwnTagKey, MAX_TAGS, OWN_TAG_COUNT } from "../functions/decisions/tags";
+import { presetNamed, type RetentionFloor } from "../functions/retentionFloor";
 
 export const PROJECT = "rds-replication";
 
@@ -95,6 +96,8 @@ export const CONFIG_KEYS: Readonly<Record<string, { type: ConfigType; roles: rea
   retentionTagKey: { type: "string", roles: ["dest"] },
   deletionsEnabled: { type: "boolean", roles: ["dest"] },
   maxDeletionsPerRun: { type: "integer", roles: ["dest"] },
+  minRetention: { type: "string", roles: ["dest"] },
+  deletionCoolingOffHours: { type: "integer", roles: ["dest"] },
   holdTagKey: { type: "string", roles: ["dest"] },
   copyTags: { type: "array", roles: ["dest"] },
   restoreEnabled: { type: "boolean", roles: ["dest"] },
@@ -368,12 +371,13 @@ const RETENTION_FIELDS = ["keepLast", "maxAgeDays", "daily", "weekly", "monthly"
 const retention = z
   .string({ error: "expected Test, Standard or a policy such as daily=7,weekly=5" })
   .transform((text, ctx): RetentionPresetName | RetentionPolicy => {
-    if (Object.hasOwn(RETENTION_PRESETS, text)) return text as RetentionPresetName;
-    const preset = text.includes("=") ? undefined : closest(text, Object.keys(RETENTION_PRESETS));
-    if (preset)
+    const preset = presetNamed(text);
+    if (preset) return preset;
+    const close = text.includes("=") ? undefined : closest(text, Object.keys(RETENTION_PRESETS));
+    if (close)
       return forward(
         ctx,
-        [{ code: "custom", path: [], input: text, message: `unknown preset, did you mean ${preset}?` }],
+        [{ code: "custom", path: [], input: text, message: `unknown preset, did you mean ${close}?` }],
         `"${text}"`,
       );
     const policy: RetentionPolicy = {};
@@ -405,6 +409,19 @@ const retention = z
     }
     return policy;
   });
+
+// "copies=3,days=7": the floor no lifecycle tag, announcement or preset lowers (functions/retentionFloor.ts).
+const MIN_RETENTION = /^copies=(\d+),days=(\d+(?:\.\d+)?)$/;
+const minRetention = z.string({ error: "expected copies=N,days=D" }).transform((text, ctx): RetentionFloor => {
+  const match = MIN_RETENTION.exec(text.replace(/\s+/g, ""));
+  if (!match)
+    return forward(
+      ctx,
+      [{ code: "custom", path: [], input: text, message: "expected copies=N,days=D, e.g. copies=3,days=7" }],
+      `"${text}"`,
+    );
+  return { copies: Number(match[1]), days: Number(match[2]) };
+});
 
 /** The lag alarms evaluate hourly periods, and CloudWatch evaluates at most 7 days. */
 export const MAX_RPO_HOURS = 168;
@@ -467,6 +484,8 @@ const destSchema = (here: Place) =>
       retentionTagKey: tagKey.default(CONSUMER_DEFAULTS.retentionTagKey),
       deletionsEnabled: flag().default(CONSUMER_DEFAULTS.deletionsEnabled),
       maxDeletionsPerRun: wholeNumber(1).default(CONSUMER_DEFAULTS.maxDeletionsPerRun),
+      minRetention: minRetention.default(CONSUMER_DEFAULTS.minRetention),
+      deletionCoolingOffHours: wholeNumber(0).default(CONSUMER_DEFAULTS.coolingOffHours),
       holdTagKey: tagKey.default(CONSUMER_DEFAULTS.holdTagKey),
       copyTags: list(copyTag).refine(
         (tags) => tags.length <= MAX_TAGS - OWN_TAG_COUNT,

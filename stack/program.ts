@@ -107,6 +107,8 @@ export function buildConsumer(
     retentionTagKey: config.retentionTagKey,
     deletionsEnabled: config.deletionsEnabled,
     maxDeletionsPerRun: config.maxDeletionsPerRun,
+    minRetention: config.minRetention,
+    coolingOffHours: config.deletionCoolingOffHours,
     holdTagKey: config.holdTagKey,
     copyTags: Object.fromEntries(config.copyTags),
     restore: enabledRestore(config),

@@ -24,8 +24,10 @@ import { stepsOf } from "../functions/catalog";
 import { destinationFilterPolicy } from "../functions/contracts/announcement";
 import type { ConsumerRuntimeConfig, ProducerRuntimeConfig } from "../functions/contracts/runtimeConfig";
 import type { Notification } from "../functions/decisions/notificationMessage";
+import type { RetentionPolicy } from "../functions/decisions/retentionPolicy";
 import { asLambdaIn, type Clients, clientsFor, DEST, type Place, runtimeConfigEnvironment, SOURCE } from "./accounts";
 import { emulatorEndpoint, recordExecutionOutcome } from "./emulator/lifecycle";
+import { nextSecond } from "./fixtures";
 import { EmulatorProxy } from "./proxy";
 import { serialized } from "./serialized";
 import { type Execution, execute, fakeLambdaArns, type TaskHandler } from "./stepfunctions";
@@ -81,6 +83,12 @@ export interface WorldOptions {
   /** Transit copies younger than this are never pruned (default 0). */
   graceHours?: number;
   keepInstances?: number;
+  /** Consumer: the stack's default retention policy (default keepLast 3). */
+  defaultRetention?: RetentionPolicy;
+  /** Consumer: hours a copy stays marked before deletion (default 0: deleted in the run that marks it). */
+  coolingOffHours?: number;
+  /** Consumer: the retention floor (default none beyond the newest copy: copies 1, days 0). */
+  minRetention?: { copies: number; days: number };
   /** Producer: replicate unencrypted Aurora clusters unencrypted instead of refusing them. */
   replicateUnencryptedClusters?: boolean;
   /** Producer: destination region -> source option group -> that region's group. */
@@ -271,11 +279,13 @@ async function wireWorld(options: WorldOptions, inbox: Inbox, proxy: EmulatorPro
     notifyTopicArn: consumerNotify,
     copiesPerDatabasePerDay: options.copiesPerDatabasePerDay ?? 24,
     retention: {
-      default: { keepLast: 3 },
+      default: options.defaultRetention ?? { keepLast: 3 },
       tagKey: "Draco_Lifecycle",
       deletionsEnabled: options.deletionsEnabled ?? false,
       maxDeletionsPerRun: 10,
       holdTagKey: "rds-replication:hold",
+      minimum: options.minRetention ?? { copies: 1, days: 0 },
+      coolingOffHours: options.coolingOffHours ?? 0,
     },
     ...(options.copyTags ? { copyTags: options.copyTags } : {}),
     restore: options.restore
@@ -471,6 +481,20 @@ export async function replicate(world: World, trigger: unknown, alreadyRun = new
   const intake = await world.intake(snsEvent(announcements));
   const consumers = await runStartedConsumers(world, alreadyRun);
   return { producer, databases, intake, consumers };
+}
+
+/** Runs the schedule `runs` times, each in its own second (scheduled snapshot names carry the time). */
+export async function scheduledRuns(world: World, runs: number): Promise<void> {
+  const done = new Set<string>();
+  for (let i = 0; i < runs; i++) {
+    await nextSecond();
+    const flow = await replicate(world, { trigger: "schedule" }, done);
+    assert.equal(flow.producer.status, "SUCCEEDED", explain(world));
+    assert.ok(
+      flow.consumers.every((c) => c.status === "SUCCEEDED"),
+      explain(world),
+    );
+  }
 }
 
 /** What went wrong, from the notifications, for assertion messages. */

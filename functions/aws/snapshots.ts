@@ -17,10 +17,10 @@ import {
   ModifyDBClusterSnapshotAttributeCommand,
   ModifyDBSnapshotAttributeCommand,
   type RDSClient,
+  RemoveTagsFromResourceCommand,
 } from "@aws-sdk/client-rds";
 import type { DeletionPlan, InventorySnapshot } from "../decisions/deletionGuard";
-import type { Kind } from "../decisions/errors";
-import { classifyAwsError, isNotFound } from "../decisions/errors";
+import { classifyAwsError, isNotFound, type Kind } from "../decisions/errors";
 import { type TagMap, tagList, tagMap } from "../decisions/tags";
 
 export interface SnapshotInfo {
@@ -38,6 +38,8 @@ export interface SnapshotInfo {
   engine: string;
   engineVersion?: string;
   createdAt?: string;
+  /** Instance snapshots: when the data was taken, which RDS keeps unchanged through copies. */
+  originalCreatedAt?: string;
   /** Provisioned storage of the database the snapshot is of, in GiB (RDS does not report the data size). */
   allocatedGiB?: number;
   tags: TagMap;
@@ -61,6 +63,7 @@ function fromInstanceSnapshot(s: DBSnapshot): SnapshotInfo {
     engine: s.Engine ?? "",
     engineVersion: s.EngineVersion,
     createdAt: (s.SnapshotCreateTime ?? s.OriginalSnapshotCreateTime)?.toISOString(),
+    originalCreatedAt: s.OriginalSnapshotCreateTime?.toISOString(),
     allocatedGiB: s.AllocatedStorage,
     tags: tagMap(s.TagList),
     copiedFrom: s.SourceDBSnapshotIdentifier,
@@ -235,6 +238,11 @@ export async function copySnapshot(rds: RDSClient, request: CopyRequest): Promis
     }),
   );
   return fromInstanceSnapshot(out.DBSnapshot ?? {});
+}
+
+export async function removeTags(rds: RDSClient, arn: string, keys: string[]): Promise<void> {
+  if (keys.length === 0) return;
+  await rds.send(new RemoveTagsFromResourceCommand({ ResourceName: arn, TagKeys: keys }));
 }
 
 export async function addTags(rds: RDSClient, arn: string, tags: TagMap): Promise<void> {

@@ -1,6 +1,7 @@
 // The versioned message the producer publishes for each destination account, and its validation by the
 // consumer. Documented in docs/announcement.md. Fields may be added in version 1; none may be removed.
 import { z } from "zod";
+import { carriedData } from "../steps/consumer/carried";
 import type { ConsumerRuntimeConfig } from "./runtimeConfig";
 
 /** The one definition of the format version: the producer writes it, the consumer and the program check it. */
@@ -54,6 +55,9 @@ export function announcementSchema() {
   });
 }
 
+/** How far a source's clock may run ahead of ours before its snapshot time counts as in the future. */
+export const CLOCK_SKEW_MS = 5 * 60_000;
+
 export type Announcement = z.infer<ReturnType<typeof announcementSchema>>;
 
 export type Validation = { ok: true; announcement: Announcement } | { ok: false; reason: string };
@@ -62,7 +66,12 @@ export type Validation = { ok: true; announcement: Announcement } | { ok: false;
  * Everything the consumer checks before it copies anything: the schema, that the announcer is a configured
  * source, that the snapshot lives in that source account and in this region, and that it is meant for us.
  */
-export function validateAnnouncement(raw: unknown, config: ConsumerRuntimeConfig, topicArn?: string): Validation {
+export function validateAnnouncement(
+  raw: unknown,
+  config: ConsumerRuntimeConfig,
+  topicArn?: string,
+  now: Date = new Date(),
+): Validation {
   let value = raw;
   if (typeof raw === "string") {
     try {
@@ -114,5 +123,20 @@ export function validateAnnouncement(raw: unknown, config: ConsumerRuntimeConfig
       reason: `snapshot ${a.snapshotArn} for region ${a.destinationRegion} cannot be copied here (${config.region})`,
     };
   }
-  return { ok: true, announcement: a };
+  // Times from the source are claims: one in the future would make its copy look newer than every honest one.
+  if (Date.parse(a.snapshotCreateTime) > now.getTime() + CLOCK_SKEW_MS) {
+    return {
+      ok: false,
+      reason: `snapshotCreateTime ${a.snapshotCreateTime} is in the future (now ${now.toISOString()}): refused`,
+    };
+  }
+  const holdTagKey = config.retention.holdTagKey;
+  return {
+    ok: true,
+    announcement: {
+      ...a,
+      tags: carriedData(a.tags, holdTagKey),
+      ...(a.databaseTags ? { databaseTags: carriedData(a.databaseTags, holdTagKey) } : {}),
+    },
+  };
 }

@@ -112,6 +112,10 @@ export function consumerConfigSchema() {
       deletionsEnabled: z.boolean(),
       maxDeletionsPerRun: z.number().int().nonnegative(),
       holdTagKey: z.string().min(1),
+      /** The floor no lifecycle tag, announcement or preset lowers (functions/retentionFloor.ts). */
+      minimum: z.strictObject({ copies: z.number().int().nonnegative(), days: z.number().nonnegative() }),
+      /** Hours a copy stays marked before it may be deleted (functions/coolingOff.ts). */
+      coolingOffHours: z.number().nonnegative(),
     }),
     /** Tags this account adds to every copy it makes (below the tool's own, above the carried ones). */
     copyTags: z.record(z.string(), z.string()).optional(),

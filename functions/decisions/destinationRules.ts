@@ -3,6 +3,7 @@
 import { createHash } from "node:crypto";
 import type { Announcement } from "../contracts/announcement";
 import type { ConsumerRuntimeConfig } from "../contracts/runtimeConfig";
+import { presetNamed, unionPolicies, withFloor } from "../retentionFloor";
 import { LIFECYCLE_IGNORE, RETENTION_PRESETS, type RetentionPolicy } from "./retentionPolicy";
 
 export interface PolicyChoice {
@@ -12,19 +13,21 @@ export interface PolicyChoice {
 }
 
 /**
- * The source database's lifecycle tag (as carried in the announcement) picks a preset, DRACO style, so
- * changing the tag at the source changes retention here; no tag or an unknown value means the stack default.
+ * The destination owns retention: the source database's lifecycle tag (carried in the announcement) may pick a
+ * preset, DRACO style, but only to lengthen the stack default, and the stack's floor is added to whatever
+ * applies. A value that names no preset keeps everything, as DRACO does; no tag means the stack default.
  */
 export function retentionPolicyFor(a: Announcement, retention: ConsumerRuntimeConfig["retention"]): PolicyChoice {
   const value = lifecycleOf(a, retention.tagKey);
-  if (value && Object.hasOwn(RETENTION_PRESETS, value)) {
-    return {
-      policy: RETENTION_PRESETS[value as keyof typeof RETENTION_PRESETS],
-      source: `${retention.tagKey}=${value}`,
-    };
-  }
-  const why = value ? `unknown ${retention.tagKey}=${value}, stack default` : "stack default";
-  return { policy: retention.default, source: why };
+  if (value === undefined) return { policy: withFloor(retention.default, retention.minimum), source: "stack default" };
+  // The value comes from the source account: bounded before it reaches a log or a notification.
+  const shown = `${retention.tagKey}=${value.slice(0, 64)}`;
+  const preset = presetNamed(value);
+  if (!preset) return { policy: {}, source: `unknown ${shown}, everything kept` };
+  return {
+    policy: withFloor(unionPolicies(retention.default, RETENTION_PRESETS[preset]), retention.minimum),
+    source: shown,
+  };
 }
 
 /** The source database's lifecycle tag value, carried in the announcement (the snapshot's own tag otherwise). */

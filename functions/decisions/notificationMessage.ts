@@ -27,6 +27,8 @@ export interface Notification {
   deletions: DeletionReport[];
   /** Source databases whose lifecycle is `Ignore`, with the tag that says so: not copied, not a failure. */
   ignored?: string[];
+  /** Copies retention marked for deletion in this run, with when each may go (the cooling-off). */
+  marked?: { scope: string; dryRun: boolean; copies: { id: string; due: string }[] }[];
   execution?: string;
   summary: string;
 }
@@ -55,6 +57,11 @@ function deletionReport(scope: string, plan: DeletionPlan | undefined): Deletion
 
 function deletionLine(d: DeletionReport): string {
   return `\n${d.scope}: ${d.dryRun ? "dry run, would delete" : "deleted"} ${d.ids.join(", ")}`;
+}
+
+function markLine(m: NonNullable<Notification["marked"]>[number]): string {
+  const copies = m.copies.map((c) => `${c.id} (after ${c.due})`).join(", ");
+  return `\n${m.scope}: ${m.dryRun ? "dry run, would mark" : "marked"} for deletion ${copies}`;
 }
 
 /** Lambda errors reach Step Functions with Cause = JSON {errorMessage, errorType}; local runs give the text. */
@@ -130,7 +137,8 @@ function producerParts(state: Record<string, unknown>) {
   // A run is partial when some of its destination regions (or, for a dispatch, databases) failed and others did not.
   const regions = items.reduce((n, item) => n + (item.transits?.length ?? 0), 0);
   const databases = (dispatched.planned ?? 0) + (dispatched.refusedCount ?? 0);
-  return { what, where, failures, deletions, total: Math.max(items.length, regions) + databases };
+  const marked: NonNullable<Notification["marked"]> = [];
+  return { what, where, failures, deletions, marked, total: Math.max(items.length, regions) + databases };
 }
 
 function consumerParts(state: Record<string, unknown>) {
@@ -147,13 +155,24 @@ function consumerParts(state: Record<string, unknown>) {
   const error = state.error as StepError | undefined;
   const failures = error ? [{ item: what[0], error: error.Error, cause: causeText(error.Cause) }] : [];
   const here = `${a.destinationAccount ?? "?"}/${a.destinationRegion ?? "?"}`;
-  const retention = state.retention as (DeletionPlan & { policy?: string }) | undefined;
+  const retention = state.retention as
+    | (DeletionPlan & { policy?: string; marked?: { id: string; due: string }[] })
+    | undefined;
+  const marked: NonNullable<Notification["marked"]> = retention?.marked?.length
+    ? [
+        {
+          scope: `retention (${retention.policy ?? "?"}) in ${here}`,
+          dryRun: retention.dryRun === true,
+          copies: retention.marked,
+        },
+      ]
+    : [];
   const deletions = [
     ...deletionReport(`restored databases in ${here}`, state.switch as DeletionPlan | undefined),
     ...deletionReport(`retention (${retention?.policy ?? "?"}) in ${here}`, retention),
     ...deletionReport(`failed copy in ${here}`, state.cleanup as DeletionPlan | undefined),
   ];
-  return { what, where, failures, deletions, total: 1 };
+  return { what, where, failures, deletions, marked, total: 1 };
 }
 
 /**
@@ -191,7 +210,8 @@ export function buildNotification(event: NotifyEvent, now: Date): Notification {
     `rds-replication ${event.side} ${outcome}${took}: ${parts.what.join("; ") || "nothing to do"}` +
     (parts.where.length ? ` -> ${parts.where.join("; ")}` : "") +
     parts.failures.map((f) => `\n${f.error}: ${f.cause}`).join("") +
-    parts.deletions.map(deletionLine).join("");
+    parts.deletions.map(deletionLine).join("") +
+    parts.marked.map(markLine).join("");
   return {
     subject: `rds-replication ${event.side} ${outcome}`.slice(0, 100),
     outcome,
@@ -201,6 +221,7 @@ export function buildNotification(event: NotifyEvent, now: Date): Notification {
     durationSeconds,
     failures: parts.failures,
     deletions: parts.deletions,
+    ...(parts.marked.length > 0 ? { marked: parts.marked } : {}),
     execution: event.execution,
     summary,
   };

@@ -31,17 +31,15 @@ export async function notify(event: NotifyEvent): Promise<NotifyResult> {
     const notification = buildNotification(event, new Date());
     const messageId = await publishNotification(config.notifyTopicArn, notification);
     if (event.side === "consumer" && notification.outcome === "succeeded") {
-      const announcement = event.state.announcement as
-        | { snapshotCreateTime?: string; sourceDatabase?: string }
-        | undefined;
-      if (announcement?.snapshotCreateTime) {
-        const lag = Math.max(0, (Date.now() - Date.parse(announcement.snapshotCreateTime)) / 1000);
+      // The lag counts from the time RDS reports here for the copy's data, not from the source's claim.
+      const retention = event.state.retention as { copyDataTime?: string } | undefined;
+      const database = (event.state.announcement as { sourceDatabase?: string } | undefined)?.sourceDatabase;
+      if (retention?.copyDataTime) {
+        const lag = Math.max(0, (Date.now() - Date.parse(retention.copyDataTime)) / 1000);
         obs.metric(ENGINE_METRICS.replicationLag, MetricUnit.Seconds, lag);
         // Also per database, for the alarms of databases with their own RPO.
-        if (announcement.sourceDatabase)
-          obs.metric(ENGINE_METRICS.replicationLag, MetricUnit.Seconds, lag, {
-            [DATABASE_DIMENSION]: announcement.sourceDatabase,
-          });
+        if (database)
+          obs.metric(ENGINE_METRICS.replicationLag, MetricUnit.Seconds, lag, { [DATABASE_DIMENSION]: database });
       }
     }
     obs.logger.info("notified", { notification });

@@ -9,13 +9,14 @@ import { listSnapshots } from "../../functions/aws/snapshots";
 import type { Announcement } from "../../functions/contracts/announcement";
 import { retentionPolicyFor } from "../../functions/decisions/destinationRules";
 import { explainRetention } from "../../functions/decisions/retentionPolicy";
-import { isManaged, SOURCE_CREATED_KEY, SOURCE_DATABASE_KEY } from "../../functions/decisions/tags";
+import { SOURCE_DATABASE_KEY } from "../../functions/decisions/tags";
+import { dataTimeOf, isOurCopy } from "../../functions/steps/consumer/copies";
 import type { RetentionResult } from "../../functions/steps/consumer/retention";
-import type { Execution } from "../../testkit";
 import {
   buildWorld,
   closeWorld,
   DEST,
+  type Execution,
   emulatorEndpoint,
   explain,
   produce,
@@ -198,8 +199,8 @@ async function explainedRetention(
   );
   const snapshots = copies.map((s) => ({
     id: s.id,
-    createdAt: new Date(s.tags[SOURCE_CREATED_KEY] ?? s.createdAt ?? Date.now()),
-    managed: isManaged(s.tags),
+    createdAt: dataTimeOf(s) ?? new Date(),
+    managed: isOurCopy(s),
   }));
   const { policy } = retentionPolicyFor(output.announcement, w.consumerConfig.retention);
   const explained = explainRetention(snapshots, policy, new Date());

@@ -101,6 +101,25 @@ export async function recordExecutionOutcome(executionArn: string, status: strin
   if (!response.ok) throw new Error(`recording ${status} for ${executionArn}: HTTP ${response.status}`);
 }
 
+/**
+ * Gives a snapshot in the emulator the times RDS reports for one taken at `createdAt` (SnapshotCreateTime and,
+ * for instance snapshots, OriginalSnapshotCreateTime): copies "made on earlier days" (the launcher's
+ * snapshot-time endpoint, testkit/emulator/moto_server.py).
+ */
+export async function setSnapshotTime(
+  where: { account: string; region: string },
+  kind: "instance" | "cluster",
+  id: string,
+  createdAt: Date,
+): Promise<void> {
+  const response = await fetch(`${emulatorEndpoint()}/moto-api/rds-replication/snapshot-time`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ ...where, kind, id, createdAt: createdAt.toISOString() }),
+  });
+  if (!response.ok) throw new Error(`setting the time of ${kind} snapshot ${id}: HTTP ${response.status}`);
+}
+
 export async function stopEmulator(): Promise<void> {
   const proc = child;
   child = undefined;

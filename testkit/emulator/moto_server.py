@@ -27,6 +27,7 @@ by tests/integration/emulator.test.ts.
 7. Lambda refuses environments over 4 KB (see the Lambda block below; tests/integration/runtime-config.test.ts).
 8. EventBridge delivers a matched event unchanged to a target without input transformation (block 8 below;
 tests/integration/key-loss-pattern.test.ts).
+9. Snapshot times (a test-only endpoint): see `set_snapshot_time`.
 """
 
 import calendar
@@ -203,6 +204,30 @@ def record_execution_outcome(request, full_url, headers):
 
 
 moto_api_urls.url_paths["{0}/moto-api/rds-replication/execution-outcome"] = record_execution_outcome
+
+
+# 9. Snapshot times (a test-only endpoint, not a leniency fix). RDS reports when a snapshot was taken
+# (SnapshotCreateTime, OriginalSnapshotCreateTime) and retention ages copies by those times, never by a tag;
+# moto stamps every snapshot with the moment it is created. `POST /moto-api/rds-replication/snapshot-time`
+# with `{"account", "region", "kind": "instance"|"cluster", "id", "createdAt"}` gives one snapshot the times
+# RDS would report for a snapshot taken at `createdAt`, so a test can stand for copies made on earlier days;
+# covered by tests/integration/emulator-rds.test.ts.
+def set_snapshot_time(request, full_url, headers):
+    body = json.loads(request.data or b"{}")
+    backend = get_backend("rds")[body.get("account", "")][body.get("region", "")]
+    kind = models.DBClusterSnapshot if body.get("kind") == "cluster" else models.DBSnapshot
+    snapshot = backend.resource_map[kind].get(body.get("id", ""))
+    if snapshot is None:
+        return 404, {}, json.dumps({"message": f"no {body.get('kind')} snapshot {body.get('id')}"})
+    created = datetime.fromisoformat(body["createdAt"].replace("Z", "+00:00"))
+    stamp = created.strftime("%Y-%m-%dT%H:%M:%S.") + f"{created.microsecond // 1000:03d}Z"
+    snapshot.created = stamp
+    if kind is models.DBSnapshot:
+        snapshot.original_snapshot_create_time = stamp
+    return 200, {}, json.dumps({"id": body.get("id"), "createdAt": stamp})
+
+
+moto_api_urls.url_paths["{0}/moto-api/rds-replication/snapshot-time"] = set_snapshot_time
 
 # --- Lambda --------------------------------------------------------------------------------------------------
 # AWS refuses CreateFunction and UpdateFunctionConfiguration when the environment variables together exceed

@@ -5,6 +5,7 @@
 import { strict as assert } from "node:assert";
 import { AddTagsToResourceCommand, CreateDBSnapshotCommand, DescribeDBInstancesCommand } from "@aws-sdk/client-rds";
 import { GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
+import { destinationCopyId } from "../../functions/decisions/naming";
 import {
   DEST,
   explain,
@@ -13,6 +14,8 @@ import {
   RESTORE_SECRET,
   replicate,
   SOURCE,
+  scheduledRuns,
+  setSnapshotTime,
   snapshotsIn,
   tagsOf,
   type World,
@@ -21,20 +24,6 @@ import {
 
 const DAY = 86_400_000;
 const ids = (list: { DBSnapshotIdentifier?: string }[]) => list.map((s) => s.DBSnapshotIdentifier ?? "").sort();
-
-/** Runs the schedule `runs` times, each in its own second (scheduled snapshot names carry the time). */
-async function scheduledRuns(world: World, runs: number): Promise<void> {
-  const done = new Set<string>();
-  for (let i = 0; i < runs; i++) {
-    await nextSecond();
-    const flow = await replicate(world, { trigger: "schedule" }, done);
-    assert.equal(flow.producer.status, "SUCCEEDED", explain(world));
-    assert.ok(
-      flow.consumers.every((c) => c.status === "SUCCEEDED"),
-      explain(world),
-    );
-  }
-}
 
 /** Source-account snapshots by what the tool made them as. */
 async function sourceSide(world: World) {
@@ -49,17 +38,23 @@ async function sourceSide(world: World) {
   };
 }
 
-/** A copy an earlier run made in the destination account, of a source snapshot taken at `created`. */
+/**
+ * A copy an earlier run made in the destination account, of a source snapshot taken at `created`: named as
+ * the tool names it (`<name>-<hash>`, from the shared snapshot `rr-<name>`), with the tags it writes.
+ */
 async function earlierCopy(
   world: World,
-  id: string,
+  name: string,
   database: string,
   created: Date,
   extra: Record<string, string> = {},
 ) {
+  const shared = `arn:aws:rds:${world.destPlace.region}:${SOURCE.account}:snapshot:rr-${name}`;
+  const id = destinationCopyId(shared);
   const tags = {
     "managed-by": "rds-replication",
     "rds-replication:role": "copy",
+    "rds-replication:shared-snapshot": shared,
     "rds-replication:source-account": SOURCE.account,
     "rds-replication:source-database": database,
     "rds-replication:source-created": created.toISOString(),
@@ -72,6 +67,8 @@ async function earlierCopy(
       Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
     }),
   );
+  // Ages count from the time RDS reports, not from the tag.
+  await setSnapshotTime(world.destPlace, "instance", id, created);
 }
 
 /** Two databases (lifecycles Test and Standard) and the copies earlier runs left in the destination. */
@@ -99,8 +96,9 @@ const EARLIER = [
   "orders-held-10d",
 ];
 
+/** The copies in the destination, by name (the identifier without the tool's hash suffix). */
 async function destCopies(world: World): Promise<string[]> {
-  return ids(await snapshotsIn(world.dest, "manual"));
+  return ids(await snapshotsIn(world.dest, "manual")).map((id) => id.replace(/-[0-9a-f]{8}$/, ""));
 }
 
 describe("e2e: deletions", () => {
@@ -142,7 +140,12 @@ describe("e2e: deletions", () => {
   });
 
   it("applies retention per the source's Draco_Lifecycle tag (Test: 5 days; Standard), deleting only ours", async () => {
-    const world = await worlds.build({ destRegion: DEST.region, deletionsEnabled: true });
+    // A lifecycle tag only lengthens the stack default (issue 11): a default of one copy lets each preset show.
+    const world = await worlds.build({
+      destRegion: DEST.region,
+      deletionsEnabled: true,
+      defaultRetention: { keepLast: 1 },
+    });
     await retentionScene(world);
     await scheduledRuns(world, 1);
     const left = await destCopies(world);
@@ -154,21 +157,31 @@ describe("e2e: deletions", () => {
       "Test dropped orders-10d (older than 5 days); Standard dropped the earlier copy of the same day",
     );
     const summaries = world.inbox.notifications("/consumer-notify").map((n) => n.summary);
-    assert.ok(summaries.some((s) => /retention \(Draco_Lifecycle=Test\) in .*: deleted orders-10d$/m.test(s)));
-    assert.ok(summaries.some((s) => /retention \(Draco_Lifecycle=Standard\) in .*: deleted billing-d3-1000$/m.test(s)));
+    assert.ok(
+      summaries.some((s) => /retention \(Draco_Lifecycle=Test\) in .*: deleted orders-10d-[0-9a-f]{8}$/m.test(s)),
+    );
+    assert.ok(
+      summaries.some((s) =>
+        /retention \(Draco_Lifecycle=Standard\) in .*: deleted billing-d3-1000-[0-9a-f]{8}$/m.test(s),
+      ),
+    );
   });
 
   it("dry run: the same plan is reported, nothing is deleted", async () => {
-    const world = await worlds.build({ destRegion: DEST.region });
+    const world = await worlds.build({ destRegion: DEST.region, defaultRetention: { keepLast: 1 } });
     await retentionScene(world);
     await scheduledRuns(world, 1);
     const left = await destCopies(world);
     for (const id of EARLIER) assert.ok(left.includes(id), `${id} kept in a dry run`);
     assert.equal(world.proxy.requests.filter((r) => r.action.startsWith("Delete")).length, 0);
     const summaries = world.inbox.notifications("/consumer-notify").map((n) => n.summary);
-    assert.ok(summaries.some((s) => /Draco_Lifecycle=Test\) in .*: dry run, would delete orders-10d$/m.test(s)));
     assert.ok(
-      summaries.some((s) => /Draco_Lifecycle=Standard\) in .*: dry run, would delete billing-d3-1000$/m.test(s)),
+      summaries.some((s) => /Draco_Lifecycle=Test\) in .*: dry run, would delete orders-10d-[0-9a-f]{8}$/m.test(s)),
+    );
+    assert.ok(
+      summaries.some((s) =>
+        /Draco_Lifecycle=Standard\) in .*: dry run, would delete billing-d3-1000-[0-9a-f]{8}$/m.test(s),
+      ),
     );
   });
 

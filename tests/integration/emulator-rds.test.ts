@@ -4,11 +4,13 @@ import { strict as assert } from "node:assert";
 import { CreateKeyCommand } from "@aws-sdk/client-kms";
 import {
   CopyDBClusterSnapshotCommand,
+  CopyDBSnapshotCommand,
   CreateDBClusterSnapshotCommand,
+  CreateDBSnapshotCommand,
   DescribeDBClusterSnapshotsCommand,
   DescribeDBSnapshotsCommand,
 } from "@aws-sdk/client-rds";
-import { clientsFor, cluster, clusterSnapshots, instance, SOURCE, snapshotsIn } from "../../testkit";
+import { clientsFor, cluster, clusterSnapshots, instance, SOURCE, setSnapshotTime, snapshotsIn } from "../../testkit";
 
 describe("AWS emulator: RDS refusals", () => {
   it("refuses CopyDBClusterSnapshot with KmsKeyId for an unencrypted cluster snapshot, copies it without", async () => {
@@ -71,5 +73,28 @@ describe("AWS emulator: RDS refusals", () => {
       new DescribeDBClusterSnapshotsCommand({ DBClusterSnapshotIdentifier: id, SnapshotType: "automated" }),
     );
     assert.equal(found.DBClusterSnapshots?.[0]?.DBClusterSnapshotIdentifier, id);
+  });
+});
+
+describe("AWS emulator: snapshot times (test-only endpoint)", () => {
+  it("reports the times of a snapshot taken at a given moment, and copies keep the original time", async () => {
+    const source = await clientsFor(SOURCE);
+    await instance(source, "orders");
+    await source.rds.send(new CreateDBSnapshotCommand({ DBInstanceIdentifier: "orders", DBSnapshotIdentifier: "old" }));
+    const taken = new Date("2024-03-04T05:06:07.890Z");
+    await setSnapshotTime(SOURCE, "instance", "old", taken);
+    const read = async (id: string) =>
+      (await source.rds.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: id }))).DBSnapshots?.[0];
+    const old = await read("old");
+    assert.equal(old?.SnapshotCreateTime?.toISOString(), taken.toISOString());
+    assert.equal(old?.OriginalSnapshotCreateTime?.toISOString(), taken.toISOString());
+    await source.rds.send(
+      new CopyDBSnapshotCommand({ SourceDBSnapshotIdentifier: "old", TargetDBSnapshotIdentifier: "copy" }),
+    );
+    const copy = await read("copy");
+    // As RDS documents: SnapshotCreateTime changes for the copy, OriginalSnapshotCreateTime does not.
+    assert.equal(copy?.OriginalSnapshotCreateTime?.toISOString(), taken.toISOString());
+    assert.ok((copy?.SnapshotCreateTime?.getTime() ?? 0) > taken.getTime());
+    await assert.rejects(setSnapshotTime(SOURCE, "instance", "missing", taken), /HTTP 404/);
   });
 });

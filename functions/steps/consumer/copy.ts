@@ -11,7 +11,7 @@ import { loadConsumerConfig } from "../../contracts/runtimeConfig";
 import { replicationError } from "../../decisions/errors";
 import { destinationCopyId } from "../../decisions/naming";
 import type { PollOperation } from "../../decisions/pollSchedule";
-import { carryTags, mergeTags, provenanceTags, UNENCRYPTED_TAGS } from "../../decisions/tags";
+import { carryTags, mergeTags, provenanceTags, SHARED_SNAPSHOT_KEY, UNENCRYPTED_TAGS } from "../../decisions/tags";
 import type { PollProgress, PollTarget } from "../poll";
 import { copyBudgetRefusal } from "./copyBudget";
 
@@ -45,7 +45,12 @@ export async function copyShared(state: ConsumerState): Promise<CopyResult> {
     const a = checked.announcement;
     // An unencrypted cluster snapshot (the source opted in) cannot be encrypted by copying it: copied as it is.
     const unencrypted = a.encrypted === false;
-    const own = provenanceTags("copy", { ...a, sourceCreated: a.snapshotCreateTime });
+    // The shared snapshot's ARN, with the identifier derived from it, is what makes a copy the tool's
+    // (functions/steps/consumer/copies.ts): a person's copy with the same tags has another identifier.
+    const own = {
+      ...provenanceTags("copy", { ...a, sourceCreated: a.snapshotCreateTime }),
+      [SHARED_SNAPSHOT_KEY]: a.snapshotArn,
+    };
     const started = await startCopy(
       rdsIn(),
       { account: config.account, region: config.region },

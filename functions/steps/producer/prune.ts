@@ -8,6 +8,7 @@ import { carryOut, type DeletionOutcome, listSnapshots } from "../../aws/snapsho
 import { loadProducerConfig } from "../../contracts/runtimeConfig";
 import { planSnapshotDeletions } from "../../decisions/deletionGuard";
 import { isManaged, ROLE_KEY, SOURCE_DATABASE_KEY } from "../../decisions/tags";
+import { isOurSourceSideSnapshot } from "./ownership";
 import type { WorkItem } from "./plan";
 
 export const TRANSIT_HOLD_TAG = "rds-replication:hold";
@@ -27,16 +28,17 @@ export async function pruneTransit(item: WorkItem): Promise<PruneRegionResult[]>
     const results: PruneRegionResult[] = [];
     for (const region of regions) {
       const rds = rdsIn(region);
-      const ours = (await listSnapshots(rds, item.kind, { type: "manual" })).filter(
+      // Everything tagged as ours for this database; only what passes the provenance check counts or goes.
+      const tagged = (await listSnapshots(rds, item.kind, { type: "manual" })).filter(
         (s) =>
           isManaged(s.tags) &&
           PRUNED_ROLES.includes(s.tags[ROLE_KEY] ?? "") &&
           s.tags[SOURCE_DATABASE_KEY] === item.database,
       );
-      const inventory = ours.map((s) => ({
+      const inventory = tagged.map((s) => ({
         id: s.id,
         createdAt: new Date(s.createdAt ?? now.toISOString()),
-        managed: true,
+        managed: isOurSourceSideSnapshot(s, item.database, region),
         status: s.status,
         tags: s.tags,
       }));

@@ -246,6 +246,8 @@ const consumerConfig: ConsumerRuntimeConfig = {
     deletionsEnabled: false,
     maxDeletionsPerRun: 5,
     holdTagKey: "hold",
+    minimum: { copies: 2, days: 1 },
+    coolingOffHours: 72,
   },
   restore: null,
 };
@@ -287,15 +289,31 @@ describe("engine: announcement validation and retention policy", () => {
     assert.match(reject({ snapshotArn: automated.replace("eu-west-1", "eu-central-1") }), /snapshotArn: must be/);
   });
 
-  it("takes the policy from the carried lifecycle tag, else the stack default", () => {
+  it("a lifecycle tag only lengthens the stack default, the floor is always added, unknown values keep all", () => {
     const a = validateAnnouncement(announcement, consumerConfig);
     assert.ok(a.ok);
-    assert.deepEqual(retentionPolicyFor(a.announcement, consumerConfig.retention).policy, RETENTION_PRESETS.Test);
-    const other = { ...a.announcement, tags: { Draco_Lifecycle: "Gold" } };
-    assert.deepEqual(retentionPolicyFor(other, consumerConfig.retention), {
-      policy: { keepLast: 3 },
-      source: "unknown Draco_Lifecycle=Gold, stack default",
+    const floor = { keepLast: 2, maxAgeDays: 1 };
+    const choose = (tags: Record<string, string>) =>
+      retentionPolicyFor({ ...a.announcement, tags }, consumerConfig.retention);
+    // Test (maxAgeDays 5) joins the stack default (keepLast 3) instead of replacing it.
+    assert.deepEqual(choose({ Draco_Lifecycle: "Test" }), {
+      policy: { keepLast: 3, maxAgeDays: 5 },
+      source: "Draco_Lifecycle=Test",
     });
+    assert.deepEqual(choose({ Draco_Lifecycle: "tEsT" }).policy, { keepLast: 3, maxAgeDays: 5 });
+    assert.deepEqual(choose({ Draco_Lifecycle: "Standard" }).policy, {
+      ...RETENTION_PRESETS.Standard,
+      ...floor,
+      keepLast: 3,
+    });
+    assert.deepEqual(choose({}), { policy: { keepLast: 3, maxAgeDays: 1 }, source: "stack default" });
+    assert.deepEqual(choose({ Draco_Lifecycle: "Gold" }), {
+      policy: {},
+      source: "unknown Draco_Lifecycle=Gold, everything kept",
+    });
+    // The carried database tags win over the snapshot's tags, as before.
+    const fromDatabase = { ...a.announcement, databaseTags: { Draco_Lifecycle: "gold" } };
+    assert.deepEqual(retentionPolicyFor(fromDatabase, consumerConfig.retention).policy, {});
   });
 });
 

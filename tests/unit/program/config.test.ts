@@ -134,6 +134,7 @@ describe("program config", () => {
       assert.equal(config.deletionsEnabled, false);
       assert.equal(config.maxDeletionsPerRun, 10);
       assert.equal(config.holdTagKey, "rds-replication:hold");
+      assert.deepEqual(config.minRetention, { copies: 3, days: 7 });
       assert.equal(enabledRestore(config), undefined);
       assert.deepEqual(rpoOf(config), { defaultHours: 26, overrides: {} });
     });
@@ -269,6 +270,20 @@ describe("program config", () => {
       assertOneProblem(
         { ...validDest(), retention: "Weekly" },
         'rds-replication:retention = "Weekly": "Weekly": expected Test or Standard or comma-separated keepLast|maxAgeDays|daily|weekly|monthly|yearly=N',
+        DEST_HERE,
+      );
+    });
+
+    it("a retention floor as copies=N,days=D, and preset names without case", () => {
+      const config = parseStackConfig(
+        { role: "dest", sources: ["o/p/s"], minRetention: "copies=5, days=14.5", retention: "sTaNdArD" },
+        DEST_HERE,
+      ) as DestStackConfig;
+      assert.deepEqual(config.minRetention, { copies: 5, days: 14.5 });
+      assert.deepEqual(retentionPolicyOf(config), RETENTION_PRESETS.Standard);
+      assertOneProblem(
+        { ...validDest(), minRetention: "days=7" },
+        'rds-replication:minRetention = "days=7": "days=7": expected copies=N,days=D, e.g. copies=3,days=7',
         DEST_HERE,
       );
     });

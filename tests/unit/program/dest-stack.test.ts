@@ -193,6 +193,8 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
         deletionsEnabled: false,
         maxDeletionsPerRun: 10,
         holdTagKey: "rds-replication:hold",
+        minimum: { copies: 3, days: 7 },
+        coolingOffHours: 72,
       });
       assert.deepEqual(config.restore, {
         instanceClass: "db.t4g.medium",
