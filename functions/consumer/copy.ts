@@ -11,6 +11,7 @@ import type { PollProgress, PollTarget } from "../poll";
 import type { PollOperation } from "../pollSchedule";
 import { loadConsumerConfig } from "../runtimeConfig";
 import { carryTags, mergeTags, provenanceTags, UNENCRYPTED_TAGS } from "../tags";
+import { refreshTargetFor } from "./rules";
 
 export interface ConsumerState {
   announcement: Announcement;
@@ -20,7 +21,7 @@ export interface ConsumerState {
 export interface CopyResult {
   snapshot: PollTarget & { arn: string };
   adopted: boolean;
-  /** Whether this stack restores an instance from each copy. */
+  /** Whether this stack refreshes the announced database (it has a refresh target). */
   restore: boolean;
   poll: PollProgress;
   operation: PollOperation;
@@ -61,7 +62,7 @@ export async function copyShared(state: ConsumerState): Promise<CopyResult> {
         region: config.region,
       },
       adopted: started.adopted,
-      restore: config.restore !== null,
+      restore: refreshTargetFor(config.restore, a) !== undefined,
       poll: { polls: 0 },
       operation: a.kind === "cluster" ? "cluster-snapshot-copy" : "snapshot-copy",
     };

@@ -10,7 +10,7 @@ import { isManaged, RESTORED_FROM_KEY, SOURCE_ACCOUNT_KEY, SOURCE_CREATED_KEY, S
 import type { ConsumerState, CopyResult } from "./copy";
 import { describeDatabase } from "./databases";
 import type { RestoreResult } from "./restore";
-import { retentionPolicyFor, secretTarget } from "./rules";
+import { refreshTargetFor, retentionPolicyFor, secretTarget } from "./rules";
 import { readSecret } from "./secret";
 
 export interface RetentionResult extends DeletionOutcome {
@@ -21,8 +21,9 @@ export interface RetentionResult extends DeletionOutcome {
 /** The copy behind the database the secret points to must survive retention. */
 async function protectedCopies(state: ConsumerState & { restore?: RestoreResult }): Promise<string[]> {
   const config = await loadConsumerConfig();
-  if (!config.restore) return [];
-  const current = secretTarget(await readSecret(config.restore.secretName), state.announcement.kind);
+  const target = refreshTargetFor(config.restore, state.announcement);
+  if (!target) return [];
+  const current = secretTarget(await readSecret(target.secretName), state.announcement.kind);
   if (!current) return [];
   const db = await describeDatabase(rdsIn(), state.announcement.kind, current);
   const from = db?.tags[RESTORED_FROM_KEY];

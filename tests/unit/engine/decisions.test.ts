@@ -250,19 +250,30 @@ describe("engine: announcement validation and retention policy", () => {
 });
 
 describe("engine: restore decisions and notifications", () => {
-  it("deletes restored databases beyond the newest N, never the current one", () => {
+  it("deletes restored databases beyond the newest N by source data, never the current one nor the last restored", () => {
+    const made = (id: string, createdAt: string, source: string) => ({
+      id,
+      createdAt,
+      tags: { "rds-replication:source-created": source },
+    });
     const dbs = [
-      { id: "d-1", createdAt: "2024-01-01" },
-      { id: "d-3", createdAt: "2024-01-03" },
-      { id: "d-2", createdAt: "2024-01-02" },
+      made("d-1", "2024-01-01", "2023-12-31T02:00:00Z"),
+      made("d-3", "2024-01-03", "2024-01-02T02:00:00Z"),
+      made("d-2", "2024-01-02", "2024-01-01T02:00:00Z"),
     ];
     assert.deepEqual(
-      restoredToDelete(dbs, 1, "d-3").map((d) => d.id),
+      restoredToDelete(dbs, 1, ["d-3"]).map((d) => d.id),
       ["d-1", "d-2"],
     );
     assert.deepEqual(
-      restoredToDelete(dbs, 1, "d-1").map((d) => d.id),
+      restoredToDelete(dbs, 1, ["d-1"]).map((d) => d.id),
       ["d-2"],
+    );
+    // A late run restored older data last: kept by source time, the newer one stays and so does the late one.
+    const late = [...dbs, made("d-0", "2024-01-04", "2023-12-30T02:00:00Z")];
+    assert.deepEqual(
+      restoredToDelete(late, 1, ["d-3"]).map((d) => d.id),
+      ["d-1", "d-2"],
     );
     assert.deepEqual(switchedSecret({ password: "p", host: "old" }, { host: "h", port: 1, kind: "cluster", id: "c" }), {
       password: "p",
@@ -303,7 +314,7 @@ describe("engine: restore decisions and notifications", () => {
         outcome: "succeeded",
         state: {
           announcement: { destinationAccount: "2", destinationRegion: "r" },
-          switch: { toDelete: ["db-old"], deleted: [], dryRun: true },
+          cleanup: { toDelete: ["db-old"], deleted: [], dryRun: true },
           retention: { policy: "Draco_Lifecycle=Test", delete: ["s-1", "s-2"], deleted: ["s-1", "s-2"], dryRun: false },
         },
       },

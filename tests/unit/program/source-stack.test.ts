@@ -269,7 +269,7 @@ describe("source stack (Pulumi.source.yaml under mocks)", () => {
         },
         databases: { identifiers: ["orders-db", "billing-aurora"], tags: { "replicate-to-dr": "true" } },
         destinations: [
-          { account: "222222222222", region: "eu-central-1", databases: ["orders-db"] },
+          { account: "222222222222", region: "eu-central-1", databases: ["orders-db", "billing-aurora"] },
           { account: "333333333333", region: "eu-west-1", databases: [] },
         ],
         announceTopicArn: arn("producer-announce"),
