@@ -285,6 +285,12 @@ export function consumerScopes(
   };
 }
 
+/** A target's kind, refused when neither `instance` nor `cluster` (the args type it as a string). */
+export function targetKind(target: Pick<RefreshTarget, "database" | "kind">): "instance" | "cluster" {
+  if (target.kind === "instance" || target.kind === "cluster") return target.kind;
+  throw new Error(`refresh target ${target.database}: kind must be instance or cluster, not ${target.kind}`);
+}
+
 /** Steps whose roles copy or restore with this account's key (named in its key policy). */
 export const keyUsers = (steps: readonly Step[]) =>
   steps.filter((s) => s.iam.some((n) => n.resources.includes("own-key")));
@@ -372,7 +378,7 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
           cleanupEnabled: settings.refresh?.cleanupEnabled ?? REFRESH_DEFAULTS.cleanupEnabled,
           targets: refresh.targets.map((t) => ({
             database: t.target.database,
-            kind: t.target.kind,
+            kind: targetKind(t.target),
             instanceClass: t.target.instanceClass,
             subnetGroupName: t.subnetGroupName,
             securityGroupIds: t.securityGroupIds,

@@ -13,10 +13,11 @@ export interface RefreshTarget {
    */
   database: string;
   /**
-   * Whether the source is a DB instance or an Aurora cluster.
+   * Whether the source is a DB instance (`instance`) or an Aurora cluster (`cluster`); the consumer refuses
+   * anything else. A plain string, since schema inference for other languages refuses literal unions.
    * @example "instance"
    */
-  kind: "instance" | "cluster";
+  kind: string;
   /**
    * Instance class of the restored database (a cluster's writer for Aurora).
    * @example "db.t4g.medium"

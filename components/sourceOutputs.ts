@@ -17,6 +17,25 @@ export interface DestinationPlace {
   region: string;
 }
 
+/** The databases one destination receives. */
+export interface DestinationDatabases {
+  /**
+   * The destination account (12 digits).
+   * @example "222222222222"
+   */
+  account: string;
+  /**
+   * The destination region.
+   * @example "eu-west-1"
+   */
+  region: string;
+  /**
+   * The source databases sent there; empty: every selected database.
+   * @example ["orders-db"]
+   */
+  databases: string[];
+}
+
 /** The databases a source replicates, so a destination can check what it refreshes. */
 export interface SourceDatabases {
   /**
@@ -38,7 +57,7 @@ export interface SourceDatabases {
    * The databases each destination receives (an empty list: every selected database).
    * @example [{ account: "222222222222", region: "eu-west-1", databases: ["orders-db"] }]
    */
-  perDestination: (DestinationPlace & { databases: string[] })[];
+  perDestination: DestinationDatabases[];
 }
 
 /** What a destination needs from a source: a SnapshotProducer's `sourceOutputs`, or a source stack's exports. */

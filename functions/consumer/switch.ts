@@ -40,11 +40,23 @@ export async function switchEndpoint(
     const target = state.restore.restored;
     if (!target) throw replicationError("ConfigInvalid", "switch step called for a run that restored nothing");
     const restored = await describeDatabase(rds, a.kind, target.id);
+    const secret = await readSecret(settings.secretName);
+    const pointed = secretTarget(secret, a.kind);
+    // A newer run's cleanup removed it meanwhile (it held older data): nothing to point to, nothing to plan.
+    if (!restored && pointed && pointed !== target.id) {
+      obs.logger.info("restored database gone, secret kept", { id: target.id, current: pointed });
+      return {
+        secret: settings.secretName,
+        switched: false,
+        current: pointed,
+        previous: pointed,
+        toDelete: [],
+        dryRun: !cleanupEnabled,
+      };
+    }
     if (!restored?.endpoint) {
       throw replicationError("ResourceBusy", `restored ${a.kind} ${target.id} has no endpoint yet`);
     }
-    const secret = await readSecret(settings.secretName);
-    const pointed = secretTarget(secret, a.kind);
     const currentDb = pointed && pointed !== target.id ? await describeDatabase(rds, a.kind, pointed) : undefined;
     const ours = currentDb && restoredFor(currentDb, settings) ? currentDb : undefined;
     const switched =

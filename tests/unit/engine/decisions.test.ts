@@ -9,7 +9,14 @@ import {
 } from "../../../components/stateMachines";
 import { validateAnnouncement } from "../../../functions/announcement";
 import { STEPS, stepByKey } from "../../../functions/catalog";
-import { restoredToDelete, retentionPolicyFor, switchedSecret } from "../../../functions/consumer/rules";
+import {
+  restoreAllowance,
+  restoredFor,
+  restoredToDelete,
+  retentionPolicyFor,
+  switchAllowed,
+  switchedSecret,
+} from "../../../functions/consumer/rules";
 import { classifyAwsError, isRetryable, quotaMessage, RETRY_POLICIES } from "../../../functions/errors";
 import { destinationCopyId, executionName, scheduledSnapshotId, transitSnapshotId } from "../../../functions/naming";
 import { buildNotification } from "../../../functions/notification";
@@ -250,6 +257,43 @@ describe("engine: announcement validation and retention policy", () => {
 });
 
 describe("engine: restore decisions and notifications", () => {
+  it("restores per UTC day: counted on the target's secret, reset on a new day", () => {
+    const now = new Date("2026-11-30T06:00:00Z");
+    assert.deepEqual(restoreAllowance(undefined, now, 2), { allowed: true, next: "2026-11-30/1", count: 0 });
+    assert.deepEqual(restoreAllowance("2026-11-30/1", now, 2), { allowed: true, next: "2026-11-30/2", count: 1 });
+    assert.equal(restoreAllowance("2026-11-30/2", now, 2).allowed, false);
+    assert.deepEqual(restoreAllowance("2026-11-29/9", now, 2), { allowed: true, next: "2026-11-30/1", count: 0 });
+    assert.equal(restoreAllowance("garbage", now, 1).allowed, true);
+  });
+
+  it("the secret moves only to strictly newer source data", () => {
+    const at = (time: string) => ({ tags: { "rds-replication:source-created": time } });
+    assert.equal(switchAllowed(undefined, "2024-01-01T00:00:00Z"), true);
+    assert.equal(switchAllowed(at("2024-01-01T00:00:00Z"), "2024-01-02T00:00:00Z"), true);
+    assert.equal(switchAllowed(at("2024-01-02T00:00:00Z"), "2024-01-02T00:00:00Z"), false);
+    assert.equal(switchAllowed(at("2024-01-02T00:00:00Z"), "2024-01-01T00:00:00Z"), false);
+    // A database without the provenance tag (not one the tool restored) never blocks a switch.
+    assert.equal(switchAllowed({ tags: {} }, "2020-01-01T00:00:00Z"), true);
+  });
+
+  it("a restored database is the tool's for a target only by prefix AND provenance tags", () => {
+    const target = { instancePrefix: "orders-dev", database: "orders" };
+    const tags = {
+      "managed-by": "rds-replication",
+      "rds-replication:role": "restored",
+      "rds-replication:source-database": "orders",
+    };
+    assert.equal(restoredFor({ id: "orders-dev-20240101-000000", tags }, target), true);
+    assert.equal(restoredFor({ id: "orders-development-main", tags }, target), false, "prefix- only");
+    assert.equal(restoredFor({ id: "orders-dev-by-hand", tags: {} }, target), false, "prefix alone");
+    assert.equal(restoredFor({ id: "billing-dev-1", tags }, target), false, "tags alone");
+    assert.equal(
+      restoredFor({ id: "orders-dev-1", tags: { ...tags, "rds-replication:source-database": "billing" } }, target),
+      false,
+      "another database's restore",
+    );
+  });
+
   it("deletes restored databases beyond the newest N by source data, never the current one nor the last restored", () => {
     const made = (id: string, createdAt: string, source: string) => ({
       id,

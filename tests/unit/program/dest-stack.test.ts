@@ -420,18 +420,6 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
       instancePrefix: prefix,
     });
 
-    it("the source stack exports the databases it sends where", () => {
-      assert.deepEqual(source.databases, {
-        instances: ["orders-db"],
-        clusters: ["billing-aurora"],
-        byTags: true,
-        perDestination: [
-          { account: "222222222222", region: "eu-central-1", databases: ["orders-db", "billing-aurora"] },
-          { account: "333333333333", region: "eu-west-1", databases: [] },
-        ],
-      });
-    });
-
     it("a database the source does not send to this account and region, and one of the other kind", async () => {
       assert.deepEqual(
         await problems([target("payroll", "instance", "payroll-dev"), target("orders-db", "cluster", "o")]),
