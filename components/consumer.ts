@@ -13,6 +13,7 @@ import { watchKeyLoss } from "./keyProtection";
 import { sharedLayer } from "./lambda";
 import { watch } from "./observability";
 import { consumerKeyPolicy, partitionOf, type ResourceScope, snapshotDeletionGuardPolicy } from "./policies";
+import { REFRESH_DEFAULTS, type RefreshTarget } from "./refreshTargets";
 import {
   type BuiltStep,
   buildSteps,
@@ -59,47 +60,26 @@ export interface RestoreNetworkArgs {
   availabilityZones: string[];
 }
 
-/** Restore settings: a fresh instance is restored from each copy and its endpoint kept in a secret. */
-export interface RestoreConfig {
+/** Refresh settings: the databases restored from their copies, each with its own secret and prefix. */
+export interface RefreshArgs {
   /**
-   * Instance class of the restored instances.
-   * @example "db.t4g.medium"
+   * One target per source database to restore; databases not listed are copied, never restored.
+   * @example [{ database: "orders-db", kind: "instance", instanceClass: "db.t4g.medium", secretName: "dev/orders", instancePrefix: "orders-dev" }]
    */
-  instanceClass: pulumi.Input<string>;
+  targets: RefreshTarget[];
   /**
-   * An existing DB subnet group to restore into; without it, `network` is created.
-   * @example "restore-subnets"
-   */
-  subnetGroupName?: pulumi.Input<string>;
-  /**
-   * The network to create when no `subnetGroupName` is given.
+   * The network created for targets without `subnetGroupName`.
    * @default { cidrBlock: "10.42.0.0/16", availabilityZones: ["<region>a", "<region>b"] }
    * @example { cidrBlock: "10.50.0.0/16", availabilityZones: ["eu-west-1a", "eu-west-1c"] }
    */
   network?: RestoreNetworkArgs;
   /**
-   * Security groups of the restored instances in an existing subnet group (a created network has its own).
-   * @default []
-   * @example ["sg-0123456789abcdef0"]
+   * Delete each target's restored databases beyond its newest `keepInstances` (only those the tool restored,
+   * by prefix and provenance tags), independently of snapshot deletions.
+   * @default true
+   * @example false
    */
-  securityGroupIds?: pulumi.Input<string[]>;
-  /**
-   * Name of the Secrets Manager secret holding the current restored database's endpoint.
-   * @example "rds-replication/orders-db"
-   */
-  secretName: pulumi.Input<string>;
-  /**
-   * Identifier prefix of restored instances (at most 40 characters; the engine appends a timestamp). The step
-   * roles may act only on databases with this prefix.
-   * @example "restored-orders"
-   */
-  instancePrefix: string;
-  /**
-   * Restored instances kept (the newest); older ones are deleted.
-   * @default 1
-   * @example 2
-   */
-  keepInstances?: pulumi.Input<number>;
+  cleanupEnabled?: pulumi.Input<boolean>;
 }
 
 /** The defaults of SnapshotConsumerArgs (the stack-config parser uses the same). */
@@ -110,7 +90,6 @@ export const CONSUMER_DEFAULTS = {
   minRetention: { copies: 3, days: 7 },
   coolingOffHours: 72,
   holdTagKey: "rds-replication:hold",
-  keepInstances: 1,
   networkCidr: "10.42.0.0/16",
   rpoHours: 26,
   logRetentionDays: 90,
@@ -209,15 +188,10 @@ export interface SnapshotConsumerArgs {
    */
   copyTags?: pulumi.Input<Record<string, string>>;
   /**
-   * Restore settings, when a fresh instance is restored from each copy; no restore by default.
-   * @example { instanceClass: "db.t4g.medium", secretName: "rds-replication/orders-db", instancePrefix: "restored-orders" }
+   * Per-database refresh (restore and secret switch); no restore by default.
+   * @example { targets: [{ database: "orders-db", kind: "instance", instanceClass: "db.t4g.medium", secretName: "dev/orders", instancePrefix: "orders-dev" }] }
    */
-  restore?: RestoreConfig;
-  /**
-   * An existing secret, not made by this component, used instead of creating one (restore only).
-   * @example "arn:aws:secretsmanager:eu-west-1:222222222222:secret:orders-endpoint-AbCdEf"
-   */
-  existingSecretArn?: string;
+  refresh?: RefreshArgs;
   /**
    * Email addresses subscribed to the notifications topic (one subscription each).
    * @default []
@@ -319,20 +293,21 @@ export interface ConsumerResources {
   keyArn: string;
   notifyTopicArn: string;
   stateMachineArn?: string;
-  secretArn?: string;
-  subnetGroupName?: string;
+  secretArns?: string[];
+  subnetGroupNames?: string[];
 }
 
 /** Concrete resources behind each catalog resource kind, for the consumer's step roles. */
 export function consumerScopes(
-  args: Pick<SnapshotConsumerArgs, "account" | "region" | "restore">,
+  args: Pick<SnapshotConsumerArgs, "account" | "region" | "refresh">,
   sources: readonly Pick<SourceOutputs, "account" | "transitKeyArns">[],
   arns: ConsumerResources,
 ): Record<ResourceKind, ResourceScope[]> {
   const p = partitionOf(args.region);
   const rds = (account: string, resource: string) => `arn:${p}:rds:${args.region}:${account}:${resource}`;
   const accounts = [args.account, ...new Set(sources.map((s) => s.account))];
-  const prefix = args.restore?.instancePrefix;
+  const prefixes = (args.refresh?.targets ?? []).map((t) => t.instancePrefix);
+  const restoring = prefixes.length > 0;
   const some = (list: (string | undefined)[]): ResourceScope[] => [{ arns: list.filter((a): a is string => !!a) }];
   const none: ResourceScope[] = [];
   return {
@@ -344,14 +319,14 @@ export function consumerScopes(
     "notify-topic": some([arns.notifyTopicArn]),
     "state-machine": some([arns.stateMachineArn]),
     "state-machine-execution": some(arns.stateMachineArn ? executionsOf(arns.stateMachineArn) : []),
-    "restore-secret": some([arns.secretArn]),
-    // `<prefix>-*`, as the restore names them: prefix `orders-dev` must not reach `orders-development-main`.
-    "restored-db-instance": prefix ? some([rds(args.account, `db:${prefix}-*`)]) : none,
-    "restored-db-cluster": prefix ? some([rds(args.account, `cluster:${prefix}-*`)]) : none,
-    "subnet-group": some([arns.subnetGroupName && rds(args.account, `subgrp:${arns.subnetGroupName}`)]),
-    // Restores get the engine's default groups, whose names depend on engine and version.
-    "db-parameter-group": prefix ? some([rds(args.account, "pg:*"), rds(args.account, "cluster-pg:*")]) : none,
-    "db-option-group": prefix ? some([rds(args.account, "og:*")]) : none,
+    "restore-secret": some(arns.secretArns ?? []),
+    // Restored identifiers are `<prefix>-<timestamp>`: `orders-dev-*` never matches `orders-development-main`.
+    "restored-db-instance": restoring ? some(prefixes.map((p) => rds(args.account, `db:${p}-*`))) : none,
+    "restored-db-cluster": restoring ? some(prefixes.map((p) => rds(args.account, `cluster:${p}-*`))) : none,
+    "subnet-group": some((arns.subnetGroupNames ?? []).map((g) => rds(args.account, `subgrp:${g}`))),
+    // Restores get the engine's default groups (or a target's), whose names depend on engine and version.
+    "db-parameter-group": restoring ? some([rds(args.account, "pg:*"), rds(args.account, "cluster-pg:*")]) : none,
+    "db-option-group": restoring ? some([rds(args.account, "og:*")]) : none,
     any: some(["*"]),
     // VPC security groups have no RDS resource-level permission; the source side's kinds do not apply here.
     "security-group": none,
@@ -361,6 +336,12 @@ export function consumerScopes(
     "source-db-key": none,
     "announce-topic": none,
   };
+}
+
+/** A target's kind, refused when neither `instance` nor `cluster` (the args type it as a string). */
+export function targetKind(target: Pick<RefreshTarget, "database" | "kind">): "instance" | "cluster" {
+  if (target.kind === "instance" || target.kind === "cluster") return target.kind;
+  throw new Error(`refresh target ${target.database}: kind must be instance or cluster, not ${target.kind}`);
 }
 
 /** Steps whose roles copy or restore with this account's key (named in its key policy). */
@@ -400,10 +381,16 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
    */
   readonly intakeFunctionArn: pulumi.Output<string>;
   /**
-   * The secret with the current restored database's endpoint; undefined without `restore`.
-   * @example "arn:aws:secretsmanager:eu-west-1:222222222222:secret:rds-replication/orders-db-AbCdEf"
+   * Per refreshed database, the secret with its current restored database's endpoint (empty without refresh).
+   * @example { "orders-db": "arn:aws:secretsmanager:eu-west-1:222222222222:secret:rds-replication/orders-db-AbCdEf" }
    */
-  readonly secretArn: pulumi.Output<string | undefined>;
+  readonly secretArns: pulumi.Output<Record<string, string>>;
+  /**
+   * Per refreshed database, how many restored databases exist once cleanup has run (its `keepInstances`; one
+   * more while a refresh is in progress).
+   * @example { "orders-db": 2 }
+   */
+  readonly restoredInstances: pulumi.Output<Record<string, number>>;
   /**
    * A service control policy (JSON) for the organization to attach to this account: nobody but the roles of the
    * steps that delete snapshots (retention) may delete an RDS snapshot or cluster snapshot (docs/security.md).
@@ -444,15 +431,25 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
     this.keyArn = key.arn;
     watchKeyLoss(name, key, notify, this);
 
-    const restore = settings.restore ? this.restoreResources(name, settings, settings.restore, opsKey) : undefined;
-    const restoreConfig: pulumi.Input<ConsumerRuntimeConfig["restore"]> = restore
+    const refresh = settings.refresh?.targets.length
+      ? this.refreshResources(name, settings, settings.refresh, opsKey)
+      : undefined;
+    const restoreConfig: pulumi.Input<ConsumerRuntimeConfig["restore"]> = refresh
       ? pulumi.output({
-          instanceClass: restore.config.instanceClass,
-          subnetGroupName: restore.subnetGroupName,
-          securityGroupIds: restore.securityGroupIds,
-          secretName: restore.config.secretName,
-          instancePrefix: restore.config.instancePrefix,
-          keepInstances: restore.config.keepInstances ?? CONSUMER_DEFAULTS.keepInstances,
+          cleanupEnabled: settings.refresh?.cleanupEnabled ?? REFRESH_DEFAULTS.cleanupEnabled,
+          targets: refresh.targets.map((t) => ({
+            database: t.target.database,
+            kind: targetKind(t.target),
+            instanceClass: t.target.instanceClass,
+            subnetGroupName: t.subnetGroupName,
+            securityGroupIds: t.securityGroupIds,
+            parameterGroupName: t.target.parameterGroupName,
+            optionGroupName: t.target.optionGroupName,
+            secretName: t.target.secretName,
+            instancePrefix: t.target.instancePrefix,
+            keepInstances: t.target.keepInstances ?? REFRESH_DEFAULTS.keepInstances,
+            maxRestoresPerDay: t.target.maxRestoresPerDay ?? REFRESH_DEFAULTS.maxRestoresPerDay,
+          })),
         })
       : null;
 
@@ -492,14 +489,21 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
 
     const scopes = (stateMachineArn?: pulumi.Output<string>) =>
       pulumi
-        .all([sourceOutputs, key.arn, notify.arn, stateMachineArn, restore?.secretArn, restore?.subnetGroupName])
-        .apply(([list, keyArn, notifyTopicArn, machineArn, secretArn, subnetGroupName]) =>
+        .all([
+          sourceOutputs,
+          key.arn,
+          notify.arn,
+          stateMachineArn,
+          pulumi.all(refresh?.targets.map((t) => t.secretArn) ?? []),
+          pulumi.all(refresh?.targets.map((t) => t.subnetGroupName) ?? []),
+        ])
+        .apply(([list, keyArn, notifyTopicArn, machineArn, secretArns, subnetGroupNames]) =>
           consumerScopes(settings, list, {
             keyArn,
             notifyTopicArn,
             stateMachineArn: machineArn,
-            secretArn,
-            subnetGroupName,
+            secretArns,
+            subnetGroupNames: [...new Set(subnetGroupNames)],
           }),
         );
     const layer = sharedLayer(`${name}-layer`, settings.namePrefix, { parent: this });
@@ -562,13 +566,19 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
       .all(deleters.map((s) => roles.get(s.key)!.arn))
       .apply((exemptRoleArns) => JSON.stringify(snapshotDeletionGuardPolicy({ exemptRoleArns })));
     this.intakeFunctionArn = intake.fn.arn;
-    this.secretArn = pulumi.output(restore?.secretArn);
+    this.secretArns = pulumi.output(
+      Object.fromEntries(refresh?.targets.map((t) => [t.target.database, t.secretArn]) ?? []),
+    );
+    this.restoredInstances = pulumi.output(
+      Object.fromEntries(refresh?.targets.map((t) => [t.target.database, t.target.keepInstances ?? 1]) ?? []),
+    );
     this.registerOutputs({
       keyArn: this.keyArn,
       stateMachineArn: this.stateMachineArn,
       notifyTopicArn: this.notifyTopicArn,
       intakeFunctionArn: this.intakeFunctionArn,
-      secretArn: this.secretArn,
+      secretArns: this.secretArns,
+      restoredInstances: this.restoredInstances,
       snapshotDeletionGuardPolicy: this.snapshotDeletionGuardPolicy,
     });
   }
@@ -611,18 +621,29 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
     }
   }
 
-  private restoreResources(name: string, args: SnapshotConsumerArgs, config: RestoreConfig, opsKey: aws.kms.Key) {
-    const secretArn = args.existingSecretArn
-      ? pulumi.output(args.existingSecretArn)
-      : this.secret(name, config, opsKey).arn;
-    if (config.subnetGroupName !== undefined)
-      return {
-        config,
-        secretArn,
-        subnetGroupName: pulumi.output(config.subnetGroupName),
-        securityGroupIds: pulumi.output(config.securityGroupIds ?? []),
-      };
-    const network = config.network ?? defaultRestoreNetwork(args.region);
+  private refreshResources(name: string, args: SnapshotConsumerArgs, refresh: RefreshArgs, opsKey: aws.kms.Key) {
+    const created = refresh.targets.some((t) => t.subnetGroupName === undefined)
+      ? this.restoreNetwork(name, refresh.network ?? defaultRestoreNetwork(args.region))
+      : undefined;
+    return {
+      targets: refresh.targets.map((target) => ({
+        target,
+        secretArn: target.existingSecretArn
+          ? pulumi.output(target.existingSecretArn)
+          : this.secret(name, target, opsKey).arn,
+        subnetGroupName:
+          target.subnetGroupName !== undefined || !created
+            ? pulumi.output(target.subnetGroupName ?? "")
+            : created.subnetGroupName,
+        securityGroupIds:
+          target.subnetGroupName !== undefined || !created
+            ? pulumi.output(target.securityGroupIds ?? [])
+            : created.securityGroupIds,
+      })),
+    };
+  }
+
+  private restoreNetwork(name: string, network: RestoreNetworkArgs) {
     const vpc = new awsx.ec2.Vpc(
       `${name}-restore-network`,
       {
@@ -651,20 +672,15 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    return {
-      config,
-      secretArn,
-      subnetGroupName: subnetGroup.name,
-      securityGroupIds: securityGroup.id.apply((id) => [id]),
-    };
+    return { subnetGroupName: subnetGroup.name, securityGroupIds: securityGroup.id.apply((id) => [id]) };
   }
 
   // The engine keeps the secret's value current; the program only creates it with a placeholder.
-  private secret(name: string, config: RestoreConfig, opsKey: aws.kms.Key): aws.secretsmanager.Secret {
+  private secret(name: string, target: RefreshTarget, opsKey: aws.kms.Key): aws.secretsmanager.Secret {
     const secret = new aws.secretsmanager.Secret(
-      `${name}-restore-secret`,
+      `${name}-restore-secret-${target.database}`,
       {
-        name: config.secretName,
+        name: target.secretName,
         kmsKeyId: opsKey.arn,
         description: "Endpoint of the current restored database (maintained by rds-replication)",
         tags: { [MANAGED_BY_KEY]: MANAGED_BY_VALUE },
@@ -673,7 +689,7 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
       { parent: this, retainOnDelete: true },
     );
     new aws.secretsmanager.SecretVersion(
-      `${name}-restore-secret-value`,
+      `${name}-restore-secret-value-${target.database}`,
       { secretId: secret.id, secretString: JSON.stringify({ status: "no restored database yet" }) },
       { parent: this, ignoreChanges: ["secretString"] },
     );

@@ -5,7 +5,7 @@ export { ANNOUNCEMENT_VERSION } from "../functions/contracts/announcement";
 export type { RetentionPolicy } from "../functions/decisions/retentionPolicy";
 export {
   CONSUMER_DEFAULTS,
-  type RestoreConfig,
+  type RefreshArgs,
   type RestoreNetworkArgs,
   type Rpo,
   SnapshotConsumer,
@@ -17,8 +17,10 @@ export {
   SnapshotProducer,
   type SnapshotProducerArgs,
 } from "./producer";
+export { REFRESH_DEFAULTS, type RefreshTarget } from "./refreshTargets";
 export {
   type DestinationPlace,
+  type SourceDatabases,
   type SourceOutputs,
   type SourceStackExports,
   sourceOutputsOf,

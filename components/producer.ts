@@ -583,6 +583,16 @@ export class SnapshotProducer extends pulumi.ComponentResource {
       transitKeyArns: this.transitKeyArns,
       announcementVersion: ANNOUNCEMENT_VERSION,
       destinations: settings.destinations.map((d) => ({ account: d.account, region: d.region })),
+      databases: {
+        instances: settings.instances,
+        clusters: settings.clusters,
+        byTags: Object.keys(settings.selectorTags).length > 0,
+        perDestination: settings.destinations.map((d) => ({
+          account: d.account,
+          region: d.region,
+          databases: d.databases ?? [],
+        })),
+      },
     });
     this.registerOutputs({
       sourceOutputs: this.sourceOutputs,

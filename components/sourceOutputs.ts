@@ -17,6 +17,49 @@ export interface DestinationPlace {
   region: string;
 }
 
+/** The databases one destination receives. */
+export interface DestinationDatabases {
+  /**
+   * The destination account (12 digits).
+   * @example "222222222222"
+   */
+  account: string;
+  /**
+   * The destination region.
+   * @example "eu-west-1"
+   */
+  region: string;
+  /**
+   * The source databases sent there; empty: every selected database.
+   * @example ["orders-db"]
+   */
+  databases: string[];
+}
+
+/** The databases a source replicates, so a destination can check what it refreshes. */
+export interface SourceDatabases {
+  /**
+   * DB instances named by identifier.
+   * @example ["orders-db"]
+   */
+  instances: string[];
+  /**
+   * Aurora clusters named by identifier.
+   * @example ["billing-aurora"]
+   */
+  clusters: string[];
+  /**
+   * Whether databases are also selected by tags (known only at run time).
+   * @example false
+   */
+  byTags: boolean;
+  /**
+   * The databases each destination receives (an empty list: every selected database).
+   * @example [{ account: "222222222222", region: "eu-west-1", databases: ["orders-db"] }]
+   */
+  perDestination: DestinationDatabases[];
+}
+
 /** What a destination needs from a source: a SnapshotProducer's `sourceOutputs`, or a source stack's exports. */
 export interface SourceOutputs {
   /**
@@ -49,6 +92,11 @@ export interface SourceOutputs {
    * @example [{ account: "222222222222", region: "eu-west-1" }]
    */
   destinations: DestinationPlace[];
+  /**
+   * The databases the source replicates and where each goes; a dest stack checks its refresh targets with it.
+   * @example { instances: ["orders-db"], clusters: [], byTags: false, perDestination: [] }
+   */
+  databases: SourceDatabases;
 }
 
 // A record over every member, so adding a member to SourceOutputs without exporting it does not compile.
@@ -59,6 +107,7 @@ const MEMBERS: Readonly<Record<keyof SourceOutputs, true>> = {
   transitKeyArns: true,
   announcementVersion: true,
   destinations: true,
+  databases: true,
 };
 export const SOURCE_OUTPUT_NAMES = Object.keys(MEMBERS) as (keyof SourceOutputs)[];
 

@@ -269,7 +269,7 @@ export function producerDatabaseDefinition(arns: LambdaArns, options: Definition
  */
 export function consumerDefinition(arns: LambdaArns, options: DefinitionOptions = {}): State {
   return {
-    Comment: "rds-replication consumer: copy -> (restore -> switch) -> retention",
+    Comment: "rds-replication consumer: copy -> (restore -> switch -> cleanup) -> retention",
     StartAt: "Start",
     States: {
       Start: {
@@ -315,9 +315,15 @@ export function consumerDefinition(arns: LambdaArns, options: DefinitionOptions 
       "Restore database": taskState(arns, options, {
         key: "consumer-restore",
         resultPath: "$.restore",
-        next: "Check restore",
+        next: "Restore started?",
         catchTo: "Notify failure",
       }),
+      // Skipped: the secret already holds newer data, or the target's restores per day are used up.
+      "Restore started?": {
+        Type: "Choice",
+        Choices: [{ Variable: "$.restore.skipped", IsPresent: true, Next: "Apply retention" }],
+        Default: "Check restore",
+      },
       ...pollLoop(
         arns,
         options,
@@ -334,6 +340,19 @@ export function consumerDefinition(arns: LambdaArns, options: DefinitionOptions 
       "Switch endpoint": taskState(arns, options, {
         key: "consumer-switch",
         resultPath: "$.switch",
+        next: "Lift deletion protection",
+        catchTo: "Notify failure",
+      }),
+      // Two roles: one may only lift deletion protection, the other may only delete.
+      "Lift deletion protection": taskState(arns, options, {
+        key: "consumer-unprotect",
+        resultPath: "$.unprotect",
+        next: "Clean up restored",
+        catchTo: "Notify failure",
+      }),
+      "Clean up restored": taskState(arns, options, {
+        key: "consumer-cleanup",
+        resultPath: "$.cleanup",
         next: "Apply retention",
         catchTo: "Notify failure",
       }),

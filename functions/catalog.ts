@@ -6,6 +6,7 @@ import { DEFAULT_POLL_BOUNDS } from "./decisions/pollSchedule";
 import { DELETE_AFTER_KEY, DELETION_DUE_KEY, MANAGED_BY_KEY, MANAGED_BY_VALUE, ROLE_KEY } from "./decisions/tags";
 import { RESOURCE_TYPES } from "./iamResourceTypes";
 import { cleanFailedCopy } from "./steps/consumer/clean";
+import { cleanup, unprotect } from "./steps/consumer/cleanup";
 import { copyShared } from "./steps/consumer/copy";
 import { intake } from "./steps/consumer/intake";
 import { restore } from "./steps/consumer/restore";
@@ -138,6 +139,9 @@ const RESTORE_INPUTS: ResourceKind[] = [
   "db-option-group",
 ];
 
+// The restore step counts today's restores before starting one, the switch reads the secret before writing it:
+// one invocation at a time makes each read-then-write atomic (both take well under a second).
+const ONE_AT_A_TIME = 1;
 // Starting a copy counts the copies in progress and then starts one; two invocations at once could both see
 // a free slot and exceed RDS's per-region limit (which RDS answers with a fatal SnapshotQuotaExceeded).
 // One invocation at a time makes count-then-start atomic for this tool; a start takes well under a second.
@@ -314,11 +318,16 @@ export const STEPS: Step[] = [
     key: "consumer-restore",
     side: "consumer",
     handler: restore,
-    description: "Restores a new database from the copy (optional refresh)",
+    description: "Restores a new database from the copy of a database with a refresh target",
     timeoutSeconds: 120,
     memoryMb: 256,
+    reservedConcurrency: ONE_AT_A_TIME,
     iam: [
-      on(["secretsmanager:GetSecretValue"], ["restore-secret"]),
+      // The per-day count lives in a tag of the target's secret.
+      on(
+        ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret", "secretsmanager:TagResource"],
+        ["restore-secret"],
+      ),
       DESCRIBE_DATABASES,
       // DB instances (restored, or the writer of a restored cluster) only if the request says not public. RDS
       // also authorizes the parameter and option groups the new database gets (the engine's defaults).
@@ -335,9 +344,11 @@ export const STEPS: Step[] = [
     key: "consumer-switch",
     side: "consumer",
     handler: switchEndpoint,
-    description: "Points the secret at the restored database and prunes older restored databases",
-    timeoutSeconds: 300,
+    description: "Points the target's secret at the restored database if its data is newer; plans the cleanup",
+    timeoutSeconds: 60,
     memoryMb: 256,
+    reservedConcurrency: ONE_AT_A_TIME,
+    // No ModifyDB*: this role cannot make a database public, change its password or its security groups.
     iam: [
       on(["secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"], ["restore-secret"]),
       DESCRIBE_DATABASES,
@@ -349,12 +360,35 @@ export const STEPS: Step[] = [
           Null: { "aws:TagKeys": "false" },
         },
       }),
+    ],
+  },
+  {
+    key: "consumer-unprotect",
+    side: "consumer",
+    handler: unprotect,
+    description: "Lifts deletion protection of superseded databases the tool restored (nothing else)",
+    timeoutSeconds: 120,
+    memoryMb: 256,
+    iam: [
+      on(["secretsmanager:GetSecretValue"], ["restore-secret"]),
+      DESCRIBE_DATABASES,
+      on(["rds:ModifyDBInstance", "rds:ModifyDBCluster"], RESTORED, { conditions: RESTORED_BY_US }),
+    ],
+  },
+  {
+    key: "consumer-cleanup",
+    side: "consumer",
+    handler: cleanup,
+    description: "Deletes superseded databases the tool restored, beyond each target's newest N",
+    timeoutSeconds: 300,
+    memoryMb: 256,
+    iam: [
+      on(["secretsmanager:GetSecretValue"], ["restore-secret"]),
+      DESCRIBE_DATABASES,
       // DeleteDBCluster is authorized against a cluster snapshot too (the final one; the step skips it).
-      on(
-        ["rds:ModifyDBInstance", "rds:DeleteDBInstance", "rds:ModifyDBCluster", "rds:DeleteDBCluster"],
-        [...RESTORED, "db-cluster-snapshot"],
-        { conditions: RESTORED_BY_US },
-      ),
+      on(["rds:DeleteDBInstance", "rds:DeleteDBCluster"], [...RESTORED, "db-cluster-snapshot"], {
+        conditions: RESTORED_BY_US,
+      }),
     ],
   },
   {

@@ -3,9 +3,16 @@
 // strings) so Pulumi.yaml can declare each one; pure functions over plain objects, so tests feed raw config.
 import { Region } from "@pulumi/aws/types/enums";
 import { z } from "zod";
-import { CONSUMER_DEFAULTS, defaultRestoreNetwork, type RestoreConfig, type Rpo } from "../components/consumer";
+import { CONSUMER_DEFAULTS, defaultRestoreNetwork, type RefreshArgs, type Rpo } from "../components/consumer";
 import { IAM_POLICY_QUOTAS } from "../components/policies";
 import { type Destination, listedPolicyCount, MAX_TRANSIT_REGIONS, PRODUCER_DEFAULTS } from "../components/producer";
+import {
+  FLAT_RESTORE_KEYS,
+  migrationMessage,
+  REFRESH_DEFAULTS,
+  refreshTargetSchema,
+  targetConflicts,
+} from "../components/refreshTargets";
 import { closest } from "../components/suggest";
 import {
   RETENTION_PRESETS,
@@ -69,7 +76,12 @@ export function checkDeployTarget(stack: string, source: SourcePlacement, here: 
   }
 }
 
-export type ConfigType = "string" | "integer" | "boolean" | "array";
+/**
+ * Pulumi's project config types, plus `objects`: a list of objects, which Pulumi.yaml cannot type (its
+ * `items` take only simple types, pulumi/pulumi#11321, #18813), so such a key is declared with a description
+ * only and validated here.
+ */
+export type ConfigType = "string" | "integer" | "boolean" | "array" | "objects";
 type Role = "source" | "dest";
 
 /** Every project config key, its Pulumi type and the stack roles that accept it (Pulumi.yaml declares the same). */
@@ -100,15 +112,10 @@ export const CONFIG_KEYS: Readonly<Record<string, { type: ConfigType; roles: rea
   deletionCoolingOffHours: { type: "integer", roles: ["dest"] },
   holdTagKey: { type: "string", roles: ["dest"] },
   copyTags: { type: "array", roles: ["dest"] },
-  restoreEnabled: { type: "boolean", roles: ["dest"] },
-  restoreInstanceClass: { type: "string", roles: ["dest"] },
-  restoreSubnetGroupName: { type: "string", roles: ["dest"] },
-  restoreNetworkCidr: { type: "string", roles: ["dest"] },
-  restoreAvailabilityZones: { type: "array", roles: ["dest"] },
-  restoreSecurityGroupIds: { type: "array", roles: ["dest"] },
-  restoreSecretName: { type: "string", roles: ["dest"] },
-  restoreInstancePrefix: { type: "string", roles: ["dest"] },
-  restoreKeepInstances: { type: "integer", roles: ["dest"] },
+  refreshTargets: { type: "objects", roles: ["dest"] },
+  refreshCleanup: { type: "boolean", roles: ["dest"] },
+  refreshNetworkCidr: { type: "string", roles: ["dest"] },
+  refreshAvailabilityZones: { type: "array", roles: ["dest"] },
   rpoHours: { type: "integer", roles: ["dest"] },
   rpoOverrides: { type: "array", roles: ["dest"] },
   allowedDatabases: { type: "array", roles: ["dest"] },
@@ -491,16 +498,12 @@ const destSchema = (here: Place) =>
         (tags) => tags.length <= MAX_TAGS - OWN_TAG_COUNT,
         `expected at most ${MAX_TAGS - OWN_TAG_COUNT} tags: a snapshot has at most ${MAX_TAGS} and the tool writes up to ${OWN_TAG_COUNT} of its own`,
       ),
-      restoreEnabled: flag().default(false),
-      restoreInstanceClass: z
-        .string()
-        .regex(/^db\.[a-z0-9-]+\.[a-z0-9]+$/, "expected an RDS instance class such as db.t4g.medium")
-        .optional(),
-      restoreSubnetGroupName: z.string().min(1, "expected a DB subnet group name").optional(),
-      restoreNetworkCidr: z
+      refreshTargets: z.array(refreshTargetSchema(), { error: "expected a list of refresh targets" }).default([]),
+      refreshCleanup: flag().default(REFRESH_DEFAULTS.cleanupEnabled),
+      refreshNetworkCidr: z
         .cidrv4("expected an IPv4 CIDR block such as 10.42.0.0/16")
         .default(CONSUMER_DEFAULTS.networkCidr),
-      restoreAvailabilityZones: z
+      refreshAvailabilityZones: z
         .array(
           z
             .string()
@@ -509,14 +512,6 @@ const destSchema = (here: Place) =>
         )
         .min(2, "expected at least 2 availability zones (RDS subnet groups need two)")
         .default(defaultRestoreNetwork(here.region).availabilityZones),
-      restoreSecurityGroupIds: list(z.string().regex(/^sg-[0-9a-f]{8,17}$/, "expected a security group id")),
-      restoreSecretName: z
-        .string()
-        .regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, "expected a Secrets Manager secret name")
-        .optional(),
-      // The engine appends a timestamp suffix to this prefix; 40 characters leave room within RDS's 63.
-      restoreInstancePrefix: dbIdentifier(40).optional(),
-      restoreKeepInstances: wholeNumber(1).default(CONSUMER_DEFAULTS.keepInstances),
       // A nightly snapshot plus a copy of a few hours: a day and a bit.
       rpoHours: rpoHours.default(CONSUMER_DEFAULTS.rpoHours),
       rpoOverrides: list(rpoOverride),
@@ -547,17 +542,8 @@ const destSchema = (here: Place) =>
           ctx.addIssue({ code: "custom", path: ["rpoOverrides", i], message: `expected ${database} only once` });
         seen.add(database);
       });
-      if (!c.restoreEnabled) return;
-      for (const key of ["restoreInstanceClass", "restoreSecretName", "restoreInstancePrefix"] as const)
-        if (c[key] === undefined)
-          ctx.addIssue({ code: "custom", path: [key], message: "expected a value when restoreEnabled is true" });
-      if (c.restoreSubnetGroupName === undefined && c.restoreSecurityGroupIds.length > 0)
-        ctx.addIssue({
-          code: "custom",
-          path: ["restoreSecurityGroupIds"],
-          message:
-            "expected no security groups when the network is created (it gets its own); set restoreSubnetGroupName",
-        });
+      for (const p of targetConflicts(c.refreshTargets))
+        ctx.addIssue({ code: "custom", path: ["refreshTargets", p.index, p.field], message: p.message });
     });
 
 type SourceParsed = z.output<ReturnType<typeof sourceSchema>>;
@@ -567,23 +553,13 @@ export type SourceStackConfig = SourceParsed & { readonly place: Place };
 export type DestStackConfig = DestParsed & { readonly place: Place };
 export type StackConfig = SourceStackConfig | DestStackConfig;
 
-/** A dest stack's restore settings: the consumer's RestoreConfig, with the secret name known to the program. */
-export type StackRestoreConfig = RestoreConfig & { readonly secretName: string };
-
-export function enabledRestore(c: DestStackConfig): StackRestoreConfig | undefined {
-  if (!c.restoreEnabled || !c.restoreInstanceClass || !c.restoreSecretName || !c.restoreInstancePrefix)
-    return undefined;
+/** A dest stack's refresh settings for the consumer; undefined without targets. */
+export function refreshOf(c: DestStackConfig, adoptedSecrets: Record<string, string> = {}): RefreshArgs | undefined {
+  if (c.refreshTargets.length === 0) return undefined;
   return {
-    instanceClass: c.restoreInstanceClass,
-    subnetGroupName: c.restoreSubnetGroupName,
-    network:
-      c.restoreSubnetGroupName === undefined
-        ? { cidrBlock: c.restoreNetworkCidr, availabilityZones: c.restoreAvailabilityZones }
-        : undefined,
-    securityGroupIds: c.restoreSecurityGroupIds,
-    secretName: c.restoreSecretName,
-    instancePrefix: c.restoreInstancePrefix,
-    keepInstances: c.restoreKeepInstances,
+    targets: c.refreshTargets.map((t) => ({ ...t, existingSecretArn: adoptedSecrets[t.secretName] })),
+    network: { cidrBlock: c.refreshNetworkCidr, availabilityZones: c.refreshAvailabilityZones },
+    cleanupEnabled: c.refreshCleanup,
   };
 }
 
@@ -617,7 +593,9 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 
 function keyName(path: readonly PropertyKey[]): string {
   const [head, ...rest] = path;
-  return `${PROJECT}:${String(head ?? "")}${rest.map((k) => `[${String(k)}]`).join("")}`;
+  // As `pulumi config set --path` writes it: list items in brackets, object fields after a dot.
+  const segment = (k: PropertyKey) => (typeof k === "number" ? `[${k}]` : `.${String(k)}`);
+  return `${PROJECT}:${String(head ?? "")}${rest.map(segment).join("")}`;
 }
 
 function describeValue(value: unknown): string {
@@ -646,7 +624,11 @@ function listHint(path: readonly PropertyKey[], value: unknown): string {
 }
 
 function describe(issue: z.core.$ZodIssue, raw: Record<string, unknown>, role: Role): string[] {
-  if (issue.code === "unrecognized_keys") return issue.keys.map((k) => unknownKey(k, role));
+  if (issue.code === "unrecognized_keys") {
+    const flat = issue.keys.filter((k) => (FLAT_RESTORE_KEYS as readonly string[]).includes(k));
+    const migration = flat.length > 0 ? [`${flat.map((k) => keyName([k])).join(", ")}: ${migrationMessage(raw)}`] : [];
+    return [...migration, ...issue.keys.filter((k) => !flat.includes(k)).map((k) => unknownKey(k, role))];
+  }
   const value = valueAt(raw, issue.path);
   return [`${keyName(issue.path)} ${describeValue(value)}: ${issue.message}${listHint(issue.path, value)}`];
 }
@@ -721,6 +703,7 @@ function typed(text: string, type: ConfigType): unknown {
     case "integer":
       return /^-?\d+$/.test(text.trim()) ? Number(text) : text;
     case "array":
+    case "objects":
       try {
         return JSON.parse(text);
       } catch {

@@ -4,7 +4,9 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { SnapshotConsumer, stackSlug } from "../components/consumer";
 import { SnapshotProducer, transitRegions } from "../components/producer";
+import { unknownTargetDatabases } from "../components/refreshTargets";
 import {
+  type SourceDatabases,
   type SourceOutputs,
   type SourceStackExports,
   sourceOutputsOf,
@@ -13,13 +15,14 @@ import {
 import { MANAGED_BY_KEY, MANAGED_BY_VALUE } from "../functions/decisions/tags";
 import {
   allowedDatabasesOf,
+  ConfigError,
   checkDeployTarget,
   type DestStackConfig,
   databaseSelection,
-  enabledRestore,
   optionGroupsByRegion,
   parseStackConfig,
   rawConfigFromPulumi,
+  refreshOf,
   retentionPolicyOf,
   rpoOf,
   type SourceStackConfig,
@@ -96,7 +99,7 @@ export async function findAdoptedSecret(name: string): Promise<string | undefine
 export function buildConsumer(
   config: DestStackConfig,
   sources: Record<string, pulumi.Input<SourceOutputs>>,
-  existingSecretArn?: string,
+  adoptedSecrets: Record<string, string> = {},
 ): Record<string, pulumi.Input<unknown>> {
   const consumer = new SnapshotConsumer("consumer", {
     namePrefix: stackNamePrefix(),
@@ -111,8 +114,7 @@ export function buildConsumer(
     coolingOffHours: config.deletionCoolingOffHours,
     holdTagKey: config.holdTagKey,
     copyTags: Object.fromEntries(config.copyTags),
-    restore: enabledRestore(config),
-    existingSecretArn,
+    refresh: refreshOf(config, adoptedSecrets),
     notificationEmails: config.notificationEmails,
     reservedConcurrency: config.reservedConcurrency,
     logRetentionDays: config.logRetentionDays,
@@ -129,7 +131,8 @@ export function buildConsumer(
     stateMachineArn: consumer.stateMachineArn,
     notifyTopicArn: consumer.notifyTopicArn,
     intakeFunctionArn: consumer.intakeFunctionArn,
-    secretArn: consumer.secretArn,
+    secretArns: consumer.secretArns,
+    restoredInstances: consumer.restoredInstances,
     snapshotDeletionGuardScp: consumer.snapshotDeletionGuardPolicy,
   };
 }
@@ -141,21 +144,40 @@ export function buildConsumer(
  */
 export async function readSources(config: DestStackConfig): Promise<Record<string, pulumi.Output<SourceOutputs>>> {
   const sources: Record<string, pulumi.Output<SourceOutputs>> = {};
+  const databases: Record<string, SourceDatabases | undefined> = {};
   for (const stack of config.sources) {
     const ref = new pulumi.StackReference(`source-${stackSlug(stack)}`, { name: stack });
-    const [account, destinations] = await Promise.all(
-      ["account", "destinations"].map(async (name) => (await ref.getOutputDetails(name)).value),
+    const [account, destinations, sent] = await Promise.all(
+      ["account", "destinations", "databases"].map(async (name) => (await ref.getOutputDetails(name)).value),
     );
     checkDeployTarget(stack, { account, destinations }, config.place);
+    databases[stack] = sent;
     sources[stack] = sourceOutputsOf(ref);
   }
+  checkRefreshTargets(config, databases);
   return sources;
+}
+
+/** Every refresh target names a database its sources send here, of that kind: all problems in one ConfigError. */
+export function checkRefreshTargets(config: DestStackConfig, databases: Record<string, SourceDatabases | undefined>) {
+  if (config.refreshTargets.length === 0) return;
+  const missing = Object.entries(databases)
+    .filter(([, d]) => d === undefined)
+    .map(([stack]) => `source stack ${stack} exports no databases: bring it up with this version first`);
+  const problems = unknownTargetDatabases(config.refreshTargets, databases, config.place).map(
+    (p) => `rds-replication:refreshTargets[${p.index}].${p.field}: ${p.message}`,
+  );
+  if (missing.length + problems.length > 0) throw new ConfigError([...missing, ...problems]);
 }
 
 export async function program(): Promise<Record<string, pulumi.Input<unknown>>> {
   const config = await readStackConfig();
   if (config.role === "source") return buildProducer(config);
   const sources = await readSources(config);
-  const restore = enabledRestore(config);
-  return buildConsumer(config, sources, restore ? await findAdoptedSecret(restore.secretName) : undefined);
+  const adopted: Record<string, string> = {};
+  for (const { secretName } of config.refreshTargets) {
+    const arn = await findAdoptedSecret(secretName);
+    if (arn) adopted[secretName] = arn;
+  }
+  return buildConsumer(config, sources, adopted);
 }

@@ -77,7 +77,12 @@ export class Inbox {
 export interface WorldOptions {
   /** Where the destination account consumes (DEST.region for cross-region, SOURCE.region for same region). */
   destRegion: string;
+  /** Refresh database `orders` (as an instance or as a cluster) into RESTORE_SECRET with prefix `orders-dev`. */
   restore?: boolean;
+  /** Refresh targets instead of `restore`'s (each gets the world's subnet group and security group). */
+  refreshTargets?: RefreshTargetOptions[];
+  /** Delete superseded restored databases beyond each target's newest N (default true). */
+  cleanupEnabled?: boolean;
   deletionsEnabled?: boolean;
   keep?: number;
   /** Transit copies younger than this are never pruned (default 0). */
@@ -101,6 +106,15 @@ export interface WorldOptions {
   copiesPerDatabasePerDay?: number;
   /** Consumer: the source's databases it accepts (default all). */
   allowedDatabases?: string[];
+}
+
+export interface RefreshTargetOptions {
+  database: string;
+  kind: "instance" | "cluster";
+  secretName: string;
+  instancePrefix: string;
+  keepInstances?: number;
+  maxRestoresPerDay?: number;
 }
 
 export interface World {
@@ -263,6 +277,16 @@ async function wireWorld(options: WorldOptions, inbox: Inbox, proxy: EmulatorPro
     replicateUnencryptedClusters: options.replicateUnencryptedClusters ?? false,
     optionGroups: options.optionGroups ?? {},
   };
+  const targets: RefreshTargetOptions[] =
+    options.refreshTargets ??
+    (options.restore
+      ? (["instance", "cluster"] as const).map((kind) => ({
+          database: "orders",
+          kind,
+          secretName: RESTORE_SECRET,
+          instancePrefix: "orders-dev",
+        }))
+      : []);
   const consumerConfig: ConsumerRuntimeConfig = {
     version: 1,
     account: DEST.account,
@@ -288,18 +312,22 @@ async function wireWorld(options: WorldOptions, inbox: Inbox, proxy: EmulatorPro
       coolingOffHours: options.coolingOffHours ?? 0,
     },
     ...(options.copyTags ? { copyTags: options.copyTags } : {}),
-    restore: options.restore
-      ? {
-          instanceClass: "db.t3.micro",
-          subnetGroupName: "dev-subnets",
-          securityGroupIds: ["sg-0123456789abcdef0"],
-          secretName: RESTORE_SECRET,
-          instancePrefix: "orders-dev",
-          keepInstances: options.keepInstances ?? 1,
-        }
-      : null,
+    restore:
+      targets.length > 0
+        ? {
+            cleanupEnabled: options.cleanupEnabled ?? true,
+            targets: targets.map((t) => ({
+              instanceClass: t.kind === "cluster" ? "db.r6g.large" : "db.t3.micro",
+              subnetGroupName: "dev-subnets",
+              securityGroupIds: ["sg-0123456789abcdef0"],
+              keepInstances: options.keepInstances ?? 1,
+              maxRestoresPerDay: 10,
+              ...t,
+            })),
+          }
+        : null,
   };
-  if (options.restore) {
+  if (targets.length > 0) {
     await dest.rds.send(
       new CreateDBSubnetGroupCommand({
         DBSubnetGroupName: "dev-subnets",
@@ -307,12 +335,13 @@ async function wireWorld(options: WorldOptions, inbox: Inbox, proxy: EmulatorPro
         SubnetIds: await defaultSubnets(dest),
       }),
     );
-    await dest.secrets.send(
-      new CreateSecretCommand({
-        Name: RESTORE_SECRET,
-        SecretString: JSON.stringify({ username: "app", password: "pw", host: "old.example", port: 5432 }),
-      }),
-    );
+    for (const secretName of new Set(targets.map((t) => t.secretName)))
+      await dest.secrets.send(
+        new CreateSecretCommand({
+          Name: secretName,
+          SecretString: JSON.stringify({ username: "app", password: "pw", host: "old.example", port: 5432 }),
+        }),
+      );
   }
   const consumerArns = fakeLambdaArns(
     stepsOf("consumer").map((s) => s.key),

@@ -16,11 +16,13 @@ import {
   RestoreDBInstanceFromDBSnapshotCommand,
 } from "@aws-sdk/client-rds";
 import { type ConsumerRuntimeConfig, loadConsumerConfig } from "../contracts/runtimeConfig";
-import type { Kind } from "../decisions/errors";
-import { replicationError } from "../decisions/errors";
-import { isManaged, ROLE_KEY, type TagMap, tagList, tagMap } from "../decisions/tags";
+import { refreshTargetFor, restoredFor } from "../decisions/destinationRules";
+import { type Kind, replicationError } from "../decisions/errors";
+import { type TagMap, tagList, tagMap } from "../decisions/tags";
 
-export type RestoreSettings = NonNullable<ConsumerRuntimeConfig["restore"]>;
+type RefreshConfig = NonNullable<ConsumerRuntimeConfig["restore"]>;
+/** One database's refresh target. */
+export type RestoreSettings = RefreshConfig["targets"][number];
 
 export interface RestoredDatabase {
   kind: Kind;
@@ -30,16 +32,27 @@ export interface RestoredDatabase {
   arn: string;
   createdAt: string;
   tags: TagMap;
+  /** Whether RDS refuses to delete it. */
+  deletionProtection: boolean;
   endpoint?: { host: string; port: number };
 }
 
-/** The consumer config of a restore-only step, which must not run in a stack without restore. */
+/**
+ * The consumer config and the announced database's refresh target, for a restore-only step: it must not run
+ * for a database without one.
+ */
 export async function loadRestoreConfig(
   step: string,
-): Promise<{ config: ConsumerRuntimeConfig; settings: RestoreSettings }> {
+  database: { sourceDatabase: string; kind: Kind },
+): Promise<{ config: ConsumerRuntimeConfig; settings: RestoreSettings; cleanupEnabled: boolean }> {
   const config = await loadConsumerConfig();
-  if (!config.restore) throw replicationError("ConfigInvalid", `${step} step called but restore is not configured`);
-  return { config, settings: config.restore };
+  const settings = refreshTargetFor(config.restore, database);
+  if (!config.restore || !settings)
+    throw replicationError(
+      "ConfigInvalid",
+      `${step} step called but ${database.kind} ${database.sourceDatabase} has no refresh target`,
+    );
+  return { config, settings, cleanupEnabled: config.restore.cleanupEnabled };
 }
 
 export function clusterInstanceId(clusterId: string): string {
@@ -63,6 +76,8 @@ export async function restoreDatabase(
         DBInstanceClass: settings.instanceClass,
         DBSubnetGroupName: settings.subnetGroupName,
         VpcSecurityGroupIds: settings.securityGroupIds,
+        DBParameterGroupName: settings.parameterGroupName,
+        OptionGroupName: settings.optionGroupName,
         PubliclyAccessible: false,
         DeletionProtection: true,
         Tags: tagList(tags),
@@ -77,6 +92,7 @@ export async function restoreDatabase(
       Engine: engine,
       DBSubnetGroupName: settings.subnetGroupName,
       VpcSecurityGroupIds: settings.securityGroupIds,
+      DBClusterParameterGroupName: settings.parameterGroupName,
       DeletionProtection: true,
       Tags: tagList(tags),
     }),
@@ -115,6 +131,7 @@ function fromInstance(i: DBInstance): RestoredDatabase {
     arn: i.DBInstanceArn ?? "",
     createdAt: i.InstanceCreateTime?.toISOString() ?? "",
     tags: tagMap(i.TagList),
+    deletionProtection: i.DeletionProtection === true,
     endpoint: i.Endpoint?.Address ? { host: i.Endpoint.Address, port: i.Endpoint.Port ?? 0 } : undefined,
   };
 }
@@ -128,6 +145,7 @@ function fromCluster(c: DBCluster): RestoredDatabase {
     arn: c.DBClusterArn ?? "",
     createdAt: c.ClusterCreateTime?.toISOString() ?? "",
     tags: tagMap(c.TagList),
+    deletionProtection: c.DeletionProtection === true,
     endpoint: c.Endpoint ? { host: c.Endpoint, port: c.Port ?? 0 } : undefined,
   };
 }
@@ -151,29 +169,33 @@ export async function describeDatabase(rds: RDSClient, kind: Kind, id: string): 
   return (await describeDatabases(rds, kind, id))[0];
 }
 
-/** Databases this tool restored with the configured prefix. */
-export async function listRestored(rds: RDSClient, kind: Kind, prefix: string): Promise<RestoredDatabase[]> {
-  return (await describeDatabases(rds, kind)).filter(
-    (d) => isManaged(d.tags) && d.tags[ROLE_KEY] === "restored" && d.id.startsWith(`${prefix}-`),
-  );
+/** The databases this tool restored for a target: its prefix and provenance tags, never the prefix alone. */
+export async function listRestored(rds: RDSClient, target: RestoreSettings): Promise<RestoredDatabase[]> {
+  return (await describeDatabases(rds, target.kind)).filter((d) => restoredFor(d, target));
 }
 
 export async function tagDatabase(rds: RDSClient, arn: string, tags: TagMap): Promise<void> {
   await rds.send(new AddTagsToResourceCommand({ ResourceName: arn, Tags: tagList(tags) }));
 }
 
-/** Deletion protection is ours to lift: the tool set it when it restored the database. */
-export async function deleteRestored(rds: RDSClient, db: RestoredDatabase): Promise<void> {
-  if (db.kind === "instance") {
+/** Deletion protection is ours to lift: the tool set it when it restored the database. Nothing else changes. */
+export async function unprotectRestored(rds: RDSClient, db: RestoredDatabase): Promise<void> {
+  if (db.kind === "instance")
     await rds.send(
       new ModifyDBInstanceCommand({ DBInstanceIdentifier: db.id, DeletionProtection: false, ApplyImmediately: true }),
     );
+  else
+    await rds.send(
+      new ModifyDBClusterCommand({ DBClusterIdentifier: db.id, DeletionProtection: false, ApplyImmediately: true }),
+    );
+}
+
+/** Deletes a restored database whose protection the unprotect step lifted (RDS refuses otherwise). */
+export async function deleteRestored(rds: RDSClient, db: RestoredDatabase): Promise<void> {
+  if (db.kind === "instance") {
     await rds.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: db.id, SkipFinalSnapshot: true }));
     return;
   }
-  await rds.send(
-    new ModifyDBClusterCommand({ DBClusterIdentifier: db.id, DeletionProtection: false, ApplyImmediately: true }),
-  );
   if (db.instanceId) {
     try {
       await rds.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: db.instanceId, SkipFinalSnapshot: true }));

@@ -1,5 +1,10 @@
 // Reading and writing the JSON secret that tells applications which database to use.
-import { GetSecretValueCommand, PutSecretValueCommand } from "@aws-sdk/client-secrets-manager";
+import {
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  TagResourceCommand,
+} from "@aws-sdk/client-secrets-manager";
 import { replicationError } from "../decisions/errors";
 import { secretsClient } from "./clients";
 
@@ -18,4 +23,14 @@ export async function writeSecret(name: string, value: Record<string, unknown>, 
   await secretsClient().send(
     new PutSecretValueCommand({ SecretId: name, SecretString: JSON.stringify(value), ClientRequestToken: token }),
   );
+}
+
+/** A tag of the secret (its metadata: applications reading the value never see it). */
+export async function readSecretTag(name: string, key: string): Promise<string | undefined> {
+  const out = await secretsClient().send(new DescribeSecretCommand({ SecretId: name }));
+  return out.Tags?.find((t) => t.Key === key)?.Value;
+}
+
+export async function tagSecret(name: string, key: string, value: string): Promise<void> {
+  await secretsClient().send(new TagResourceCommand({ SecretId: name, Tags: [{ Key: key, Value: value }] }));
 }

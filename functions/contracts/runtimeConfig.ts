@@ -119,14 +119,25 @@ export function consumerConfigSchema() {
     }),
     /** Tags this account adds to every copy it makes (below the tool's own, above the carried ones). */
     copyTags: z.record(z.string(), z.string()).optional(),
+    /** Per-database refresh: only the databases with a target are restored, each into its own secret. */
     restore: z
       .strictObject({
-        instanceClass: z.string().min(1),
-        subnetGroupName: z.string().min(1),
-        securityGroupIds: z.array(z.string().min(1)),
-        secretName: z.string().min(1),
-        instancePrefix: z.string().regex(/^[a-zA-Z][a-zA-Z0-9-]{0,40}$/, "must be a valid DB identifier prefix"),
-        keepInstances: z.number().int().min(1),
+        cleanupEnabled: z.boolean(),
+        targets: z.array(
+          z.strictObject({
+            database: z.string().min(1),
+            kind: z.enum(["instance", "cluster"]),
+            instanceClass: z.string().min(1),
+            subnetGroupName: z.string().min(1),
+            securityGroupIds: z.array(z.string().min(1)),
+            parameterGroupName: z.string().min(1).optional(),
+            optionGroupName: z.string().min(1).optional(),
+            secretName: z.string().min(1),
+            instancePrefix: z.string().regex(/^[a-zA-Z][a-zA-Z0-9-]{0,40}$/, "must be a valid DB identifier prefix"),
+            keepInstances: z.number().int().min(1),
+            maxRestoresPerDay: z.number().int().min(1),
+          }),
+        ),
       })
       .nullable(),
   });

@@ -41,7 +41,7 @@ export interface DeletionReport {
   ids: string[];
 }
 
-/** The shape the prune, retention and switch steps return about their deletions. */
+/** The shape the prune, retention and cleanup steps return about their deletions. */
 interface DeletionPlan {
   delete?: string[];
   toDelete?: string[];
@@ -144,7 +144,7 @@ function producerParts(state: Record<string, unknown>) {
 function consumerParts(state: Record<string, unknown>) {
   const a = (state.announcement ?? {}) as Record<string, string>;
   const copy = (state.copy ?? {}) as { snapshot?: { arn?: string } };
-  const restored = (state.restore ?? {}) as { restored?: { id?: string } };
+  const restored = (state.restore ?? {}) as { restored?: { id?: string }; skipped?: string };
   const unencrypted = (state.announcement as { encrypted?: boolean } | undefined)?.encrypted === false;
   const what = [
     `${a.kind ?? "?"} snapshot ${a.snapshotArn ?? "?"} of ${a.sourceAccount ?? "?"}/${a.sourceDatabase ?? "?"}` +
@@ -152,6 +152,7 @@ function consumerParts(state: Record<string, unknown>) {
   ];
   const where = [`${a.destinationAccount ?? "?"}/${a.destinationRegion ?? "?"}: ${copy.snapshot?.arn ?? "(no copy)"}`];
   if (restored.restored?.id) where.push(`restored as ${restored.restored.id}`);
+  if (restored.skipped) where.push(`not restored: ${restored.skipped}`);
   const error = state.error as StepError | undefined;
   const failures = error ? [{ item: what[0], error: error.Error, cause: causeText(error.Cause) }] : [];
   const here = `${a.destinationAccount ?? "?"}/${a.destinationRegion ?? "?"}`;
@@ -168,7 +169,7 @@ function consumerParts(state: Record<string, unknown>) {
       ]
     : [];
   const deletions = [
-    ...deletionReport(`restored databases in ${here}`, state.switch as DeletionPlan | undefined),
+    ...deletionReport(`restored databases in ${here}`, state.cleanup as DeletionPlan | undefined),
     ...deletionReport(`retention (${retention?.policy ?? "?"}) in ${here}`, retention),
     ...deletionReport(`failed copy in ${here}`, state.cleanup as DeletionPlan | undefined),
   ];

@@ -17,6 +17,8 @@ export const DELETION_DUE_KEY = "rds-replication:deletion-due";
 /** Put on the previous restored instance when the secret moves to a new one. */
 export const DELETE_AFTER_KEY = "rds-replication:superseded-at";
 export const RESTORED_FROM_KEY = "rds-replication:restored-from";
+/** On a refresh target's secret: restores started today, `<YYYY-MM-DD>/<n>` (the per-day cap). */
+export const RESTORES_TODAY_KEY = "rds-replication:restores-today";
 /** Set to `none` on the copies of an unencrypted cluster replicated as it is (replicateUnencryptedClusters). */
 export const ENCRYPTION_KEY = "rds-replication:encryption";
 export const UNENCRYPTED_TAGS: TagMap = { [ENCRYPTION_KEY]: "none" };

@@ -1,8 +1,9 @@
 // What exists where after the demo: snapshots (with their keys and tags), KMS keys, DB instances and the
 // restore secret of each account and region, read back from the emulator and laid out as tables.
 import { DescribeKeyCommand, ListKeysCommand } from "@aws-sdk/client-kms";
-import { DescribeDBInstancesCommand, DescribeDBSnapshotsCommand } from "@aws-sdk/client-rds";
+import { DescribeDBClustersCommand, DescribeDBInstancesCommand, DescribeDBSnapshotsCommand } from "@aws-sdk/client-rds";
 import { GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
+import { restoredFor } from "../../functions/decisions/destinationRules";
 import {
   DELETE_AFTER_KEY,
   MANAGED_BY_KEY,
@@ -16,6 +17,8 @@ import type { RetentionRow } from "./retentionRows";
 import type { Table } from "./table";
 
 type Tags = { Key?: string; Value?: string }[] | undefined;
+
+const tagMapOf = (tags: Tags) => Object.fromEntries((tags ?? []).map((x) => [x.Key ?? "", x.Value ?? ""]));
 
 const tagLines = (tags: Tags) => (tags ?? []).map((t) => `${t.Key}=${t.Value}`).join("\n");
 
@@ -82,6 +85,33 @@ export async function secretTable(title: string, clients: Clients, secretName: s
   // The password stays out of the report; the point is where the secret sends clients.
   const shown = ["host", "port", "dbInstanceIdentifier", "username"].filter((k) => k in value);
   return { title, columns: ["Secret", "Field", "Value"], rows: shown.map((k) => [secretName, k, String(value[k])]) };
+}
+
+/**
+ * Per refresh target: how many restored databases exist now and how many remain after each refresh (its
+ * keepInstances; one more while a refresh runs), read back from RDS by the tool's prefix and provenance tags.
+ */
+export async function refreshedTable(
+  title: string,
+  clients: Clients,
+  targets: readonly { database: string; kind: string; instancePrefix: string; keepInstances: number }[],
+): Promise<Table> {
+  const rows: string[][] = [];
+  for (const t of targets) {
+    const restored =
+      t.kind === "cluster"
+        ? ((await clients.rds.send(new DescribeDBClustersCommand({}))).DBClusters ?? []).map((c) => ({
+            id: c.DBClusterIdentifier ?? "",
+            tags: c.TagList,
+          }))
+        : ((await clients.rds.send(new DescribeDBInstancesCommand({}))).DBInstances ?? []).map((i) => ({
+            id: i.DBInstanceIdentifier ?? "",
+            tags: i.TagList,
+          }));
+    const ours = restored.filter((d) => restoredFor({ id: d.id, tags: tagMapOf(d.tags) }, t));
+    rows.push([`${t.database} (${t.kind})`, `${t.instancePrefix}-*`, String(ours.length), String(t.keepInstances)]);
+  }
+  return { title, columns: ["Database", "Restored as", "Restored now", "After each refresh"], rows };
 }
 
 /** The consumer's retention decision for the database, one row per copy, with the rule behind it. */

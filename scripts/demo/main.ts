@@ -29,7 +29,15 @@ import {
   type World,
 } from "../../testkit";
 import { type ReportData, renderHtmlReport } from "./htmlReport";
-import { foldTags, instancesTable, keysTable, retentionTable, secretTable, snapshotsTable } from "./inventory";
+import {
+  foldTags,
+  instancesTable,
+  keysTable,
+  refreshedTable,
+  retentionTable,
+  secretTable,
+  snapshotsTable,
+} from "./inventory";
 import { type ProgressOutput, runSteps, type Step, type Timing } from "./progress";
 import { type RetentionRow, retentionRows } from "./retentionRows";
 import { REPORT_WIDTH, renderTable, type Table } from "./table";
@@ -111,7 +119,12 @@ export const STEPS: Step<DemoContext>[] = [
   {
     title: `Wire source ${place(SOURCE)} and destination ${place(DEST)} as the two stacks do`,
     run: async (c) => {
-      c.world = await buildWorld({ destRegion: DEST.region, restore: true });
+      c.world = await buildWorld({
+        destRegion: DEST.region,
+        refreshTargets: [
+          { database: DATABASE, kind: "instance", secretName: RESTORE_SECRET, instancePrefix: "orders-dev" },
+        ],
+      });
       await c.options.prepare?.(c.world);
     },
   },
@@ -181,6 +194,7 @@ async function inventoryTables(w: World): Promise<Table[]> {
     await keysTable(`${dst}: KMS keys`, w.dest, roles),
     await instancesTable(`${dst}: DB instances`, w.dest),
     await secretTable(`${dst}: restore secret`, w.dest, RESTORE_SECRET),
+    await refreshedTable(`${dst}: refreshed databases`, w.dest, w.consumerConfig.restore?.targets ?? []),
   ];
 }
 

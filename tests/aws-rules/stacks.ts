@@ -30,7 +30,15 @@ export function largeDestConfig(): Record<string, unknown> {
   return {
     ...stackFileConfig("dest"),
     "aws:region": LARGE.regions[0],
-    "rds-replication:restoreAvailabilityZones": [`${LARGE.regions[0]}a`, `${LARGE.regions[0]}b`],
+    "rds-replication:refreshAvailabilityZones": [`${LARGE.regions[0]}a`, `${LARGE.regions[0]}b`],
+    // Two refresh targets among the source's databases (an instance and a cluster), as Pulumi.dest.yaml has.
+    "rds-replication:refreshTargets": [0, 1].map((i) => ({
+      database: databaseIdentifier(i),
+      kind: i % 2 === 0 ? "instance" : "cluster",
+      instanceClass: i % 2 === 0 ? "db.t4g.medium" : "db.r6g.large",
+      secretName: `rds-replication/${databaseIdentifier(i)}`,
+      instancePrefix: `dev-${i}`,
+    })),
     "rds-replication:rpoOverrides": Array.from({ length: LARGE.databases }, (_, i) => `${databaseIdentifier(i)}=4`),
   };
 }

@@ -185,12 +185,15 @@ describe("e2e: deletions", () => {
     );
   });
 
-  for (const deletionsEnabled of [true, false]) {
-    it(`a second refresh supersedes the first instance and ${deletionsEnabled ? "deletes" : "only reports"} it`, async () => {
+  // Snapshot deletions stay in dry run in both: cleanup of restored databases is its own setting (issue 12: one
+  // more instance left running every night when it followed deletionsEnabled).
+  for (const cleanupEnabled of [true, false]) {
+    it(`a second refresh supersedes the first instance and ${cleanupEnabled ? "deletes" : "only reports"} it, snapshot deletions in dry run`, async () => {
       const world = await worlds.build({
         destRegion: SOURCE.region,
         restore: true,
-        deletionsEnabled,
+        deletionsEnabled: false,
+        cleanupEnabled,
         keepInstances: 1,
       });
       await instance(world.source, "orders");
@@ -226,7 +229,7 @@ describe("e2e: deletions", () => {
       assert.ok(byId.has("orders-dev-by-hand"), "an instance the tool did not restore is never deleted");
       const deletes = world.proxy.requests.filter((r) => r.action === "DeleteDBInstance");
       const summary = world.inbox.notifications("/consumer-notify").at(-1)?.summary ?? "";
-      if (deletionsEnabled) {
+      if (cleanupEnabled) {
         assert.equal(byId.has(firstDb), false, "the superseded first instance was deleted");
         assert.deepEqual(
           deletes.map((r) => r.params.get("DBInstanceIdentifier")),
@@ -241,7 +244,7 @@ describe("e2e: deletions", () => {
         assert.deepEqual(deletes, []);
         assert.match(summary, new RegExp(`restored databases in .*: dry run, would delete ${firstDb}`));
       }
-      assert.deepEqual(await restoredNow(), deletionsEnabled ? [current] : [firstDb, current].sort());
+      assert.deepEqual(await restoredNow(), cleanupEnabled ? [current] : [firstDb, current].sort());
     });
   }
 });

@@ -85,9 +85,12 @@ describe("demo (npm run demo)", () => {
     assert.match(section(text, `${dst}: KMS keys`).join("\n"), /consumer key \(never shared\)\s+Enabled/);
 
     // Two restored instances; the secret points at the newer one.
+    // The second refresh superseded the first restore and cleanup removed it (snapshot deletions still off).
     const restored = firstColumn(section(text, `${dst}: DB instances`)).filter((id) => id.startsWith("orders-dev-"));
-    assert.equal(restored.length, 2);
-    const newest = [...restored].sort().at(-1)!;
+    assert.equal(restored.length, 1);
+    const newest = restored[0]!;
+    const refreshed = section(text, `${dst}: refreshed databases`).join("\n");
+    assert.match(refreshed, /orders \(instance\)\s+orders-dev-\*\s+1\s+1/);
     const secret = section(text, `${dst}: restore secret`).join("\n");
     assert.match(secret, new RegExp(`dbInstanceIdentifier\\s+${newest}`));
     assert.match(secret, new RegExp(`host\\s+${newest}\\.`));

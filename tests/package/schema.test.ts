@@ -141,10 +141,17 @@ describe("schema inference for other languages (componentProviderHost)", functio
       "account",
       "announceTopicArn",
       "announcementVersion",
+      "databases",
       "destinations",
       "region",
       "transitKeyArns",
     ]);
+    const databases = schema.types["rds-replication:index:SourceDatabases"];
+    assert.deepEqual(typeOf(databases.properties.perDestination), {
+      type: "array",
+      items: { ...ref("DestinationDatabases"), plain: true },
+      plain: true,
+    });
     assert.deepEqual(typeOf(contract.properties.destinations), {
       type: "array",
       items: { ...ref("DestinationPlace"), plain: true },
@@ -165,8 +172,7 @@ describe("schema inference for other languages (componentProviderHost)", functio
     assert.deepEqual(typeOf(inputs.retentionTagKey), { type: "string", optional: true });
     assert.deepEqual(typeOf(inputs.deletionsEnabled), { type: "boolean", optional: true });
     assert.deepEqual(typeOf(inputs.maxDeletionsPerRun), { type: "number", optional: true });
-    assert.deepEqual(typeOf(inputs.restore), { ...ref("RestoreConfig"), optional: true, plain: true });
-    assert.deepEqual(typeOf(inputs.existingSecretArn), { type: "string", optional: true, plain: true });
+    assert.deepEqual(typeOf(inputs.refresh), { ...ref("RefreshArgs"), optional: true, plain: true });
     assert.deepEqual(typeOf(inputs.rpo), { ...ref("Rpo"), optional: true, plain: true });
     assert.deepEqual(consumer.requiredInputs, ["account", "region", "sources"]);
 
@@ -176,10 +182,15 @@ describe("schema inference for other languages (componentProviderHost)", functio
       "intakeFunctionArn",
       "keyArn",
       "notifyTopicArn",
+      "restoredInstances",
+      "secretArns",
       "snapshotDeletionGuardPolicy",
       "stateMachineArn",
     ]);
-    assert.deepEqual(typeOf(consumer.properties.secretArn), { type: "string", optional: true });
+    assert.deepEqual(typeOf(consumer.properties.secretArns), {
+      type: "object",
+      additionalProperties: { type: "string" },
+    });
 
     const retention = schema.types["rds-replication:index:RetentionPolicy"];
     assert.deepEqual(Object.keys(retention.properties).sort(), [
@@ -198,13 +209,21 @@ describe("schema inference for other languages (componentProviderHost)", functio
       optional: true,
       plain: true,
     });
-    const restore = schema.types["rds-replication:index:RestoreConfig"];
-    assert.deepEqual(restore.required, ["instanceClass", "instancePrefix", "secretName"]);
-    assert.deepEqual(typeOf(restore.properties.network), { ...ref("RestoreNetworkArgs"), optional: true, plain: true });
-    assert.deepEqual(typeOf(restore.properties.securityGroupIds), {
+    const refresh = schema.types["rds-replication:index:RefreshArgs"];
+    assert.deepEqual(refresh.required, ["targets"]);
+    assert.deepEqual(typeOf(refresh.properties.network), { ...ref("RestoreNetworkArgs"), optional: true, plain: true });
+    assert.deepEqual(typeOf(refresh.properties.targets), {
+      type: "array",
+      items: { ...ref("RefreshTarget"), plain: true },
+      plain: true,
+    });
+    const target = schema.types["rds-replication:index:RefreshTarget"];
+    assert.deepEqual(target.required, ["database", "instanceClass", "instancePrefix", "kind", "secretName"]);
+    assert.deepEqual(typeOf(target.properties.securityGroupIds), {
       type: "array",
       items: { type: "string", plain: true },
       optional: true,
+      plain: true,
     });
     const network = schema.types["rds-replication:index:RestoreNetworkArgs"];
     assert.deepEqual(typeOf(network.properties.availabilityZones), {

@@ -181,7 +181,7 @@ describe("cross-account policies (IAM simulation)", () => {
     const copyRolePolicy = stepRolePolicy({
       needs: stepByKey("consumer-copy").iam,
       scopes: consumerScopes(
-        { account: DEST.account, region: DEST.region, restore: undefined },
+        { account: DEST.account, region: DEST.region, refresh: undefined },
         [{ account: SOURCE.account, transitKeyArns: { [DEST.region]: TRANSIT_KEY } }],
         { keyArn: CONSUMER_KEY, notifyTopicArn: `arn:aws:sns:${DEST.region}:${DEST.account}:notify` },
       ),

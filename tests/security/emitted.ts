@@ -15,6 +15,12 @@ export const SOURCE_STACK_OUTPUTS = {
     { account: "222222222222", region: "eu-central-1" },
     { account: "333333333333", region: "eu-west-1" },
   ],
+  databases: {
+    instances: ["orders-db"],
+    clusters: ["billing-aurora"],
+    byTags: false,
+    perDestination: [{ account: "222222222222", region: "eu-central-1", databases: [] }],
+  },
 };
 
 let stacks: Promise<{ source: StackEvaluation; dest: StackEvaluation }> | undefined;

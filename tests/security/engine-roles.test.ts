@@ -2,8 +2,7 @@
 // the requests the design forbids, each next to the legitimate request of the same step that must pass.
 import * as assert from "node:assert/strict";
 import type { StackEvaluation } from "../../testkit";
-import type { PolicyDocument, SimulationRequest } from "../support/iamSimulator";
-import { simulate } from "../support/iamSimulator";
+import { type PolicyDocument, type SimulationRequest, simulate } from "../support/iamSimulator";
 import { exampleStacks } from "./emitted";
 
 const DEST = { account: "222222222222", region: "eu-central-1" };
@@ -41,23 +40,67 @@ const MUST_BE_DENIED: Case[] = [
     request: { action: "rds:DeleteDBSnapshot", resource: rds("snapshot", "hand-made-backup") },
   },
   {
-    what: "switch deleting a DB instance not tagged as restored by us",
-    step: "consumer-switch",
+    what: "cleanup deleting a DB instance not tagged as restored by us",
+    step: "consumer-cleanup",
     request: { action: "rds:DeleteDBInstance", resource: rds("db", RESTORED_NAME) },
   },
   {
-    what: "switch deleting a DB instance outside the restore prefix, even tagged",
-    step: "consumer-switch",
+    what: "cleanup deleting a DB instance outside the restore prefix, even tagged",
+    step: "consumer-cleanup",
     request: { action: "rds:DeleteDBInstance", resource: rds("db", "orders-prod"), context: MANAGED },
   },
   {
-    what: "switch deleting a superseded instance that was tagged ours but not restored by the tool",
-    step: "consumer-switch",
+    what: "cleanup deleting a superseded instance that was tagged ours but not restored by the tool",
+    step: "consumer-cleanup",
     request: {
       action: "rds:DeleteDBInstance",
       resource: rds("db", "orders-dev-by-hand"),
       context: { ...MANAGED, "aws:ResourceTag/rds-replication:superseded-at": "2024-01-01T00:00:00Z" },
     },
+  },
+  // The switch role writes secrets; it cannot change a database at all (issue 11: not make it public, not change
+  // its password or security groups), nor delete one.
+  // All three are ModifyDBInstance, whose only IAM condition key is rds:ManageMasterUserPassword: the role
+  // must not have the action at all.
+  {
+    what: "switch modifying an instance it restored (public access, master password, security groups)",
+    step: "consumer-switch",
+    request: { action: "rds:ModifyDBInstance", resource: rds("db", RESTORED_NAME), context: RESTORED },
+  },
+  {
+    what: "switch modifying a cluster it restored",
+    step: "consumer-switch",
+    request: { action: "rds:ModifyDBCluster", resource: rds("cluster", RESTORED_NAME), context: RESTORED },
+  },
+  {
+    what: "switch deleting an instance it restored (deleting is the cleanup step's)",
+    step: "consumer-switch",
+    request: { action: "rds:DeleteDBInstance", resource: rds("db", RESTORED_NAME), context: RESTORED },
+  },
+  {
+    what: "unprotect modifying an instance the tool did not restore",
+    step: "consumer-unprotect",
+    request: { action: "rds:ModifyDBInstance", resource: rds("db", "orders-prod"), context: MANAGED },
+  },
+  {
+    what: "unprotect modifying a restored-looking instance of a longer name (prefix-* only)",
+    step: "consumer-unprotect",
+    request: { action: "rds:ModifyDBInstance", resource: rds("db", "orders-development-main"), context: RESTORED },
+  },
+  {
+    what: "unprotect moving a restored instance to another subnet group",
+    step: "consumer-unprotect",
+    request: { action: "rds:ModifyDBInstance", resource: rds("subgrp", "public-subnets"), context: RESTORED },
+  },
+  {
+    what: "unprotect deleting an instance it may unprotect",
+    step: "consumer-unprotect",
+    request: { action: "rds:DeleteDBInstance", resource: rds("db", RESTORED_NAME), context: RESTORED },
+  },
+  {
+    what: "cleanup lifting deletion protection (the unprotect step's)",
+    step: "consumer-cleanup",
+    request: { action: "rds:ModifyDBInstance", resource: rds("db", RESTORED_NAME), context: RESTORED },
   },
   {
     what: "switch tagging a foreign instance as ours (to delete it next)",
@@ -135,14 +178,31 @@ const MUST_BE_ALLOWED: Case[] = [
     request: { action: "rds:DeleteDBSnapshot", resource: rds("snapshot", "orders-snap-1a2b3c4d"), context: MANAGED },
   },
   {
-    what: "switch deleting a superseded instance it restored",
-    step: "consumer-switch",
+    what: "cleanup deleting a superseded instance it restored",
+    step: "consumer-cleanup",
     request: { action: "rds:DeleteDBInstance", resource: rds("db", RESTORED_NAME), context: RESTORED },
   },
   {
-    what: "switch lifting deletion protection of an instance it restored",
-    step: "consumer-switch",
+    what: "cleanup deleting a superseded cluster it restored",
+    step: "consumer-cleanup",
+    request: {
+      action: "rds:DeleteDBCluster",
+      resource: rds("cluster", "billing-dev-20240101-000000"),
+      context: RESTORED,
+    },
+  },
+  {
+    what: "unprotect lifting deletion protection of an instance it restored",
+    step: "consumer-unprotect",
     request: { action: "rds:ModifyDBInstance", resource: rds("db", RESTORED_NAME), context: RESTORED },
+  },
+  {
+    what: "restore counting today's restores on the target's secret",
+    step: "consumer-restore",
+    request: {
+      action: "secretsmanager:TagResource",
+      resource: "arn:aws:secretsmanager:eu-central-1:222222222222:secret:consumer-restore-secret-orders-db-AbCdEf",
+    },
   },
   {
     what: "switch tagging the previous instance superseded",

@@ -20,6 +20,8 @@ function reportManualSnapshots(obs: Observability, kind: string, count: number):
   obs.metric(ENGINE_METRICS.manualSnapshots, MetricUnit.Count, count, { kind });
 }
 
+import { refreshTargetFor } from "../../decisions/destinationRules";
+
 export interface ConsumerState {
   announcement: Announcement;
   execution?: string;
@@ -28,7 +30,7 @@ export interface ConsumerState {
 export interface CopyResult {
   snapshot: PollTarget & { arn: string };
   adopted: boolean;
-  /** Whether this stack restores an instance from each copy. */
+  /** Whether this stack refreshes the announced database (it has a refresh target). */
   restore: boolean;
   poll: PollProgress;
   operation: PollOperation;
@@ -79,7 +81,7 @@ export async function copyShared(state: ConsumerState): Promise<CopyResult> {
         region: config.region,
       },
       adopted: started.adopted,
-      restore: config.restore !== null,
+      restore: refreshTargetFor(config.restore, a) !== undefined,
       poll: { polls: 0 },
       operation: a.kind === "cluster" ? "cluster-snapshot-copy" : "snapshot-copy",
     };

@@ -12,7 +12,7 @@ import { addTags, carryOut, type DeletionOutcome, listSnapshots, removeTags } fr
 import { loadConsumerConfig } from "../../contracts/runtimeConfig";
 import { type CoolingOffPlan, planCoolingOff } from "../../coolingOff";
 import { type InventorySnapshot, planSnapshotDeletions } from "../../decisions/deletionGuard";
-import { retentionPolicyFor, secretTarget } from "../../decisions/destinationRules";
+import { refreshTargetFor, retentionPolicyFor, secretTarget } from "../../decisions/destinationRules";
 import { DELETION_DUE_KEY, RESTORED_FROM_KEY, SOURCE_ACCOUNT_KEY, SOURCE_DATABASE_KEY } from "../../decisions/tags";
 import { dataTimeOf, isOurCopy } from "./copies";
 import type { ConsumerState, CopyResult } from "./copy";
@@ -43,8 +43,9 @@ async function applyMarks(
 /** The copy behind the database the secret points to must survive retention. */
 async function protectedCopies(state: ConsumerState & { restore?: RestoreResult }): Promise<string[]> {
   const config = await loadConsumerConfig();
-  if (!config.restore) return [];
-  const current = secretTarget(await readSecret(config.restore.secretName), state.announcement.kind);
+  const target = refreshTargetFor(config.restore, state.announcement);
+  if (!target) return [];
+  const current = secretTarget(await readSecret(target.secretName), state.announcement.kind);
   if (!current) return [];
   const db = await describeDatabase(rdsIn(), state.announcement.kind, current);
   const from = db?.tags[RESTORED_FROM_KEY];

@@ -48,6 +48,7 @@ pulumi.runtime.setMocks(
           announceTopicArn: "arn:aws:sns:us-east-1:333333333333:billing-announce",
           transitKeyArns: { "eu-west-1": "arn:aws:kms:eu-west-1:333333333333:key/transit" },
           destinations: [{ account: "222222222222", region: "eu-west-1" }],
+          databases: { instances: ["billing-db"], clusters: [], byTags: false, perDestination: [] },
         };
         return { id: args.inputs.name, state: { name: args.inputs.name, outputs, secretOutputNames: [] } };
       }

@@ -14,7 +14,14 @@ import {
   parseConfig,
   producerConfigSchema,
 } from "../../../functions/contracts/runtimeConfig";
-import { restoredToDelete, retentionPolicyFor, switchedSecret } from "../../../functions/decisions/destinationRules";
+import {
+  restoreAllowance,
+  restoredFor,
+  restoredToDelete,
+  retentionPolicyFor,
+  switchAllowed,
+  switchedSecret,
+} from "../../../functions/decisions/destinationRules";
 import { classifyAwsError, isRetryable, quotaMessage, RETRY_POLICIES } from "../../../functions/decisions/errors";
 import {
   destinationCopyId,
@@ -318,19 +325,67 @@ describe("engine: announcement validation and retention policy", () => {
 });
 
 describe("engine: restore decisions and notifications", () => {
-  it("deletes restored databases beyond the newest N, never the current one", () => {
+  it("restores per UTC day: counted on the target's secret, reset on a new day", () => {
+    const now = new Date("2026-11-30T06:00:00Z");
+    assert.deepEqual(restoreAllowance(undefined, now, 2), { allowed: true, next: "2026-11-30/1", count: 0 });
+    assert.deepEqual(restoreAllowance("2026-11-30/1", now, 2), { allowed: true, next: "2026-11-30/2", count: 1 });
+    assert.equal(restoreAllowance("2026-11-30/2", now, 2).allowed, false);
+    assert.deepEqual(restoreAllowance("2026-11-29/9", now, 2), { allowed: true, next: "2026-11-30/1", count: 0 });
+    assert.equal(restoreAllowance("garbage", now, 1).allowed, true);
+  });
+
+  it("the secret moves only to strictly newer source data", () => {
+    const at = (time: string) => ({ tags: { "rds-replication:source-created": time } });
+    assert.equal(switchAllowed(undefined, "2024-01-01T00:00:00Z"), true);
+    assert.equal(switchAllowed(at("2024-01-01T00:00:00Z"), "2024-01-02T00:00:00Z"), true);
+    assert.equal(switchAllowed(at("2024-01-02T00:00:00Z"), "2024-01-02T00:00:00Z"), false);
+    assert.equal(switchAllowed(at("2024-01-02T00:00:00Z"), "2024-01-01T00:00:00Z"), false);
+    // A database without the provenance tag (not one the tool restored) never blocks a switch.
+    assert.equal(switchAllowed({ tags: {} }, "2020-01-01T00:00:00Z"), true);
+  });
+
+  it("a restored database is the tool's for a target only by prefix AND provenance tags", () => {
+    const target = { instancePrefix: "orders-dev", database: "orders" };
+    const tags = {
+      "managed-by": "rds-replication",
+      "rds-replication:role": "restored",
+      "rds-replication:source-database": "orders",
+    };
+    assert.equal(restoredFor({ id: "orders-dev-20240101-000000", tags }, target), true);
+    assert.equal(restoredFor({ id: "orders-development-main", tags }, target), false, "prefix- only");
+    assert.equal(restoredFor({ id: "orders-dev-by-hand", tags: {} }, target), false, "prefix alone");
+    assert.equal(restoredFor({ id: "billing-dev-1", tags }, target), false, "tags alone");
+    assert.equal(
+      restoredFor({ id: "orders-dev-1", tags: { ...tags, "rds-replication:source-database": "billing" } }, target),
+      false,
+      "another database's restore",
+    );
+  });
+
+  it("deletes restored databases beyond the newest N by source data, never the current one nor the last restored", () => {
+    const made = (id: string, createdAt: string, source: string) => ({
+      id,
+      createdAt,
+      tags: { "rds-replication:source-created": source },
+    });
     const dbs = [
-      { id: "d-1", createdAt: "2024-01-01" },
-      { id: "d-3", createdAt: "2024-01-03" },
-      { id: "d-2", createdAt: "2024-01-02" },
+      made("d-1", "2024-01-01", "2023-12-31T02:00:00Z"),
+      made("d-3", "2024-01-03", "2024-01-02T02:00:00Z"),
+      made("d-2", "2024-01-02", "2024-01-01T02:00:00Z"),
     ];
     assert.deepEqual(
-      restoredToDelete(dbs, 1, "d-3").map((d) => d.id),
+      restoredToDelete(dbs, 1, ["d-3"]).map((d) => d.id),
       ["d-1", "d-2"],
     );
     assert.deepEqual(
-      restoredToDelete(dbs, 1, "d-1").map((d) => d.id),
+      restoredToDelete(dbs, 1, ["d-1"]).map((d) => d.id),
       ["d-2"],
+    );
+    // A late run restored older data last: kept by source time, the newer one stays and so does the late one.
+    const late = [...dbs, made("d-0", "2024-01-04", "2023-12-30T02:00:00Z")];
+    assert.deepEqual(
+      restoredToDelete(late, 1, ["d-3"]).map((d) => d.id),
+      ["d-1", "d-2"],
     );
     assert.deepEqual(switchedSecret({ password: "p", host: "old" }, { host: "h", port: 1, kind: "cluster", id: "c" }), {
       password: "p",
@@ -371,7 +426,7 @@ describe("engine: restore decisions and notifications", () => {
         outcome: "succeeded",
         state: {
           announcement: { destinationAccount: "2", destinationRegion: "r" },
-          switch: { toDelete: ["db-old"], deleted: [], dryRun: true },
+          cleanup: { toDelete: ["db-old"], deleted: [], dryRun: true },
           retention: { policy: "Draco_Lifecycle=Test", delete: ["s-1", "s-2"], deleted: ["s-1", "s-2"], dryRun: false },
         },
       },

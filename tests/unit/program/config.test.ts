@@ -7,9 +7,9 @@ import {
   CONFIG_KEYS,
   ConfigError,
   type DestStackConfig,
-  enabledRestore,
   parseStackConfig,
   rawConfigFromPulumi,
+  refreshOf,
   retentionPolicyOf,
   rpoOf,
   type SourceStackConfig,
@@ -54,7 +54,7 @@ describe("program config", () => {
       const config = parseStackConfig(project, { account: SOURCE_ACCOUNT, region: awsRegion! }) as SourceStackConfig;
       assert.equal(config.role, "source");
       assert.deepEqual(config.destinations, [
-        { account: "222222222222", region: "eu-central-1", databases: ["orders-db"] },
+        { account: "222222222222", region: "eu-central-1", databases: ["orders-db", "billing-aurora"] },
         { account: "333333333333", region: "eu-west-1", databases: [] },
       ]);
       assert.deepEqual(config.instances, ["orders-db"]);
@@ -66,22 +66,40 @@ describe("program config", () => {
       assert.deepEqual(config.notificationEmails, ["dba@example.com"]);
     });
 
-    it("Pulumi.dest.yaml is a valid dest stack with restore into a created network", () => {
+    it("Pulumi.dest.yaml is a valid dest stack refreshing two databases, each into its own secret", () => {
       const { project, awsRegion } = fromStackFile("dest");
       const config = parseStackConfig(project, { account: DEST_ACCOUNT, region: awsRegion! }) as DestStackConfig;
       assert.deepEqual(config.sources, ["acme/rds-replication/source"]);
       assert.deepEqual(retentionPolicyOf(config), RETENTION_PRESETS.Standard);
       assert.equal(config.retentionTagKey, "Draco_Lifecycle");
       assert.equal(config.deletionsEnabled, false);
-      assert.deepEqual(enabledRestore(config), {
-        instanceClass: "db.t4g.medium",
-        subnetGroupName: undefined,
-        network: { cidrBlock: "10.42.0.0/16", availabilityZones: ["eu-central-1a", "eu-central-1b"] },
-        securityGroupIds: [],
-        secretName: "rds-replication/orders-db",
-        instancePrefix: "orders-dev",
-        keepInstances: 2,
+      const refresh = refreshOf(config)!;
+      assert.equal(refresh.cleanupEnabled, true, "cleanup of restored instances is on while deletions stay dry run");
+      assert.deepEqual(refresh.network, {
+        cidrBlock: "10.42.0.0/16",
+        availabilityZones: ["eu-central-1a", "eu-central-1b"],
       });
+      assert.deepEqual(
+        refresh.targets.map((t) => [
+          t.database,
+          t.kind,
+          t.instanceClass,
+          t.secretName,
+          t.instancePrefix,
+          t.keepInstances,
+        ]),
+        [
+          ["orders-db", "instance", "db.t4g.medium", "rds-replication/orders-db", "orders-dev", 2],
+          ["billing-aurora", "cluster", "db.r6g.large", "rds-replication/billing-aurora", "billing-dev", 1],
+        ],
+      );
+      assert.deepEqual(
+        refresh.targets.map((t) => [t.maxRestoresPerDay, t.subnetGroupName, t.securityGroupIds]),
+        [
+          [2, undefined, []],
+          [2, undefined, []],
+        ],
+      );
     });
 
     it("Pulumi.yaml declares every key the program reads, with its type and a description, and nothing else", () => {
@@ -90,10 +108,12 @@ describe("program config", () => {
       assert.equal(project.runtime.name, "nodejs");
       assert.ok(project.description.length > 20);
       assert.deepEqual(Object.keys(project.config).sort(), Object.keys(CONFIG_KEYS).sort());
-      for (const [key, declaration] of Object.entries<{ type: string; description: string; items?: { type: string } }>(
+      for (const [key, declaration] of Object.entries<{ type?: string; description: string; items?: { type: string } }>(
         project.config,
       )) {
-        assert.equal(declaration.type, CONFIG_KEYS[key].type, key);
+        // A list of objects cannot be typed in Pulumi.yaml (its arrays take items of a simple type only).
+        if (CONFIG_KEYS[key].type === "objects") assert.equal(declaration.type, undefined, key);
+        else assert.equal(declaration.type, CONFIG_KEYS[key].type, key);
         assert.ok(declaration.description.length > 10, `${key} has a description`);
         // Pulumi applies declared defaults to every stack; the program applies them per role instead.
         assert.equal("default" in declaration, false, `${key} has no default in Pulumi.yaml`);
@@ -135,7 +155,7 @@ describe("program config", () => {
       assert.equal(config.maxDeletionsPerRun, 10);
       assert.equal(config.holdTagKey, "rds-replication:hold");
       assert.deepEqual(config.minRetention, { copies: 3, days: 7 });
-      assert.equal(enabledRestore(config), undefined);
+      assert.equal(refreshOf(config), undefined);
       assert.deepEqual(rpoOf(config), { defaultHours: 26, overrides: {} });
     });
 
@@ -155,25 +175,33 @@ describe("program config", () => {
       assert.deepEqual(retentionPolicyOf(test as DestStackConfig), RETENTION_PRESETS.Test);
     });
 
-    it("restore with an existing subnet group creates no network and keeps the given security groups", () => {
+    it("a refresh target with an existing subnet group keeps its security groups and groups", () => {
       const config = parseStackConfig(
         {
           role: "dest",
           sources: ["o/p/s"],
-          restoreEnabled: true,
-          restoreInstanceClass: "db.r6g.large",
-          restoreSubnetGroupName: "dev-dbs",
-          restoreSecurityGroupIds: ["sg-0123456789abcdef0"],
-          restoreSecretName: "dev/orders",
-          restoreInstancePrefix: "orders",
+          refreshTargets: [
+            {
+              database: "orders",
+              kind: "instance",
+              instanceClass: "db.m7g.large",
+              secretName: "dev/orders",
+              instancePrefix: "orders",
+              subnetGroupName: "dev-dbs",
+              securityGroupIds: ["sg-0123456789abcdef0"],
+              parameterGroupName: "orders-dev",
+              optionGroupName: "orders-dev-options",
+            },
+          ],
         },
         DEST_HERE,
       ) as DestStackConfig;
-      const restore = enabledRestore(config)!;
-      assert.equal(restore.network, undefined);
-      assert.equal(restore.subnetGroupName, "dev-dbs");
-      assert.deepEqual(restore.securityGroupIds, ["sg-0123456789abcdef0"]);
-      assert.equal(restore.keepInstances, 1);
+      const [target] = refreshOf(config, { "dev/orders": "arn:adopted" })!.targets;
+      assert.equal(target?.subnetGroupName, "dev-dbs");
+      assert.deepEqual(target?.securityGroupIds, ["sg-0123456789abcdef0"]);
+      assert.equal(target?.parameterGroupName, "orders-dev");
+      assert.equal(target?.keepInstances, 1);
+      assert.equal(target?.existingSecretArn, "arn:adopted");
     });
   });
 
@@ -428,16 +456,69 @@ describe("program config", () => {
       );
     });
 
-    it("restore enabled without its required settings, or with AZs of another region", () => {
-      assert.deepEqual(problemsOf({ role: "dest", sources: ["o/p/s"], restoreEnabled: true }, DEST_HERE), [
-        "rds-replication:restoreInstanceClass is missing: expected a value when restoreEnabled is true",
-        "rds-replication:restoreSecretName is missing: expected a value when restoreEnabled is true",
-        "rds-replication:restoreInstancePrefix is missing: expected a value when restoreEnabled is true",
-      ]);
-      assertOneProblem(
-        { ...validDest(), restoreAvailabilityZones: ["eu-central-1a", "eu-west-1b"] },
-        'rds-replication:restoreAvailabilityZones[1] = "eu-west-1b": expected an availability zone of eu-central-1',
+    it("the flat restore* keys of earlier versions are refused with the per-database form to use instead", () => {
+      const problems = problemsOf(
+        {
+          role: "dest",
+          sources: ["o/p/s"],
+          restoreEnabled: true,
+          restoreInstanceClass: "db.t4g.medium",
+          restoreSecretName: "rds-replication/orders-db",
+          restoreInstancePrefix: "orders-dev",
+        },
         DEST_HERE,
+      );
+      assert.equal(problems.length, 1, problems.join("\n"));
+      const [message] = problems;
+      assert.match(
+        message ?? "",
+        /^rds-replication:restoreEnabled, rds-replication:restoreInstanceClass, rds-replication:restoreSecretName, rds-replication:restoreInstancePrefix: the flat restore\* keys are replaced by one refresh target per source database/,
+      );
+      assert.match(
+        message ?? "",
+        /pulumi config set --path 'rds-replication:refreshTargets\[0\]\.instanceClass' db\.t4g\.medium/,
+      );
+      assert.match(message ?? "", /refreshTargets\[0\]\.secretName' rds-replication\/orders-db/);
+      assert.match(message ?? "", /refreshTargets\[0\]\.instancePrefix' orders-dev/);
+    });
+
+    it("refresh targets: every problem listed, with its path as pulumi config set --path names it", () => {
+      const target = (database: string, extra: Record<string, unknown> = {}) => ({
+        database,
+        kind: "instance",
+        instanceClass: "db.t4g.medium",
+        secretName: `dev/${database}`,
+        instancePrefix: `${database}-dev`,
+        ...extra,
+      });
+      assert.deepEqual(
+        problemsOf(
+          {
+            role: "dest",
+            sources: ["o/p/s"],
+            refreshTargets: [
+              target("orders"),
+              target("billing", { secretName: "dev/orders" }),
+              target("ledger", { instancePrefix: "orders-dev" }),
+              target("audit", { kind: "cluster", instanceClass: "db.m5.large" }),
+              target("users", { instanceClass: "t4g.medium", securityGroupIds: ["sg-0123456789abcdef0"] }),
+              target("orders"),
+            ],
+            refreshAvailabilityZones: ["eu-central-1a", "eu-west-1b"],
+          },
+          DEST_HERE,
+        ),
+        [
+          'rds-replication:refreshTargets[3].instanceClass = "db.m5.large": expected an Aurora DB instance class (db.serverless, db.r*, db.x2g, or db.t3/db.t4g medium or large), not db.m5.large',
+          'rds-replication:refreshTargets[4].instanceClass = "t4g.medium": expected an RDS instance class such as db.t4g.medium',
+          'rds-replication:refreshTargets[4].securityGroupIds = ["sg-0123456789abcdef0"]: expected no security groups when the network is created (it gets its own); set subnetGroupName',
+          'rds-replication:refreshAvailabilityZones[1] = "eu-west-1b": expected an availability zone of eu-central-1',
+          'rds-replication:refreshTargets[5].database = "orders": expected its own database, orders is also target 0\'s',
+          'rds-replication:refreshTargets[1].secretName = "dev/orders": expected its own secretName, dev/orders is also target 0\'s',
+          'rds-replication:refreshTargets[5].secretName = "dev/orders": expected its own secretName, dev/orders is also target 0\'s',
+          'rds-replication:refreshTargets[2].instancePrefix = "orders-dev": expected its own instancePrefix, orders-dev is also target 0\'s',
+          'rds-replication:refreshTargets[5].instancePrefix = "orders-dev": expected its own instancePrefix, orders-dev is also target 0\'s',
+        ],
       );
     });
 

@@ -59,8 +59,10 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
       "aws:ssm/parameter:Parameter consumer-runtime-config",
       "aws:sns/topicSubscription:TopicSubscription consumer-intake-acme-rds-replication-source",
       "aws:lambda/permission:Permission consumer-intake-acme-rds-replication-source-permission",
-      "aws:secretsmanager/secret:Secret consumer-restore-secret",
-      "aws:secretsmanager/secretVersion:SecretVersion consumer-restore-secret-value",
+      "aws:secretsmanager/secret:Secret consumer-restore-secret-orders-db",
+      "aws:secretsmanager/secretVersion:SecretVersion consumer-restore-secret-value-orders-db",
+      "aws:secretsmanager/secret:Secret consumer-restore-secret-billing-aurora",
+      "aws:secretsmanager/secretVersion:SecretVersion consumer-restore-secret-value-billing-aurora",
       "awsx:ec2:Vpc consumer-restore-network",
       "aws:rds/subnetGroup:SubnetGroup consumer-restore-subnets",
       "aws:ec2/securityGroup:SecurityGroup consumer-restore-sg",
@@ -135,16 +137,18 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
     );
     const restore = policyOf(stack.named("consumer-restore-policy").inputs.policy);
     const targets = statementsWith(restore, "rds:RestoreDBInstanceFromDBSnapshot").flatMap((s) => [s.Resource].flat());
+    // `prefix-*`: orders-dev-* never matches orders-development-main.
     assert.ok(targets.includes("arn:aws:rds:eu-central-1:222222222222:db:orders-dev-*"));
+    assert.ok(targets.includes("arn:aws:rds:eu-central-1:222222222222:db:billing-dev-*"));
     assert.ok(targets.includes("arn:aws:rds:eu-central-1:222222222222:subgrp:consumer-restore-subnets"));
     const secret = statementsWith(
       policyOf(stack.named("consumer-switch-policy").inputs.policy),
       "secretsmanager:PutSecretValue",
     );
-    assert.deepEqual(
-      secret.map((s) => s.Resource),
-      [arn("consumer-restore-secret")],
-    );
+    assert.deepEqual(secret.flatMap((s) => [s.Resource].flat()).sort(), [
+      arn("consumer-restore-secret-billing-aurora"),
+      arn("consumer-restore-secret-orders-db"),
+    ]);
   });
 
   it("runs the engine's consumer definition over its task Lambdas; the intake is not a task", () => {
@@ -160,16 +164,22 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
     assert.equal([invoke.Resource].flat().includes(arn("consumer-intake")), false);
   });
 
-  it("reserves concurrency only for the copy start (one at a time); the others use the account's pool", () => {
+  it("reserves concurrency only for the copy start, restore start and switch (one at a time); the others use the account's pool", () => {
+    const oneAtATime = ["consumer-copy", "consumer-restore", "consumer-switch"];
     for (const step of STEPS) {
       const fn = stack.named(`consumer-${shortKey(step)}`);
-      assert.equal(fn.inputs.reservedConcurrentExecutions, step.key === "consumer-copy" ? 1 : undefined, step.key);
+      assert.equal(fn.inputs.reservedConcurrentExecutions, oneAtATime.includes(step.key) ? 1 : undefined, step.key);
     }
   });
 
   it("with the optional reservedConcurrency: copy start 1, poll watches at least 25, the others the setting", async () => {
     const variant = await evaluateDest({ ...destConfig, "rds-replication:reservedConcurrency": 3 });
-    const expected: Record<string, number> = { "consumer-copy": 1, "consumer-poll": 25 };
+    const expected: Record<string, number> = {
+      "consumer-copy": 1,
+      "consumer-restore": 1,
+      "consumer-switch": 1,
+      "consumer-poll": 25,
+    };
     for (const step of STEPS)
       assert.equal(
         variant.named(`consumer-${shortKey(step)}`).inputs.reservedConcurrentExecutions,
@@ -196,13 +206,31 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
         minimum: { copies: 3, days: 7 },
         coolingOffHours: 72,
       });
+      const network = { subnetGroupName: "consumer-restore-subnets", securityGroupIds: ["sg-0123456789abcdef0"] };
       assert.deepEqual(config.restore, {
-        instanceClass: "db.t4g.medium",
-        subnetGroupName: "consumer-restore-subnets",
-        securityGroupIds: ["sg-0123456789abcdef0"],
-        secretName: "rds-replication/orders-db",
-        instancePrefix: "orders-dev",
-        keepInstances: 2,
+        cleanupEnabled: true,
+        targets: [
+          {
+            database: "orders-db",
+            kind: "instance",
+            instanceClass: "db.t4g.medium",
+            ...network,
+            secretName: "rds-replication/orders-db",
+            instancePrefix: "orders-dev",
+            keepInstances: 2,
+            maxRestoresPerDay: 2,
+          },
+          {
+            database: "billing-aurora",
+            kind: "cluster",
+            instanceClass: "db.r6g.large",
+            ...network,
+            secretName: "rds-replication/billing-aurora",
+            instancePrefix: "billing-dev",
+            keepInstances: 1,
+            maxRestoresPerDay: 2,
+          },
+        ],
       });
       assert.equal(
         env[STATE_MACHINE_VARIABLE],
@@ -227,12 +255,17 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
     );
   });
 
-  it("creates the restore secret under its operations key", () => {
-    const secret = stack.named("consumer-restore-secret");
-    assert.equal(secret.inputs.name, "rds-replication/orders-db");
-    assert.equal(secret.inputs.kmsKeyId, arn("consumer-operations-key"));
-    assert.deepEqual(secret.inputs.tags, { "managed-by": "rds-replication" });
-    assert.equal(stack.named("consumer-restore-secret-value").inputs.secretId, "consumer-restore-secret-id");
+  it("creates each target's restore secret under its operations key", () => {
+    for (const database of ["orders-db", "billing-aurora"]) {
+      const secret = stack.named(`consumer-restore-secret-${database}`);
+      assert.equal(secret.inputs.name, `rds-replication/${database}`);
+      assert.equal(secret.inputs.kmsKeyId, arn("consumer-operations-key"));
+      assert.deepEqual(secret.inputs.tags, { "managed-by": "rds-replication" });
+      assert.equal(
+        stack.named(`consumer-restore-secret-value-${database}`).inputs.secretId,
+        `consumer-restore-secret-${database}-id`,
+      );
+    }
   });
 
   it("alarms on failed executions, Lambda errors, DLQ depth and replication lag to the notifications topic", () => {
@@ -257,27 +290,38 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
       stateMachineArn: arn("consumer-state-machine"),
       notifyTopicArn: arn("consumer-notifications"),
       intakeFunctionArn: arn("consumer-intake"),
-      secretArn: arn("consumer-restore-secret"),
       snapshotDeletionGuardScp: stack.outputs.snapshotDeletionGuardScp,
+      secretArns: {
+        "orders-db": arn("consumer-restore-secret-orders-db"),
+        "billing-aurora": arn("consumer-restore-secret-billing-aurora"),
+      },
+      // How many restored databases exist once cleanup ran: each target's keepInstances.
+      restoredInstances: { "orders-db": 2, "billing-aurora": 1 },
     });
     assert.match(String(stack.outputs.snapshotDeletionGuardScp), /"Effect":"Deny"/);
   });
 
   describe("variants", () => {
     it("restore into an existing subnet group creates no network and passes the given security groups", async () => {
+      const targets = (destConfig["rds-replication:refreshTargets"] as object[]).map((t) => ({
+        ...t,
+        subnetGroupName: "dev-dbs",
+        securityGroupIds: ["sg-0aaaaaaaaaaaaaaaa"],
+      }));
       const variant = await evaluateDest({
         ...destConfig,
-        "rds-replication:restoreSubnetGroupName": "dev-dbs",
-        "rds-replication:restoreSecurityGroupIds": ["sg-0aaaaaaaaaaaaaaaa"],
-        "rds-replication:restoreAvailabilityZones": undefined,
+        "rds-replication:refreshTargets": targets,
+        "rds-replication:refreshAvailabilityZones": undefined,
       });
       assert.deepEqual(variant.ofType("awsx:ec2:Vpc"), []);
       assert.deepEqual(variant.ofType("aws:rds/subnetGroup:SubnetGroup"), []);
       const { restore } = runtimeConfigOf(variant, "consumer", "consumer-copy").config as {
-        restore: { subnetGroupName: string; securityGroupIds: string[] };
+        restore: { targets: { subnetGroupName: string; securityGroupIds: string[] }[] };
       };
-      assert.equal(restore.subnetGroupName, "dev-dbs");
-      assert.deepEqual(restore.securityGroupIds, ["sg-0aaaaaaaaaaaaaaaa"]);
+      for (const target of restore.targets) {
+        assert.equal(target.subnetGroupName, "dev-dbs");
+        assert.deepEqual(target.securityGroupIds, ["sg-0aaaaaaaaaaaaaaaa"]);
+      }
     });
 
     it("adopts an existing secret it did not create instead of creating one, and grants access to it", async () => {
@@ -288,13 +332,18 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
           { name: "rds-replication/orders-db-old", arn: `${existing}-old`, tags: {} },
         ],
       });
-      assert.deepEqual(variant.ofType("aws:secretsmanager/secret:Secret"), []);
+      assert.deepEqual(
+        variant.ofType("aws:secretsmanager/secret:Secret").map((s) => s.inputs.name),
+        ["rds-replication/billing-aurora"],
+      );
       const policy = policyOf(variant.named("consumer-switch-policy").inputs.policy);
       assert.deepEqual(
-        statementsWith(policy, "secretsmanager:PutSecretValue").map((s) => s.Resource),
-        [existing],
+        statementsWith(policy, "secretsmanager:PutSecretValue")
+          .flatMap((s) => [s.Resource].flat())
+          .sort(),
+        [arn("consumer-restore-secret-billing-aurora"), existing],
       );
-      assert.equal(variant.outputs.secretArn, existing);
+      assert.equal((variant.outputs.secretArns as Record<string, string>)["orders-db"], existing);
     });
 
     it("keeps managing the secret it created once it exists", async () => {
@@ -303,11 +352,11 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
           { name: "rds-replication/orders-db", arn: "arn:x", tags: { "managed-by": "rds-replication" } },
         ],
       });
-      assert.equal(variant.ofType("aws:secretsmanager/secret:Secret").length, 1);
+      assert.equal(variant.ofType("aws:secretsmanager/secret:Secret").length, 2);
     });
 
     it("without restore: no network, no secret, a null restore config and no secret access", async () => {
-      const variant = await evaluateDest({ ...destConfig, "rds-replication:restoreEnabled": false });
+      const variant = await evaluateDest({ ...destConfig, "rds-replication:refreshTargets": undefined });
       for (const type of ["awsx:ec2:Vpc", "aws:secretsmanager/secret:Secret", "aws:ec2/securityGroup:SecurityGroup"])
         assert.deepEqual(variant.ofType(type), [], type);
       assert.equal((runtimeConfigOf(variant, "consumer", "consumer-switch").config as { restore: null }).restore, null);
@@ -383,6 +432,48 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
     });
   });
 
+  describe("refuses refresh targets its sources do not send here, every problem at once, before any resource", () => {
+    const problems = async (targets: object[], sourceOutputs: Record<string, unknown> = source) => {
+      let caught: unknown;
+      try {
+        await evaluateStack({
+          config: { ...destConfig, "rds-replication:refreshTargets": targets },
+          stackOutputs: { [SOURCE_STACK]: sourceOutputs },
+        });
+      } catch (error) {
+        caught = error;
+      }
+      assert.ok(caught instanceof ConfigError, String(caught));
+      assert.deepEqual(lastEvaluationResources(), []);
+      return caught.problems;
+    };
+    const target = (database: string, kind: string, prefix: string) => ({
+      database,
+      kind,
+      instanceClass: "db.r6g.large",
+      secretName: `dev/${database}`,
+      instancePrefix: prefix,
+    });
+
+    it("a database the source does not send to this account and region, and one of the other kind", async () => {
+      assert.deepEqual(
+        await problems([target("payroll", "instance", "payroll-dev"), target("orders-db", "cluster", "o")]),
+        [
+          "rds-replication:refreshTargets[0].database: expected a database a source sends to 222222222222/eu-central-1 (acme/rds-replication/source: orders-db, billing-aurora), not payroll",
+          "rds-replication:refreshTargets[1].kind: expected instance: acme/rds-replication/source replicates orders-db as an instance",
+        ],
+      );
+    });
+
+    it("a source stack that predates the databases export", async () => {
+      const { databases: _, ...older } = source;
+      assert.deepEqual(await problems([target("orders-db", "instance", "o")], older), [
+        "source stack acme/rds-replication/source exports no databases: bring it up with this version first",
+        "rds-replication:refreshTargets[0].database: expected a database a source sends to 222222222222/eu-central-1 (acme/rds-replication/source: none), not orders-db",
+      ]);
+    });
+  });
+
   describe("refuses a wrong deploy target before any resource (DeployTargetError)", () => {
     const refused = async (options: { account?: string; region?: string; source?: Record<string, unknown> }) => {
       let caught: unknown;
@@ -439,6 +530,7 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
       transitKeyArns: { "eu-west-1": "k1" },
       announcementVersion: 1,
       destinations: [{ account: "222222222222", region: "eu-central-1" }],
+      databases: { instances: [], clusters: [], byTags: true, perDestination: [] },
     });
     const here = { account: "222222222222", region: "eu-central-1" };
 

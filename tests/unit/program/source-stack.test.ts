@@ -269,7 +269,7 @@ describe("source stack (Pulumi.source.yaml under mocks)", () => {
         },
         databases: { identifiers: ["orders-db", "billing-aurora"], tags: { "replicate-to-dr": "true" } },
         destinations: [
-          { account: "222222222222", region: "eu-central-1", databases: ["orders-db"] },
+          { account: "222222222222", region: "eu-central-1", databases: ["orders-db", "billing-aurora"] },
           { account: "333333333333", region: "eu-west-1", databases: [] },
         ],
         announceTopicArn: arn("producer-announce"),
@@ -356,6 +356,16 @@ describe("source stack (Pulumi.source.yaml under mocks)", () => {
         { account: "333333333333", region: "eu-west-1" },
       ],
       announcementVersion: 1,
+      // The databases it sends where: a dest stack checks its refresh targets against them.
+      databases: {
+        instances: ["orders-db"],
+        clusters: ["billing-aurora"],
+        byTags: true,
+        perDestination: [
+          { account: "222222222222", region: "eu-central-1", databases: ["orders-db", "billing-aurora"] },
+          { account: "333333333333", region: "eu-west-1", databases: [] },
+        ],
+      },
       announceTopicArn: arn("producer-announce"),
       transitKeyArns: {
         "eu-west-1": arn("producer-transit-key-eu-west-1"),

@@ -11,6 +11,7 @@ const SOURCE = {
   transitKeyArns: { "eu-west-1": "arn:aws:kms:eu-west-1:111111111111:key/transit" },
   announcementVersion: 1,
   destinations: [{ account: "222222222222", region: "eu-west-1" }],
+  databases: { instances: ["orders"], clusters: [], byTags: false, perDestination: [] },
 };
 
 describe("transform hooks of the components (SST style, under mocks)", () => {
