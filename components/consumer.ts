@@ -3,9 +3,10 @@
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
 import { ANNOUNCEMENT_VERSION } from "../functions/announcement";
 import { type ResourceKind, type Step, stepsOf } from "../functions/catalog";
-import { RETENTION_PRESETS, type RetentionPolicy } from "../functions/retention";
+import { RETENTION_PRESETS, type RetentionPolicy, validateRetentionPolicy } from "../functions/retention";
 import { type ConsumerRuntimeConfig, STATE_MACHINE_VARIABLE } from "../functions/runtimeConfig";
 import { MANAGED_BY_KEY, MANAGED_BY_VALUE } from "../functions/tags";
 import { sharedLayer } from "./lambda";
@@ -25,6 +26,25 @@ import {
 import type { SourceOutputs } from "./sourceOutputs";
 import { consumerDefinition } from "./stateMachines";
 import { type SnapshotComponentOptions, withTransforms } from "./transforms";
+import {
+  ArgsError,
+  AVAILABILITY_ZONE,
+  accountId,
+  checkInputs,
+  copyTagKey,
+  dbIdentifier,
+  email,
+  INSTANCE_CLASS,
+  region as knownRegion,
+  logRetentionDays,
+  MAX_COPY_TAGS,
+  Problems,
+  rpoHours,
+  SECRET_NAME,
+  TOO_MANY_COPY_TAGS,
+  tagKey,
+  wholeNumber,
+} from "./validation";
 
 export const INTAKE_STEP = "consumer-intake";
 
@@ -249,6 +269,96 @@ export function consumerSettings(args: SnapshotConsumerArgs): ConsumerSettings {
   };
 }
 
+/**
+ * Every problem of the args' plain members, one line each naming the member (the `Input<>` members are checked
+ * with `consumerInputProblems`). The stack-config parser reports the same rules by config key.
+ */
+export function consumerArgsProblems(args: SnapshotConsumerArgs): string[] {
+  const p = new Problems();
+  p.required("account", accountId, args.account);
+  p.required("region", knownRegion, args.region);
+  if (Object.keys(args.sources ?? {}).length === 0) p.add("sources", "= {}: expected at least one source");
+  p.each("notificationEmails", email, args.notificationEmails);
+  p.at("reservedConcurrency", wholeNumber(1), args.reservedConcurrency);
+  p.at("logRetentionDays", logRetentionDays, args.logRetentionDays);
+  p.at("rpo.defaultHours", rpoHours, args.rpo?.defaultHours);
+  for (const [database, hours] of Object.entries(args.rpo?.overrides ?? {})) {
+    p.at(`rpo.overrides.${database}`, dbIdentifier(), database);
+    p.at(`rpo.overrides.${database}`, rpoHours, hours);
+  }
+  const restore = args.restore;
+  if (restore) {
+    p.required("restore.instancePrefix", dbIdentifier(40), restore.instancePrefix);
+    const network = restore.network;
+    if (network) {
+      p.at(
+        "restore.network.cidrBlock",
+        z.cidrv4("expected an IPv4 CIDR block such as 10.42.0.0/16"),
+        network.cidrBlock,
+      );
+      if ((network.availabilityZones ?? []).length < 2)
+        p.add(
+          "restore.network.availabilityZones",
+          "expected at least 2 availability zones (RDS subnet groups need two)",
+        );
+      network.availabilityZones?.forEach((az, i) => {
+        if (!AVAILABILITY_ZONE.test(az) || !az.startsWith(args.region))
+          p.add(
+            `restore.network.availabilityZones[${i}]`,
+            `= "${az}": expected an availability zone of ${args.region}`,
+          );
+      });
+    }
+    const groups = restore.securityGroupIds;
+    if (restore.subnetGroupName === undefined && Array.isArray(groups) && groups.length > 0)
+      p.add(
+        "restore.securityGroupIds",
+        "expected no security groups when the network is created (it gets its own); set restore.subnetGroupName",
+      );
+  } else if (args.existingSecretArn !== undefined) p.add("existingSecretArn", "expected only with restore");
+  return p.list;
+}
+
+/** The `Input<>` members that reach the runtime config, once resolved. */
+export interface ConsumerInputs {
+  retention?: RetentionPolicy;
+  retentionTagKey?: string;
+  holdTagKey?: string;
+  maxDeletionsPerRun?: number;
+  copyTags?: Record<string, string>;
+  instanceClass?: string;
+  secretName?: string;
+  keepInstances?: number;
+}
+
+export function consumerInputProblems(inputs: ConsumerInputs): string[] {
+  const p = new Problems();
+  if (inputs.retention !== undefined)
+    try {
+      validateRetentionPolicy(inputs.retention);
+    } catch (error) {
+      p.add("retention", `= ${JSON.stringify(inputs.retention)}: ${(error as Error).message}`);
+    }
+  p.at("retentionTagKey", tagKey, inputs.retentionTagKey);
+  p.at("holdTagKey", tagKey, inputs.holdTagKey);
+  p.at("maxDeletionsPerRun", wholeNumber(1), inputs.maxDeletionsPerRun);
+  const copyTags = Object.keys(inputs.copyTags ?? {});
+  for (const key of copyTags) p.at(`copyTags.${key}`, copyTagKey, key);
+  if (copyTags.length > MAX_COPY_TAGS) p.add("copyTags", TOO_MANY_COPY_TAGS);
+  p.at(
+    "restore.instanceClass",
+    z.string().regex(INSTANCE_CLASS, "expected an RDS instance class such as db.t4g.medium"),
+    inputs.instanceClass,
+  );
+  p.at(
+    "restore.secretName",
+    z.string().regex(SECRET_NAME, "expected a Secrets Manager secret name"),
+    inputs.secretName,
+  );
+  p.at("restore.keepInstances", wholeNumber(1), inputs.keepInstances);
+  return p.list;
+}
+
 /** A logical-name-safe form of a stack name. */
 export const stackSlug = (stack: string) => stack.replace(/[^A-Za-z0-9-]+/g, "-");
 
@@ -362,6 +472,23 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
     super("rds-replication:index:SnapshotConsumer", name, {}, withTransforms(opts));
     // The analyser of other languages reads the parameter named `args`: the defaults apply to a copy.
     const settings = consumerSettings(args);
+    const { problems, checked: inputs } = checkInputs<ConsumerInputs>(
+      "SnapshotConsumer",
+      name,
+      {
+        retention: settings.retention,
+        retentionTagKey: settings.retentionTagKey,
+        holdTagKey: settings.holdTagKey,
+        maxDeletionsPerRun: settings.maxDeletionsPerRun,
+        copyTags: settings.copyTags,
+        instanceClass: settings.restore?.instanceClass,
+        secretName: settings.restore?.secretName,
+        keepInstances: settings.restore?.keepInstances,
+      },
+      consumerInputProblems,
+    );
+    const all = [...consumerArgsProblems(args), ...problems];
+    if (all.length > 0) throw new ArgsError("SnapshotConsumer", name, all);
     const here = { account: settings.account, region: settings.region };
 
     const sources = Object.entries(settings.sources).map(([source, outputs]) => ({
@@ -392,12 +519,12 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
     const restore = settings.restore ? this.restoreResources(name, settings, settings.restore, opsKey) : undefined;
     const restoreConfig: pulumi.Input<ConsumerRuntimeConfig["restore"]> = restore
       ? pulumi.output({
-          instanceClass: restore.config.instanceClass,
+          instanceClass: inputs.apply((i) => String(i.instanceClass)),
           subnetGroupName: restore.subnetGroupName,
           securityGroupIds: restore.securityGroupIds,
-          secretName: restore.config.secretName,
+          secretName: inputs.apply((i) => String(i.secretName)),
           instancePrefix: restore.config.instancePrefix,
-          keepInstances: restore.config.keepInstances ?? CONSUMER_DEFAULTS.keepInstances,
+          keepInstances: inputs.apply((i) => i.keepInstances ?? CONSUMER_DEFAULTS.keepInstances),
         })
       : null;
 
@@ -411,13 +538,13 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
         keyArn: key.arn,
         notifyTopicArn: notify.arn,
         retention: {
-          default: settings.retention ?? RETENTION_PRESETS.Standard,
-          tagKey: settings.retentionTagKey ?? CONSUMER_DEFAULTS.retentionTagKey,
+          default: inputs.apply((i) => i.retention ?? RETENTION_PRESETS.Standard),
+          tagKey: inputs.apply((i) => i.retentionTagKey ?? CONSUMER_DEFAULTS.retentionTagKey),
           deletionsEnabled: settings.deletionsEnabled ?? CONSUMER_DEFAULTS.deletionsEnabled,
-          maxDeletionsPerRun: settings.maxDeletionsPerRun ?? CONSUMER_DEFAULTS.maxDeletionsPerRun,
-          holdTagKey: settings.holdTagKey ?? CONSUMER_DEFAULTS.holdTagKey,
+          maxDeletionsPerRun: inputs.apply((i) => i.maxDeletionsPerRun ?? CONSUMER_DEFAULTS.maxDeletionsPerRun),
+          holdTagKey: inputs.apply((i) => i.holdTagKey ?? CONSUMER_DEFAULTS.holdTagKey),
         },
-        copyTags: settings.copyTags ?? {},
+        copyTags: inputs.apply((i) => i.copyTags ?? {}),
         restore: restoreConfig,
       })
       .apply((config): ConsumerRuntimeConfig => ({ ...config, version: 1 }) as ConsumerRuntimeConfig);

@@ -25,3 +25,4 @@ export {
   sourceStackExports,
 } from "./sourceOutputs";
 export type { ComponentTransforms, SnapshotComponentOptions, Transform } from "./transforms";
+export { ArgsError } from "./validation";

@@ -6,10 +6,9 @@ import { MANAGED_BY_KEY, MANAGED_BY_VALUE } from "../functions/tags";
 import {
   checkDeployTarget,
   type DestStackConfig,
-  databaseSelection,
   enabledRestore,
-  optionGroupsByRegion,
   parseStackConfig,
+  producerArgsOf,
   rawConfigFromPulumi,
   retentionPolicyOf,
   rpoOf,
@@ -45,24 +44,7 @@ export type SourceStackOutputs = SourceStackExports & {
 export function buildProducer(config: SourceStackConfig): SourceStackOutputs {
   const producer = new SnapshotProducer("producer", {
     namePrefix: stackNamePrefix(),
-    account: config.place.account,
-    region: config.place.region,
-    destinations: config.destinations,
-    instances: config.instances,
-    clusters: config.clusters,
-    selectorTags: databaseSelection(config).tags,
-    automatedSnapshots: config.automatedSnapshots,
-    manualSnapshots: config.manualSnapshots,
-    schedule: config.schedule,
-    transitKeep: config.transitKeep,
-    transitGraceHours: config.transitGraceHours,
-    transitDeletionsEnabled: config.transitDeletionsEnabled,
-    replicateUnencryptedClusters: config.replicateUnencryptedClusters,
-    sourceKeyArns: config.sourceKeyArns,
-    optionGroups: optionGroupsByRegion(config.optionGroups),
-    notificationEmails: config.notificationEmails,
-    reservedConcurrency: config.reservedConcurrency,
-    logRetentionDays: config.logRetentionDays,
+    ...producerArgsOf(config, config.place),
   });
   return {
     role: "source",
