@@ -3,17 +3,22 @@
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
 import { type ResourceKind, type Step, stepsOf } from "../functions/catalog";
 import { ANNOUNCEMENT_VERSION, destinationFilterPolicy } from "../functions/contracts/announcement";
 import { type ConsumerRuntimeConfig, STATE_MACHINE_VARIABLE } from "../functions/contracts/runtimeConfig";
-import { RETENTION_PRESETS, type RetentionPolicy } from "../functions/decisions/retentionPolicy";
+import {
+  RETENTION_PRESETS,
+  type RetentionPolicy,
+  validateRetentionPolicy,
+} from "../functions/decisions/retentionPolicy";
 import { MANAGED_BY_KEY, MANAGED_BY_VALUE } from "../functions/decisions/tags";
 import type { RetentionFloor } from "../functions/retentionFloor";
 import { watchKeyLoss } from "./keyProtection";
 import { sharedLayer } from "./lambda";
 import { watch } from "./observability";
 import { consumerKeyPolicy, partitionOf, type ResourceScope, snapshotDeletionGuardPolicy } from "./policies";
-import { REFRESH_DEFAULTS, type RefreshTarget } from "./refreshTargets";
+import { REFRESH_DEFAULTS, type RefreshTarget, refreshTargetSchema, targetConflicts } from "./refreshTargets";
 import {
   type BuiltStep,
   buildSteps,
@@ -28,6 +33,23 @@ import {
 import type { SourceOutputs } from "./sourceOutputs";
 import { consumerDefinition } from "./stateMachines";
 import { type SnapshotComponentOptions, withTransforms } from "./transforms";
+import {
+  ArgsError,
+  AVAILABILITY_ZONE,
+  accountId,
+  checkInputs,
+  copyTagKey,
+  dbIdentifier,
+  email,
+  region as knownRegion,
+  logRetentionDays,
+  MAX_COPY_TAGS,
+  Problems,
+  rpoHours,
+  TOO_MANY_COPY_TAGS,
+  tagKey,
+  wholeNumber,
+} from "./validation";
 
 export const INTAKE_STEP = "consumer-intake";
 
@@ -269,6 +291,84 @@ export function consumerSettings(args: SnapshotConsumerArgs): ConsumerSettings {
   };
 }
 
+/**
+ * Every problem of the args' plain members, one line each naming the member (the `Input<>` members are checked
+ * with `consumerInputProblems`). The stack-config parser reports the same rules by config key.
+ */
+export function consumerArgsProblems(args: SnapshotConsumerArgs): string[] {
+  const p = new Problems();
+  p.required("account", accountId, args.account);
+  p.required("region", knownRegion, args.region);
+  if (Object.keys(args.sources ?? {}).length === 0) p.add("sources", "= {}: expected at least one source");
+  p.each("notificationEmails", email, args.notificationEmails);
+  p.at("reservedConcurrency", wholeNumber(1), args.reservedConcurrency);
+  p.at("logRetentionDays", logRetentionDays, args.logRetentionDays);
+  p.at("rpo.defaultHours", rpoHours, args.rpo?.defaultHours);
+  for (const [database, hours] of Object.entries(args.rpo?.overrides ?? {})) {
+    p.at(`rpo.overrides.${database}`, dbIdentifier(), database);
+    p.at(`rpo.overrides.${database}`, rpoHours, hours);
+  }
+  const refresh = args.refresh;
+  if (refresh) {
+    const schema = refreshTargetSchema();
+    refresh.targets.forEach((target, i) => {
+      for (const issue of schema.safeParse(target).error?.issues ?? []) {
+        const field = issue.path.join(".");
+        const value = (target as unknown as Record<string, unknown>)[String(issue.path[0])];
+        p.add(`refresh.targets[${i}]${field ? `.${field}` : ""}`, `= ${JSON.stringify(value)}: ${issue.message}`);
+      }
+    });
+    for (const c of targetConflicts(refresh.targets)) p.add(`refresh.targets[${c.index}].${c.field}`, c.message);
+    const network = refresh.network;
+    if (network) {
+      p.at(
+        "refresh.network.cidrBlock",
+        z.cidrv4("expected an IPv4 CIDR block such as 10.42.0.0/16"),
+        network.cidrBlock,
+      );
+      if ((network.availabilityZones ?? []).length < 2)
+        p.add(
+          "refresh.network.availabilityZones",
+          "expected at least 2 availability zones (RDS subnet groups need two)",
+        );
+      network.availabilityZones?.forEach((az: string, i: number) => {
+        if (!AVAILABILITY_ZONE.test(az) || !az.startsWith(args.region))
+          p.add(
+            `refresh.network.availabilityZones[${i}]`,
+            `= "${az}": expected an availability zone of ${args.region}`,
+          );
+      });
+    }
+  }
+  return p.list;
+}
+
+/** The `Input<>` members that reach the runtime config, once resolved. */
+export interface ConsumerInputs {
+  retention?: RetentionPolicy;
+  retentionTagKey?: string;
+  holdTagKey?: string;
+  maxDeletionsPerRun?: number;
+  copyTags?: Record<string, string>;
+}
+
+export function consumerInputProblems(inputs: ConsumerInputs): string[] {
+  const p = new Problems();
+  if (inputs.retention !== undefined)
+    try {
+      validateRetentionPolicy(inputs.retention);
+    } catch (error) {
+      p.add("retention", `= ${JSON.stringify(inputs.retention)}: ${(error as Error).message}`);
+    }
+  p.at("retentionTagKey", tagKey, inputs.retentionTagKey);
+  p.at("holdTagKey", tagKey, inputs.holdTagKey);
+  p.at("maxDeletionsPerRun", wholeNumber(1), inputs.maxDeletionsPerRun);
+  const copyTags = Object.keys(inputs.copyTags ?? {});
+  for (const key of copyTags) p.at(`copyTags.${key}`, copyTagKey, key);
+  if (copyTags.length > MAX_COPY_TAGS) p.add("copyTags", TOO_MANY_COPY_TAGS);
+  return p.list;
+}
+
 /** A logical-name-safe form of a stack name. */
 export const stackSlug = (stack: string) => stack.replace(/[^A-Za-z0-9-]+/g, "-");
 
@@ -402,6 +502,20 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
     super("rds-replication:index:SnapshotConsumer", name, {}, withTransforms(opts));
     // The analyser of other languages reads the parameter named `args`: the defaults apply to a copy.
     const settings = consumerSettings(args);
+    const { problems, checked: inputs } = checkInputs<ConsumerInputs>(
+      "SnapshotConsumer",
+      name,
+      {
+        retention: settings.retention,
+        retentionTagKey: settings.retentionTagKey,
+        holdTagKey: settings.holdTagKey,
+        maxDeletionsPerRun: settings.maxDeletionsPerRun,
+        copyTags: settings.copyTags,
+      },
+      consumerInputProblems,
+    );
+    const all = [...consumerArgsProblems(args), ...problems];
+    if (all.length > 0) throw new ArgsError("SnapshotConsumer", name, all);
     const here = { account: settings.account, region: settings.region };
 
     const sources = Object.entries(settings.sources).map(([source, outputs]) => ({
@@ -474,15 +588,15 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
         notifyTopicArn: notify.arn,
         copiesPerDatabasePerDay: settings.copiesPerDatabasePerDay ?? CONSUMER_DEFAULTS.copiesPerDatabasePerDay,
         retention: {
-          default: settings.retention ?? RETENTION_PRESETS.Standard,
-          tagKey: settings.retentionTagKey ?? CONSUMER_DEFAULTS.retentionTagKey,
+          default: inputs.apply((i) => i.retention ?? RETENTION_PRESETS.Standard),
+          tagKey: inputs.apply((i) => i.retentionTagKey ?? CONSUMER_DEFAULTS.retentionTagKey),
           deletionsEnabled: settings.deletionsEnabled ?? CONSUMER_DEFAULTS.deletionsEnabled,
           maxDeletionsPerRun: settings.maxDeletionsPerRun ?? CONSUMER_DEFAULTS.maxDeletionsPerRun,
           holdTagKey: settings.holdTagKey ?? CONSUMER_DEFAULTS.holdTagKey,
           minimum: settings.minRetention ?? CONSUMER_DEFAULTS.minRetention,
           coolingOffHours: settings.coolingOffHours ?? CONSUMER_DEFAULTS.coolingOffHours,
         },
-        copyTags: settings.copyTags ?? {},
+        copyTags: inputs.apply((i) => i.copyTags ?? {}),
         restore: restoreConfig,
       })
       .apply((config): ConsumerRuntimeConfig => ({ ...config, version: 1 }) as ConsumerRuntimeConfig);

@@ -27,3 +27,4 @@ export {
   sourceStackExports,
 } from "./sourceOutputs";
 export type { ComponentTransforms, SnapshotComponentOptions, Transform } from "./transforms";
+export { ArgsError } from "./validation";

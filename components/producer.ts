@@ -12,6 +12,7 @@ import {
   announceTopicPolicy,
   assumeRolePolicy,
   eventsRolePolicy,
+  IAM_POLICY_QUOTAS,
   listedPolicies,
   partitionOf,
   type ResourceScope,
@@ -31,6 +32,20 @@ import {
 import type { SourceOutputs } from "./sourceOutputs";
 import { producerDatabaseDefinition, producerDispatchDefinition } from "./stateMachines";
 import { type SnapshotComponentOptions, withTransforms } from "./transforms";
+import {
+  ArgsError,
+  accountId,
+  checkInputs,
+  dbIdentifier,
+  email,
+  kmsKeyArn,
+  region as knownRegion,
+  logRetentionDays,
+  Problems,
+  scheduleExpressionProblem,
+  tagKey,
+  wholeNumber,
+} from "./validation";
 
 /** An account and region that receives copies, and which databases it receives. */
 export interface Destination {
@@ -211,6 +226,88 @@ export function producerSettings(args: SnapshotProducerArgs): ProducerSettings {
     logRetentionDays: args.logRetentionDays ?? PRODUCER_DEFAULTS.logRetentionDays,
     namePrefix: args.namePrefix ?? PRODUCER_DEFAULTS.namePrefix,
   };
+}
+
+/**
+ * Every problem of the args' plain members, one line each naming the member (the `Input<>` members are checked
+ * when they resolve, `producerInputProblems`). The stack-config parser reports the same rules by config key.
+ */
+export function producerArgsProblems(args: SnapshotProducerArgs): string[] {
+  const p = new Problems();
+  p.required("account", accountId, args.account);
+  p.required("region", knownRegion, args.region);
+  const destinations = Array.isArray(args.destinations) ? args.destinations : [];
+  if (destinations.length === 0) p.add("destinations", "= []: expected at least one destination");
+  const seen = new Set<string>();
+  destinations.forEach((d, i) => {
+    p.required(`destinations[${i}].account`, accountId, d.account);
+    if (d.account === args.account)
+      p.add(
+        `destinations[${i}].account`,
+        `= "${d.account}": expected another account than the source account (a snapshot cannot be shared with its own account)`,
+      );
+    p.required(`destinations[${i}].region`, knownRegion, d.region);
+    if (seen.has(`${d.account}/${d.region}`))
+      p.add(`destinations[${i}]`, `expected ${d.account}/${d.region} only once`);
+    seen.add(`${d.account}/${d.region}`);
+    if (Array.isArray(d.databases)) p.each(`destinations[${i}].databases`, dbIdentifier(), d.databases);
+  });
+  const instances = args.instances ?? [];
+  const clusters = args.clusters ?? [];
+  const tags = Object.keys(args.selectorTags ?? {});
+  p.each("instances", dbIdentifier(), instances);
+  p.each("clusters", dbIdentifier(), clusters);
+  for (const key of tags) p.at(`selectorTags.${key}`, tagKey, key);
+  if (instances.length + clusters.length + tags.length === 0)
+    p.add("instances", "expected instances, clusters or selectorTags that select at least one database");
+  const problem = args.schedule === undefined ? undefined : scheduleExpressionProblem(args.schedule);
+  if (problem) p.add("schedule", `= ${JSON.stringify(args.schedule)}: ${problem}`);
+  p.each("notificationEmails", email, args.notificationEmails);
+  p.at("reservedConcurrency", wholeNumber(1), args.reservedConcurrency);
+  p.at("logRetentionDays", logRetentionDays, args.logRetentionDays);
+  if (new Set(destinations.map((d) => d.account)).size > 20)
+    p.add("destinations", "expected at most 20 destination accounts (RDS sharing limit)");
+  const regions = new Set([args.region, ...destinations.map((d) => d.region)]).size;
+  if (regions > MAX_TRANSIT_REGIONS)
+    p.add(
+      "destinations",
+      `expected at most ${MAX_TRANSIT_REGIONS - 1} destination regions besides ${args.region}, not ${regions - 1}: the transit step's role grants each region's transit key inline, and IAM limits a role's inline policies to 10,240 characters`,
+    );
+  if (tags.length === 0) {
+    const selected = new Set([...instances, ...clusters]);
+    destinations.forEach((d, i) => {
+      const unknown = Array.isArray(d.databases) ? d.databases.filter((db) => !selected.has(db)) : [];
+      if (unknown.length > 0)
+        p.add(
+          `destinations[${i}].databases`,
+          `expected only selected databases (${[...selected].join(", ")}), not ${unknown.join(", ")}`,
+        );
+    });
+  }
+  if (p.list.length === 0) {
+    const policies = listedPolicyCount({ account: args.account, region: args.region, instances, clusters });
+    if (policies > IAM_POLICY_QUOTAS.managedPerRole)
+      p.add(
+        "instances",
+        `expected fewer databases named by identifier: these ${instances.length + clusters.length} need ${policies} managed policies of ${IAM_POLICY_QUOTAS.managedPolicy} characters on one producer role, and IAM attaches at most ${IAM_POLICY_QUOTAS.managedPerRole}; select the others by tag (selectorTags)`,
+      );
+  }
+  return p.list;
+}
+
+/** The `Input<>` members that reach the runtime config, once resolved. */
+export interface ProducerInputs {
+  transitKeep?: number;
+  transitGraceHours?: number;
+  sourceKeyArns?: string[];
+}
+
+export function producerInputProblems(inputs: ProducerInputs): string[] {
+  const p = new Problems();
+  p.at("transitKeep", wholeNumber(1), inputs.transitKeep);
+  p.at("transitGraceHours", wholeNumber(0), inputs.transitGraceHours);
+  p.each("sourceKeyArns", kmsKeyArn, inputs.sourceKeyArns);
+  return p.list;
 }
 
 /**
@@ -426,6 +523,18 @@ export class SnapshotProducer extends pulumi.ComponentResource {
     super("rds-replication:index:SnapshotProducer", name, {}, withTransforms(opts));
     // The analyser of other languages reads the parameter named `args`: the defaults apply to a copy.
     const settings = producerSettings(args);
+    const { problems, checked: inputs } = checkInputs<ProducerInputs>(
+      "SnapshotProducer",
+      name,
+      {
+        transitKeep: settings.transitKeep,
+        transitGraceHours: settings.transitGraceHours,
+        sourceKeyArns: settings.sourceKeyArns,
+      },
+      producerInputProblems,
+    );
+    const all = [...producerArgsProblems(args), ...problems];
+    if (all.length > 0) throw new ArgsError("SnapshotProducer", name, all);
     const regions = transitRegions(settings.region, settings.destinations);
 
     const keys = Object.fromEntries(
@@ -478,8 +587,8 @@ export class SnapshotProducer extends pulumi.ComponentResource {
         announceTopicArn: announce.arn,
         notifyTopicArn: notify.arn,
         transit: {
-          keep: settings.transitKeep ?? PRODUCER_DEFAULTS.transitKeep,
-          graceHours: settings.transitGraceHours ?? PRODUCER_DEFAULTS.transitGraceHours,
+          keep: inputs.apply((i) => i.transitKeep ?? PRODUCER_DEFAULTS.transitKeep),
+          graceHours: inputs.apply((i) => i.transitGraceHours ?? PRODUCER_DEFAULTS.transitGraceHours),
           deletionsEnabled: settings.transitDeletionsEnabled ?? PRODUCER_DEFAULTS.transitDeletionsEnabled,
         },
         replicateUnencryptedClusters:
@@ -498,7 +607,7 @@ export class SnapshotProducer extends pulumi.ComponentResource {
           notify.arn,
           this.transitKeyArns,
           sourceKeys,
-          settings.sourceKeyArns ?? [],
+          inputs.apply((i) => i.sourceKeyArns ?? []),
           databaseStateMachineArn,
         ])
         .apply(([announceTopicArn, notifyTopicArn, transitKeyArns, discovered, configured, machineArn]) =>

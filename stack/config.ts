@@ -1,11 +1,14 @@
 // Stack configuration: validated once, before any resource exists, so a bad stack file fails `pulumi preview`
 // with every problem listed. Keys are flat and of Pulumi's simple types (string, integer, boolean, array of
 // strings) so Pulumi.yaml can declare each one; pure functions over plain objects, so tests feed raw config.
-import { Region } from "@pulumi/aws/types/enums";
 import { z } from "zod";
 import { CONSUMER_DEFAULTS, defaultRestoreNetwork, type RefreshArgs, type Rpo } from "../components/consumer";
-import { IAM_POLICY_QUOTAS } from "../components/policies";
-import { type Destination, listedPolicyCount, MAX_TRANSIT_REGIONS, PRODUCER_DEFAULTS } from "../components/producer";
+import {
+  type Destination,
+  PRODUCER_DEFAULTS,
+  producerArgsProblems,
+  type SnapshotProducerArgs,
+} from "../components/producer";
 import {
   FLAT_RESTORE_KEYS,
   migrationMessage,
@@ -15,16 +18,34 @@ import {
 } from "../components/refreshTargets";
 import { closest } from "../components/suggest";
 import {
+  ACCOUNT_ID,
+  AVAILABILITY_ZONE,
+  accountId,
+  copyTagKey,
+  dbIdentifier,
+  email,
+  KNOWN_REGIONS,
+  kmsKeyArn,
+  logRetentionDays,
+  MAX_COPY_TAGS,
+  region,
+  rpoHours,
+  scheduleExpressionProblem,
+  TOO_MANY_COPY_TAGS,
+  tagKey,
+  wholeNumber,
+} from "../components/validation";
+import {
   RETENTION_PRESETS,
   type RetentionPolicy,
   type RetentionPresetName,
 } from "../functions/decisions/retentionPolicy";
-import { isOwnTagKey, MAX_TAGS, OWN_TAG_COUNT } from "../functions/decisions/tags";
 import { presetNamed, type RetentionFloor } from "../functions/retentionFloor";
+
+export { MAX_RPO_HOURS, scheduleExpressionProblem } from "../components/validation";
 
 export const PROJECT = "rds-replication";
 
-const KNOWN_REGIONS: ReadonlySet<string> = new Set(Object.values(Region));
 /** The most destination regions a database can have: every region the config accepts. */
 export const MAX_DESTINATION_REGIONS = KNOWN_REGIONS.size;
 
@@ -123,81 +144,21 @@ export const CONFIG_KEYS: Readonly<Record<string, { type: ConfigType; roles: rea
   manualSnapshotQuota: { type: "integer", roles: ["dest"] },
 };
 
-const wholeNumber = (min: number) => {
-  const expected = min === 0 ? "expected a non-negative whole number" : `expected a whole number >= ${min}`;
-  return z.number({ error: expected }).int(expected).min(min, expected);
-};
 const flag = () => z.boolean({ error: "expected true or false" });
 
-const ACCOUNT_ID = /^\d{12}$/;
-const accountId = z
-  .string({ error: "expected a 12-digit AWS account id" })
-  .regex(ACCOUNT_ID, "expected a 12-digit AWS account id");
-
-const region = z
-  .string({ error: "expected an AWS region such as eu-west-1" })
-  .refine((r) => KNOWN_REGIONS.has(r), "expected a known AWS region such as eu-west-1");
-
-// RDS DB identifiers: a letter first, letters, digits and single hyphens, no trailing hyphen, at most 63.
-const DB_IDENTIFIER = /^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{0,62}(?<!-)$/;
-const dbIdentifier = (maxLength = 63) =>
-  z
-    .string({ error: "expected an RDS identifier" })
-    .regex(DB_IDENTIFIER, "expected an RDS identifier: a letter, then letters, digits or single hyphens")
-    .max(maxLength, `expected an RDS identifier of at most ${maxLength} characters`);
 const list = <T extends z.ZodType>(item: T) => z.array(item, { error: "expected a list" }).default([]);
 
-// `aws:` is reserved by AWS and rejected when snapshots are copied with their tags.
-const tagKey = z
-  .string({ error: "expected a tag key" })
-  .min(1, "expected a non-empty tag key")
-  .max(128, "expected a tag key of at most 128 characters")
-  .refine((k) => !k.toLowerCase().startsWith("aws:"), "expected a tag key that does not start with aws: (reserved)");
-
 const common = {
-  notificationEmails: list(z.email("expected an email address")),
+  notificationEmails: list(email),
   // Optional: Lambda keeps 100 executions of the account unreserved, so reserving fails under a small quota.
   reservedConcurrency: wholeNumber(1).optional(),
-  logRetentionDays: z
-    .number({ error: "expected a CloudWatch Logs retention in days" })
-    .refine(
-      (d) => LOG_RETENTION_DAYS.includes(d),
-      "expected a CloudWatch Logs retention (1, 3, 5, 7, 14, 30, 60, 90, ...)",
-    )
-    .default(PRODUCER_DEFAULTS.logRetentionDays),
+  logRetentionDays: logRetentionDays.default(PRODUCER_DEFAULTS.logRetentionDays),
 };
-const LOG_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-];
 
 /** Reports the issues of a sub-schema at the current key, prefixed with what was being parsed. */
 function forward(ctx: z.RefinementCtx, issues: readonly z.core.$ZodIssue[], label: string): typeof z.NEVER {
   for (const issue of issues) ctx.addIssue({ code: "custom", message: `${label}: ${issue.message}` });
   return z.NEVER;
-}
-
-const RATE = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
-const CRON_FIELD = /^[0-9A-Za-z*?,/#LW-]+$/;
-
-/** Why an EventBridge schedule expression is invalid, or undefined when it is valid. */
-export function scheduleExpressionProblem(expression: string): string | undefined {
-  const rate = RATE.exec(expression);
-  if (rate) {
-    const value = Number(rate[1]);
-    if (value < 1) return "expected a rate value of at least 1";
-    const singular = !rate[2].endsWith("s");
-    if (singular !== (value === 1)) return `expected "${rate[2]}" ${value === 1 ? "in singular" : "in plural"} form`;
-    return undefined;
-  }
-  const cron = /^cron\((.*)\)$/.exec(expression);
-  if (!cron) return "expected rate(<n> <minutes|hours|days>) or cron(<6 fields>)";
-  const fields = cron[1].trim().split(/\s+/);
-  if (fields.length !== 6)
-    return `expected 6 cron fields (minutes hours day-of-month month day-of-week year), got ${fields.length}`;
-  if (!fields.every((f) => CRON_FIELD.test(f))) return "expected cron fields made of digits, names, * ? , / - L W #";
-  const [, , dayOfMonth, , dayOfWeek] = fields;
-  if ((dayOfMonth === "?") === (dayOfWeek === "?")) return "expected ? in exactly one of day-of-month and day-of-week";
-  return undefined;
 }
 
 /** A parsed destination entry: SnapshotProducerArgs' Destination with its databases always listed. */
@@ -262,18 +223,10 @@ const selectorTag = z.string({ error: "expected key=value" }).transform((text, c
 });
 
 // "key=value" added to every copy of a dest stack; the tool's own keys stay its own.
-const copyTag = selectorTag.refine(
-  ([key]) => !isOwnTagKey(key),
-  "expected a key that is not one of the tool's own (managed-by, rds-replication:...)",
-);
-
-// The KMS keys of source databases the program cannot discover (those selected by tags).
-const kmsKeyArn = z
-  .string({ error: "expected a KMS key ARN" })
-  .regex(
-    /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[a-zA-Z0-9-]+$/,
-    "expected a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID)",
-  );
+const copyTag = selectorTag.superRefine(([key], ctx) => {
+  const checked = copyTagKey.safeParse(key);
+  if (!checked.success) forward(ctx, checked.error.issues, "tag key");
+});
 
 export interface OptionGroupMapping {
   readonly region: string;
@@ -306,71 +259,75 @@ export function optionGroupsByRegion(mappings: readonly OptionGroupMapping[]): R
   return byRegion;
 }
 
+const sourceObject = (here: Place) =>
+  z.strictObject({
+    role: z.literal("source"),
+    ...common,
+    destinations: z
+      .array(destination(here), { error: "expected a list of ACCOUNT/REGION[/db1,db2] entries" })
+      .min(1, "expected at least one destination"),
+    instances: list(dbIdentifier()),
+    clusters: list(dbIdentifier()),
+    selectorTags: list(selectorTag),
+    automatedSnapshots: flag().default(PRODUCER_DEFAULTS.automatedSnapshots),
+    manualSnapshots: flag().default(PRODUCER_DEFAULTS.manualSnapshots),
+    schedule: z
+      .string({ error: "expected a schedule expression" })
+      .superRefine((expr, ctx) => {
+        const problem = scheduleExpressionProblem(expr);
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
+      })
+      .optional(),
+    transitKeep: wholeNumber(1).default(PRODUCER_DEFAULTS.transitKeep),
+    transitGraceHours: wholeNumber(0).default(PRODUCER_DEFAULTS.transitGraceHours),
+    transitDeletionsEnabled: flag().default(PRODUCER_DEFAULTS.transitDeletionsEnabled),
+    replicateUnencryptedClusters: flag().default(PRODUCER_DEFAULTS.replicateUnencryptedClusters),
+    sourceKeyArns: list(kmsKeyArn),
+    optionGroups: list(optionGroupMapping),
+  });
+
+// The cross-key rules are the component's own (producerArgsProblems), reported at the keys they came from.
 const sourceSchema = (here: Place) =>
-  z
-    .strictObject({
-      role: z.literal("source"),
-      ...common,
-      destinations: z
-        .array(destination(here), { error: "expected a list of ACCOUNT/REGION[/db1,db2] entries" })
-        .min(1, "expected at least one destination"),
-      instances: list(dbIdentifier()),
-      clusters: list(dbIdentifier()),
-      selectorTags: list(selectorTag),
-      automatedSnapshots: flag().default(PRODUCER_DEFAULTS.automatedSnapshots),
-      manualSnapshots: flag().default(PRODUCER_DEFAULTS.manualSnapshots),
-      schedule: z
-        .string({ error: "expected a schedule expression" })
-        .superRefine((expr, ctx) => {
-          const problem = scheduleExpressionProblem(expr);
-          if (problem) ctx.addIssue({ code: "custom", message: problem });
-        })
-        .optional(),
-      transitKeep: wholeNumber(1).default(PRODUCER_DEFAULTS.transitKeep),
-      transitGraceHours: wholeNumber(0).default(PRODUCER_DEFAULTS.transitGraceHours),
-      transitDeletionsEnabled: flag().default(PRODUCER_DEFAULTS.transitDeletionsEnabled),
-      replicateUnencryptedClusters: flag().default(PRODUCER_DEFAULTS.replicateUnencryptedClusters),
-      sourceKeyArns: list(kmsKeyArn),
-      optionGroups: list(optionGroupMapping),
-    })
-    .superRefine((c, ctx) => {
-      const problem = (path: PropertyKey[], message: string) => ctx.addIssue({ code: "custom", path, message });
-      if (c.instances.length + c.clusters.length + c.selectorTags.length === 0)
-        problem(["instances"], "expected instances, clusters or selectorTags that select at least one database");
-      const seen = new Set<string>();
-      c.destinations.forEach((d, i) => {
-        const key = `${d.account}/${d.region}`;
-        if (seen.has(key)) problem(["destinations", i], `expected ${key} only once`);
-        seen.add(key);
-      });
-      // Each step role lists the databases named by identifier; IAM attaches at most 10 managed policies to it.
-      const policies = listedPolicyCount({ ...here, instances: c.instances, clusters: c.clusters });
-      if (policies > IAM_POLICY_QUOTAS.managedPerRole)
-        problem(
-          ["instances"],
-          `expected fewer databases named by identifier: these ${c.instances.length + c.clusters.length} need ${policies} managed policies of ${IAM_POLICY_QUOTAS.managedPolicy} characters on one producer role, and IAM attaches at most ${IAM_POLICY_QUOTAS.managedPerRole}; select the others by tag (selectorTags)`,
-        );
-      const regions = new Set([here.region, ...c.destinations.map((d) => d.region)]).size;
-      if (regions > MAX_TRANSIT_REGIONS)
-        problem(
-          ["destinations"],
-          `expected at most ${MAX_TRANSIT_REGIONS - 1} destination regions besides ${here.region}, not ${regions - 1}: the transit step's role grants each region's transit key inline, and IAM limits a role's inline policies to 10,240 characters`,
-        );
-      // RDS shares a manual snapshot with at most 20 accounts.
-      if (new Set(c.destinations.map((d) => d.account)).size > 20)
-        problem(["destinations"], "expected at most 20 destination accounts (RDS sharing limit)");
-      // With a tag selector any database may match; only an explicit selection can be checked here.
-      if (c.selectorTags.length > 0) return;
-      const selected = new Set([...c.instances, ...c.clusters]);
-      c.destinations.forEach((d, i) => {
-        const unknown = d.databases.filter((db) => !selected.has(db));
-        if (unknown.length > 0)
-          problem(
-            ["destinations", i],
-            `expected only selected databases (${[...selected].join(", ")}), not ${unknown.join(", ")}`,
-          );
-      });
-    });
+  sourceObject(here).superRefine((c, ctx) => reportArgsProblems(ctx, producerArgsProblems(producerArgsOf(c, here))));
+
+/**
+ * A component's problem across members (`destinations[1] expected ... only once`) as an issue at the config key
+ * it came from. Problems of one value (`member = value: ...`, `member is missing`) are the per-key schemas' to
+ * report, with the config's own wording and the place (`aws:region`, the deploying account).
+ */
+function reportArgsProblems(ctx: z.RefinementCtx, problems: readonly string[]): void {
+  for (const problem of problems) {
+    const space = problem.indexOf(" ");
+    const message = problem.slice(space + 1);
+    if (message.startsWith("= ") || message === "is missing") continue;
+    const [, member = "", index] = /^(\w+)(?:\[(\d+)\])?/.exec(problem.slice(0, space)) ?? [];
+    ctx.addIssue({ code: "custom", path: index === undefined ? [member] : [member, Number(index)], message });
+  }
+}
+
+/** A source stack's args for its SnapshotProducer, from the parsed config (the program adds `namePrefix`). */
+export function producerArgsOf(c: z.output<ReturnType<typeof sourceObject>>, here: Place): SnapshotProducerArgs {
+  return {
+    account: here.account,
+    region: here.region,
+    destinations: c.destinations,
+    instances: c.instances,
+    clusters: c.clusters,
+    selectorTags: Object.fromEntries(c.selectorTags),
+    automatedSnapshots: c.automatedSnapshots,
+    manualSnapshots: c.manualSnapshots,
+    schedule: c.schedule,
+    transitKeep: c.transitKeep,
+    transitGraceHours: c.transitGraceHours,
+    transitDeletionsEnabled: c.transitDeletionsEnabled,
+    replicateUnencryptedClusters: c.replicateUnencryptedClusters,
+    sourceKeyArns: c.sourceKeyArns,
+    optionGroups: optionGroupsByRegion(c.optionGroups),
+    notificationEmails: c.notificationEmails,
+    reservedConcurrency: c.reservedConcurrency,
+    logRetentionDays: c.logRetentionDays,
+  };
+}
 
 const RETENTION_FIELDS = ["keepLast", "maxAgeDays", "daily", "weekly", "monthly", "yearly"] as const;
 
@@ -430,15 +387,6 @@ const minRetention = z.string({ error: "expected copies=N,days=D" }).transform((
   return { copies: Number(match[1]), days: Number(match[2]) };
 });
 
-/** The lag alarms evaluate hourly periods, and CloudWatch evaluates at most 7 days. */
-export const MAX_RPO_HOURS = 168;
-
-const rpoHours = z
-  .number({ error: `expected a whole number of hours from 1 to ${MAX_RPO_HOURS}` })
-  .int(`expected a whole number of hours from 1 to ${MAX_RPO_HOURS}`)
-  .min(1, `expected a whole number of hours from 1 to ${MAX_RPO_HOURS}`)
-  .max(MAX_RPO_HOURS, `expected at most ${MAX_RPO_HOURS} hours (CloudWatch evaluates alarms over at most 7 days)`);
-
 // "database=hours": that database's RPO instead of the default.
 const rpoOverride = z.string({ error: "expected database=hours" }).transform((text, ctx): [string, number] => {
   const at = text.indexOf("=");
@@ -474,7 +422,6 @@ const allowedDatabasesEntry = z
     if (problems.length > 0) return forward(ctx, problems, "database");
     return [stack, databases];
   });
-const AVAILABILITY_ZONE = /^[a-z]{2}(-[a-z]+)+-\d[a-z]$/;
 
 const destSchema = (here: Place) =>
   z
@@ -494,10 +441,7 @@ const destSchema = (here: Place) =>
       minRetention: minRetention.default(CONSUMER_DEFAULTS.minRetention),
       deletionCoolingOffHours: wholeNumber(0).default(CONSUMER_DEFAULTS.coolingOffHours),
       holdTagKey: tagKey.default(CONSUMER_DEFAULTS.holdTagKey),
-      copyTags: list(copyTag).refine(
-        (tags) => tags.length <= MAX_TAGS - OWN_TAG_COUNT,
-        `expected at most ${MAX_TAGS - OWN_TAG_COUNT} tags: a snapshot has at most ${MAX_TAGS} and the tool writes up to ${OWN_TAG_COUNT} of its own`,
-      ),
+      copyTags: list(copyTag).refine((tags) => tags.length <= MAX_COPY_TAGS, TOO_MANY_COPY_TAGS),
       refreshTargets: z.array(refreshTargetSchema(), { error: "expected a list of refresh targets" }).default([]),
       refreshCleanup: flag().default(REFRESH_DEFAULTS.cleanupEnabled),
       refreshNetworkCidr: z
@@ -576,11 +520,6 @@ export function allowedDatabasesOf(c: DestStackConfig): Record<string, string[]>
 /** The dest stack's recovery point objective: default hours and per-database overrides. */
 export function rpoOf(c: DestStackConfig): Rpo {
   return { defaultHours: c.rpoHours, overrides: Object.fromEntries(c.rpoOverrides) };
-}
-
-/** The source stack's database selection: explicit identifiers and a tag selector (all must match). */
-export function databaseSelection(c: SourceStackConfig): { identifiers: string[]; tags: Record<string, string> } {
-  return { identifiers: [...c.instances, ...c.clusters], tags: Object.fromEntries(c.selectorTags) };
 }
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {

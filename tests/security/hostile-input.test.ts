@@ -230,7 +230,7 @@ describe("hostile input: intake", () => {
 
   it("starts nothing for an event without SNS records", async () => {
     const result = await inLambda(DEST, consumer.env, () => intake({} as SnsEvent));
-    assert.deepEqual(result, { started: [], duplicates: [], rejected: [] });
+    assert.deepEqual(result, { started: [], duplicates: [], rejected: [], ignored: [] });
     assert.deepEqual((await footprint(consumer.clients, consumer.stateMachineArn)).executions, []);
   });
 

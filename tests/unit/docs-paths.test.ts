@@ -16,7 +16,7 @@ const topLevel = (): Set<string> => new Set(fs.readdirSync(PROJECT_DIR).filter((
  * The paths a doc names: relative link targets, and backticked words that look like a path of this repository
  * (a top-level folder first, or a file name with an extension; not URLs, globs, placeholders or AWS names).
  */
-export function namedPaths(text: string, roots: ReadonlySet<string>): string[] {
+function namedPaths(text: string, roots: ReadonlySet<string>): string[] {
   const links = [...text.matchAll(/\]\(([^)\s#]+)(?:#[^)]*)?\)/g)].map((m) => m[1]!).filter((t) => !/^[a-z]+:/.test(t));
   const ticked = [...text.matchAll(/`([^`\s]+)`/g)]
     .map((m) => m[1]!)

@@ -370,8 +370,8 @@ describe("program config", () => {
           DEST_HERE,
         ),
         [
-          'rds-replication:copyTags[0] = "managed-by=me": expected a key that is not one of the tool\'s own (managed-by, rds-replication:...)',
-          'rds-replication:copyTags[1] = "rds-replication:hold=yes": expected a key that is not one of the tool\'s own (managed-by, rds-replication:...)',
+          'rds-replication:copyTags[0] = "managed-by=me": tag key: expected a key that is not one of the tool\'s own (managed-by, rds-replication:...)',
+          'rds-replication:copyTags[1] = "rds-replication:hold=yes": tag key: expected a key that is not one of the tool\'s own (managed-by, rds-replication:...)',
           'rds-replication:copyTags[4] = "aws:x=1": tag key: expected a tag key that does not start with aws: (reserved)',
           'rds-replication:copyTags[5] = "novalue": tag: expected key=value',
         ],
