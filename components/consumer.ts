@@ -493,7 +493,7 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
   readonly restoredInstances: pulumi.Output<Record<string, number>>;
   /**
    * A service control policy (JSON) for the organization to attach to this account: nobody but the roles of the
-   * steps that delete snapshots (retention) may delete an RDS snapshot or cluster snapshot (docs/security.md).
+   * steps that delete snapshots (retention, failed-copy cleanup) may delete an RDS snapshot or cluster snapshot.
    * @example "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Deny\",...}]}"
    */
   readonly snapshotDeletionGuardPolicy: pulumi.Output<string>;

@@ -33,7 +33,9 @@ describe("narrower IAM (IAM simulation of the emitted stacks)", function () {
         details.resourceTypes.filter((r) => r.required).map((r) => r.name),
         [type],
       );
-      assert.ok((await iamResourceTypeDetails("rds", type)).conditionKeys.includes("aws:ResourceTag/${TagKey}"));
+      // The catalogue's literal name of the tag-key condition.
+      const resourceTag = ["aws:ResourceTag/", "$", "{TagKey}"].join("");
+      assert.ok((await iamResourceTypeDetails("rds", type)).conditionKeys.includes(resourceTag));
     }
   });
 
