@@ -106,10 +106,7 @@ describe("demo (npm run demo)", () => {
       plan,
       /orders-\d{8}-\d{6}-\S+\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+keep\s+kept by newest, keepLast, daily, weekly,/,
     );
-    assert.match(
-      plan,
-      /orders-before-release-\S+\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+keep\s+kept by keepLast/,
-    );
+    assert.match(plan, /orders-before-release-\S+\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+keep\s+kept by keepLast/);
     assert.doesNotMatch(plan, /would delete/);
 
     const timings = section(text, "Timings");
