@@ -92,7 +92,7 @@ export interface WorldOptions {
   defaultRetention?: RetentionPolicy;
   /** Consumer: hours a copy stays marked before deletion (default 0: deleted in the run that marks it). */
   coolingOffHours?: number;
-  /** Consumer: the retention floor (default none beyond the newest copy: copies 1, days 0). */
+  /** Consumer: the retention floor (default none: copies 0, days 0; the newest copy is always kept). */
   minRetention?: { copies: number; days: number };
   /** Producer: replicate unencrypted Aurora clusters unencrypted instead of refusing them. */
   replicateUnencryptedClusters?: boolean;
@@ -308,7 +308,7 @@ async function wireWorld(options: WorldOptions, inbox: Inbox, proxy: EmulatorPro
       deletionsEnabled: options.deletionsEnabled ?? false,
       maxDeletionsPerRun: 10,
       holdTagKey: "rds-replication:hold",
-      minimum: options.minRetention ?? { copies: 1, days: 0 },
+      minimum: options.minRetention ?? { copies: 0, days: 0 },
       coolingOffHours: options.coolingOffHours ?? 0,
     },
     ...(options.copyTags ? { copyTags: options.copyTags } : {}),

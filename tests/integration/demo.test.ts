@@ -96,22 +96,20 @@ describe("demo (npm run demo)", () => {
     assert.match(secret, new RegExp(`host\\s+${newest}\\.`));
     assert.doesNotMatch(secret, /password/);
 
-    // Retention: the lifecycle tag picks Standard; the older copy would go, deletions being off.
+    // Retention: the lifecycle tag adds Standard to the stack default (keepLast 3), never replaces it (issue 11).
     const retention = section(
       text,
       `${dst}: retention of the orders copies (policy Draco_Lifecycle=Standard, dry run)`,
     );
-    // Each row names the rule: the newer copy is the newest and its day's, the older loses its day to it.
+    // Each row names the rule: the newer copy is the newest and its day's; the older loses its day to it but
+    // stays within the stack default's keepLast.
     const plan = retention.join("\n");
     assert.match(
       plan,
-      /orders-\d{8}-\d{6}-\S+\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+keep\s+kept by newest, daily, weekly, monthly,/,
+      /orders-\d{8}-\d{6}-\S+\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+keep\s+kept by newest, keepLast, daily, weekly,/,
     );
-    assert.match(
-      plan,
-      /orders-before-release-\S+\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+would delete\s+daily: a newer one is kept for day/,
-    );
-    assert.match(plan, /dry run: deletionsEnabled is false/);
+    assert.match(plan, /orders-before-release-\S+\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+keep\s+kept by keepLast/);
+    assert.doesNotMatch(plan, /would delete/);
 
     const timings = section(text, "Timings");
     assert.match(timings.at(-1) ?? "", /Total \(wall time\)\s+\d+\.\d\d/);
@@ -136,10 +134,11 @@ describe("demo (npm run demo)", () => {
     const badges = (m: RegExpExecArray | null) => [...(m?.[2] ?? "").matchAll(/>(\w+)</g)].map((b) => b[1]);
     const kept = copy('orders-\\d{8}-\\d{6}-[^"]+');
     assert.equal(kept?.[1], "keep", day);
-    assert.deepEqual(badges(kept), ["newest", "daily", "weekly", "monthly", "yearly"]);
-    const dropped = copy('orders-before-release-[^"]+');
-    assert.equal(dropped?.[1], "drop", day);
-    assert.deepEqual(badges(dropped), ["dropped"]);
+    assert.deepEqual(badges(kept), ["newest", "keepLast", "daily", "weekly", "monthly", "yearly"]);
+    // The stack default (keepLast 3) keeps the older one: the Standard tag only adds to it.
+    const older = copy('orders-before-release-[^"]+');
+    assert.equal(older?.[1], "keep", day);
+    assert.deepEqual(badges(older), ["keepLast"]);
     // The emulator it did not start (the test suite's) is left running.
     assert.ok((await fetch(`${emulatorEndpoint()}/moto-api/reset`, { method: "POST" })).ok);
   });
