@@ -7,6 +7,7 @@ import { type ResourceKind, type Step, stepsOf } from "../functions/catalog";
 import { RETENTION_PRESETS, type RetentionPolicy } from "../functions/retention";
 import { type ConsumerRuntimeConfig, STATE_MACHINE_VARIABLE } from "../functions/runtimeConfig";
 import { MANAGED_BY_KEY, MANAGED_BY_VALUE } from "../functions/tags";
+import { admissionTable } from "./admission";
 import { sharedLayer } from "./lambda";
 import { watch } from "./observability";
 import { consumerKeyPolicy, partitionOf, type ResourceScope } from "./policies";
@@ -265,6 +266,7 @@ export function checkSource(
 export interface ConsumerResources {
   keyArn: string;
   notifyTopicArn: string;
+  admissionTableArn?: string;
   stateMachineArn?: string;
   secretArn?: string;
   subnetGroupName?: string;
@@ -291,6 +293,7 @@ export function consumerScopes(
     "notify-topic": some([arns.notifyTopicArn]),
     "state-machine": some([arns.stateMachineArn]),
     "state-machine-execution": some(arns.stateMachineArn ? executionsOf(arns.stateMachineArn) : []),
+    "admission-table": some([arns.admissionTableArn]),
     "restore-secret": some([arns.secretArn]),
     "restored-db-instance": prefix ? some([rds(args.account, `db:${prefix}*`)]) : none,
     "restored-db-cluster": prefix ? some([rds(args.account, `cluster:${prefix}*`)]) : none,
@@ -382,6 +385,7 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
     );
     this.keyArn = key.arn;
 
+    const admission = admissionTable(name, this);
     const restore = settings.restore ? this.restoreResources(name, settings, settings.restore, opsKey) : undefined;
     const restoreConfig: pulumi.Input<ConsumerRuntimeConfig["restore"]> = restore
       ? pulumi.output({
@@ -403,6 +407,7 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
         ),
         keyArn: key.arn,
         notifyTopicArn: notify.arn,
+        admissionTable: admission.name,
         retention: {
           default: settings.retention ?? RETENTION_PRESETS.Standard,
           tagKey: settings.retentionTagKey ?? CONSUMER_DEFAULTS.retentionTagKey,
@@ -416,11 +421,20 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
 
     const scopes = (stateMachineArn?: pulumi.Output<string>) =>
       pulumi
-        .all([sourceOutputs, key.arn, notify.arn, stateMachineArn, restore?.secretArn, restore?.subnetGroupName])
-        .apply(([list, keyArn, notifyTopicArn, machineArn, secretArn, subnetGroupName]) =>
+        .all([
+          sourceOutputs,
+          key.arn,
+          notify.arn,
+          stateMachineArn,
+          restore?.secretArn,
+          restore?.subnetGroupName,
+          admission.arn,
+        ])
+        .apply(([list, keyArn, notifyTopicArn, machineArn, secretArn, subnetGroupName, admissionTableArn]) =>
           consumerScopes(settings, list, {
             keyArn,
             notifyTopicArn,
+            admissionTableArn,
             stateMachineArn: machineArn,
             secretArn,
             subnetGroupName,

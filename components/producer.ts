@@ -5,6 +5,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { type ResourceKind, stepsOf } from "../functions/catalog";
 import { type ProducerRuntimeConfig, STATE_MACHINE_VARIABLE } from "../functions/runtimeConfig";
+import { admissionTable } from "./admission";
 import { sharedLayer } from "./lambda";
 import { watch } from "./observability";
 import {
@@ -269,6 +270,8 @@ export interface ProducerArns {
   announceTopicArn: string;
   notifyTopicArn: string;
   transitKeyArns: Record<string, string>;
+  /** The admission queue's table (transit copies waiting for a copy slot). */
+  admissionTableArn?: string;
   /** The per-database state machine the plan step starts (known once it exists). */
   databaseStateMachineArn?: string;
   /** Keys of the source databases (discovered and configured); empty entries (unencrypted) are ignored. */
@@ -367,6 +370,7 @@ export function producerScopes(
     any: [{ arns: ["*"] }],
     "state-machine": machine ? [{ arns: [machine] }] : none,
     "state-machine-execution": machine ? [{ arns: executionsOf(machine) }] : none,
+    "admission-table": arns.admissionTableArn ? [{ arns: [arns.admissionTableArn] }] : none,
     "own-key": none,
     "source-transit-key": none,
     "restore-secret": none,
@@ -465,6 +469,7 @@ export class SnapshotProducer extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    const admission = admissionTable(name, this);
     const runtimeConfig = pulumi
       .output({
         account: settings.account,
@@ -478,6 +483,7 @@ export class SnapshotProducer extends pulumi.ComponentResource {
         })),
         announceTopicArn: announce.arn,
         notifyTopicArn: notify.arn,
+        admissionTable: admission.name,
         transit: {
           keep: settings.transitKeep ?? PRODUCER_DEFAULTS.transitKeep,
           graceHours: settings.transitGraceHours ?? PRODUCER_DEFAULTS.transitGraceHours,
@@ -501,11 +507,13 @@ export class SnapshotProducer extends pulumi.ComponentResource {
           sourceKeys,
           settings.sourceKeyArns ?? [],
           databaseStateMachineArn,
+          admission.arn,
         ])
-        .apply(([announceTopicArn, notifyTopicArn, transitKeyArns, discovered, configured, machineArn]) =>
+        .apply(([announceTopicArn, notifyTopicArn, transitKeyArns, discovered, configured, machineArn, tableArn]) =>
           producerScopes(settings, {
             announceTopicArn,
             notifyTopicArn,
+            admissionTableArn: tableArn,
             transitKeyArns,
             sourceKeyArns: [...discovered, ...configured],
             databaseStateMachineArn: machineArn,

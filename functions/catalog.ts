@@ -1,7 +1,8 @@
 // Every Lambda of the product: the program turns each entry into a CallbackFunction with a role built from
 // `iam`, and the state machines reference Tasks by `key`. Keys are stable (Lambda names and ASL states).
 
-import { copyShared } from "./consumer/copy";
+import { type Clock, REAL_CLOCK } from "./clock";
+import { copySharedWith } from "./consumer/copy";
 import { intake } from "./consumer/intake";
 import { restore } from "./consumer/restore";
 import { applyRetention } from "./consumer/retention";
@@ -9,13 +10,13 @@ import { switchEndpoint } from "./consumer/switch";
 import { COPY_CONCURRENCY } from "./errors";
 import { RESOURCE_TYPES } from "./iamResourceTypes";
 import { notify } from "./notify";
-import { poll } from "./poll";
+import { pollWith } from "./poll";
 import { DEFAULT_POLL_BOUNDS } from "./pollSchedule";
 import { plan } from "./producer/plan";
 import { pruneTransit } from "./producer/prune";
 import { publish } from "./producer/publish";
 import { takeSnapshot } from "./producer/snapshot";
-import { prepareTransit } from "./producer/transit";
+import { prepareTransitWith } from "./producer/transit";
 import { DELETE_AFTER_KEY, MANAGED_BY_KEY, MANAGED_BY_VALUE, ROLE_KEY } from "./tags";
 
 export type ResourceKind =
@@ -39,6 +40,8 @@ export type ResourceKind =
   | "security-group"
   | "state-machine"
   | "state-machine-execution"
+  /** The stack's DynamoDB table of copies waiting for a slot (functions/admissionQueue.ts). */
+  | "admission-table"
   | "any";
 
 /**
@@ -65,6 +68,7 @@ export const KIND_RESOURCE_TYPES: Readonly<Record<ResourceKind, readonly string[
   "security-group": [],
   "state-machine": ["states:statemachine"],
   "state-machine-execution": ["states:execution", "states:express"],
+  "admission-table": ["dynamodb:table"],
   any: [],
 };
 
@@ -81,6 +85,9 @@ export interface Step {
   side: "producer" | "consumer";
   // biome-ignore lint/suspicious/noExplicitAny: each handler takes its own event type
   handler: (event: any) => Promise<unknown>;
+  /** A step that reads the time is built over a clock: `handler` is this over the real one (tests pass theirs). */
+  // biome-ignore lint/suspicious/noExplicitAny: each handler takes its own event type
+  overClock?: (clock: Clock) => (event: any) => Promise<unknown>;
   description: string;
   timeoutSeconds: number;
   memoryMb: number;
@@ -198,6 +205,16 @@ const START_RUNS: IamStatement[] = [
   on(["states:DescribeExecution"], ["state-machine-execution"]),
 ];
 
+// Admission (functions/admission.ts): renew this copy's ticket, read its queue, leave it once started.
+const ADMISSION_QUEUE = on(["dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:DeleteItem"], ["admission-table"]);
+
+/** `handler` and `overClock` of a step that reads the time. */
+// biome-ignore lint/suspicious/noExplicitAny: each handler takes its own event type
+const clocked = (factory: (clock: Clock) => (event: any) => Promise<unknown>) => ({
+  handler: factory(REAL_CLOCK),
+  overClock: factory,
+});
+
 export const STEPS: Step[] = [
   {
     key: "producer-plan",
@@ -227,7 +244,7 @@ export const STEPS: Step[] = [
   {
     key: "producer-poll",
     side: "producer",
-    handler: poll,
+    ...clocked(pollWith),
     description: "Checks a snapshot or copy in progress and decides the next wait",
     timeoutSeconds: POLL_TIMEOUT_SECONDS,
     memoryMb: POLL_MEMORY_MB,
@@ -237,12 +254,12 @@ export const STEPS: Step[] = [
   {
     key: "producer-transit",
     side: "producer",
-    handler: prepareTransit,
+    ...clocked(prepareTransitWith),
     description: "Shares directly or starts the transit copy under the producer key in each destination region",
     timeoutSeconds: 120,
     memoryMb: 256,
     reservedConcurrency: ONE_COPY_START_AT_A_TIME,
-    iam: [...COPY_SNAPSHOTS, READ_TAGS, ...useKey("transit-key"), ...useKey("source-db-key")],
+    iam: [...COPY_SNAPSHOTS, READ_TAGS, ADMISSION_QUEUE, ...useKey("transit-key"), ...useKey("source-db-key")],
   },
   {
     key: "producer-publish",
@@ -286,17 +303,17 @@ export const STEPS: Step[] = [
   {
     key: "consumer-copy",
     side: "consumer",
-    handler: copyShared,
+    ...clocked(copySharedWith),
     description: "Copies the shared snapshot into this account under this account's key",
     timeoutSeconds: 120,
     memoryMb: 256,
     reservedConcurrency: ONE_COPY_START_AT_A_TIME,
-    iam: [...COPY_SNAPSHOTS, ...useKey("own-key"), ...useKey("source-transit-key")],
+    iam: [...COPY_SNAPSHOTS, ADMISSION_QUEUE, ...useKey("own-key"), ...useKey("source-transit-key")],
   },
   {
     key: "consumer-poll",
     side: "consumer",
-    handler: poll,
+    ...clocked(pollWith),
     description: "Checks a copy or restore in progress and decides the next wait",
     timeoutSeconds: POLL_TIMEOUT_SECONDS,
     memoryMb: POLL_MEMORY_MB,

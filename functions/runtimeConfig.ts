@@ -74,6 +74,8 @@ export function producerConfigSchema() {
     ),
     announceTopicArn: arn("sns"),
     notifyTopicArn: arn("sns"),
+    /** The DynamoDB table of transit copies waiting for a copy slot (functions/admissionQueue.ts). */
+    admissionTable: z.string().min(3),
     transit: z.strictObject({
       keep: z.number().int().min(1),
       graceHours: z.number().nonnegative(),
@@ -94,6 +96,8 @@ export function consumerConfigSchema() {
     sources: z.array(z.strictObject({ account: accountId(), region: regionName(), topicArn: arn("sns") })).min(1),
     keyArn: arn("kms"),
     notifyTopicArn: arn("sns"),
+    /** The DynamoDB table of copies waiting for a copy slot (functions/admissionQueue.ts). */
+    admissionTable: z.string().min(3),
     retention: z.strictObject({
       default: retentionPolicySchema(),
       tagKey: z.string().min(1),

@@ -1,9 +1,12 @@
 // Copies the shared snapshot into this account under this account's key (the source never gets access to it),
 // with a deterministic identifier and the carried + our own tags in the same call. A copy made by an earlier
 // delivery is adopted; a same-named snapshot we did not make is refused.
+
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { type Announcement, validateAnnouncement } from "../announcement";
 import { rdsIn } from "../aws";
-import { startCopy } from "../copy";
+import type { Clock } from "../clock";
+import { admitCopy, type WaitingCopy } from "../copy";
 import { replicationError } from "../errors";
 import { destinationCopyId } from "../naming";
 import { observe, runStep } from "../observability";
@@ -26,7 +29,16 @@ export interface CopyResult {
   operation: PollOperation;
 }
 
-export async function copyShared(state: ConsumerState): Promise<CopyResult> {
+/** Not admitted yet (functions/admission.ts): the state machine waits `waitSeconds` and asks again. */
+export interface CopyWaiting {
+  waiting: WaitingCopy[];
+  waitSeconds: number;
+}
+
+/** The copy step over a clock (admission's queue order and age): functions/catalog.ts deploys the real one. */
+export const copySharedWith = (clock: Clock) => (state: ConsumerState) => copyShared(state, clock);
+
+async function copyShared(state: ConsumerState, clock: Clock): Promise<CopyResult | CopyWaiting> {
   const obs = observe("consumer-copy", { snapshotArn: state.announcement?.snapshotArn, execution: state.execution });
   return runStep(obs, async () => {
     const config = await loadConsumerConfig();
@@ -38,7 +50,7 @@ export async function copyShared(state: ConsumerState): Promise<CopyResult> {
     // An unencrypted cluster snapshot (the source opted in) cannot be encrypted by copying it: copied as it is.
     const unencrypted = a.encrypted === false;
     const own = provenanceTags("copy", { ...a, sourceCreated: a.snapshotCreateTime });
-    const started = await startCopy(
+    const admission = await admitCopy(
       rdsIn(),
       { account: config.account, region: config.region },
       {
@@ -50,7 +62,13 @@ export async function copyShared(state: ConsumerState): Promise<CopyResult> {
         sourceKeyArn: a.keyArn,
         tags: mergeTags(carryTags(a.tags), unencrypted ? { ...own, ...UNENCRYPTED_TAGS } : own),
       },
+      { dynamodb: new DynamoDBClient({}), table: config.admissionTable, nowSeconds: clock.now() / 1000 },
     );
+    if ("waiting" in admission) {
+      obs.logger.info("waiting for a copy slot", { ...admission.waiting });
+      return { waiting: [admission.waiting], waitSeconds: admission.waiting.waitSeconds };
+    }
+    const { started } = admission;
     obs.logger.info(started.adopted ? "existing copy adopted" : "copy started", { copy: started.snapshot.arn });
     return {
       snapshot: {

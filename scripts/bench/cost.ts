@@ -3,7 +3,7 @@
 // what that costs. Pure: the emulator run (costRun.ts) supplies the measurements.
 
 import type { PollOperation } from "../../functions/pollSchedule";
-import { type PollingOutcome, type SimulatedOperation, simulatePolling } from "../../functions/pollSimulation";
+import { type PollingOutcome, type SimulatedOperation, simulatePolling } from "./pollSimulation";
 
 // List price as of 2026-11-22 (us-east-1, public AWS pricing pages, as quoted in issue 7's benchmark brief; no
 // network here to re-check them). Free tiers are ignored.

@@ -1,5 +1,5 @@
 // Figure 1: what polling adds between "RDS finished" and "the flow moved on". The engine's schedule
-// (functions/pollSchedule.ts, run by functions/pollSimulation.ts exactly as the state machine runs it) and the
+// (functions/pollSchedule.ts, run by scripts/bench/pollSimulation.ts exactly as the state machine runs it) and the
 // anchors' fixed policies are all evaluated on the same seeded operations.
 import {
   completionSeconds,
@@ -7,7 +7,7 @@ import {
   type PollingOutcome,
   type SimulatedOperation,
   simulatePolling,
-} from "../../functions/pollSimulation";
+} from "./pollSimulation";
 import { type Summary, summarize } from "./stats";
 
 export interface PollingPolicy {

@@ -11,7 +11,8 @@ import {
   ModifyDBSnapshotAttributeCommand,
 } from "@aws-sdk/client-rds";
 import { CreateTopicCommand } from "@aws-sdk/client-sns";
-import { copyShared } from "../../functions/consumer/copy";
+import { REAL_CLOCK } from "../../functions/clock";
+import { copySharedWith } from "../../functions/consumer/copy";
 import { type IntakeResult, intake as intakeSource, type SnsEvent } from "../../functions/consumer/intake";
 import { type PlanResult, plan as planSource } from "../../functions/producer/plan";
 import { STATE_MACHINE_VARIABLE } from "../../functions/runtimeConfig";
@@ -27,11 +28,12 @@ import {
 } from "../../scripts/local/accounts";
 import { instance } from "../../scripts/local/fixtures";
 import { serialized } from "../../scripts/local/serialized";
+import { createAdmissionTable } from "../../scripts/local/world";
 
 // The deployed artifacts: the modules Pulumi serializes from the handlers.
 const intake = async (event: SnsEvent): Promise<IntakeResult> => (await serialized(intakeSource)).handler(event);
 const plan = async (event: unknown): Promise<PlanResult> => (await serialized(planSource)).handler(event);
-const copy = async (state: unknown) => (await serialized(copyShared)).handler(state);
+const copy = async (state: unknown) => (await serialized(copySharedWith(REAL_CLOCK))).handler(state);
 
 // moto answers Step Functions dates as ISO strings where the SDK expects epoch seconds, so the SDK cannot
 // parse its responses: the tests read the emulator's Step Functions state over its plain JSON protocol.
@@ -75,6 +77,7 @@ async function consumerAccount(): Promise<Consumer> {
     sources: [{ account: SOURCE.account, region: SOURCE.region, topicArn: SOURCE_TOPIC }],
     keyArn: KeyMetadata?.Arn,
     notifyTopicArn: TopicArn,
+    admissionTable: await createAdmissionTable(clients),
     retention: {
       default: { keepLast: 3 },
       tagKey: "Draco_Lifecycle",
@@ -317,6 +320,7 @@ describe("hostile input: producer plan", () => {
       destinations: [{ account: DEST.account, region: DEST.region, databases: [] }],
       announceTopicArn: topicArn,
       notifyTopicArn: topicArn,
+      admissionTable: "producer-admission",
       transit: { keep: 2, graceHours: 24, deletionsEnabled: false },
     });
   };

@@ -1,8 +1,8 @@
 // A large, realistic selection for size tests: identifiers of 25-30 characters, destinations in 3 regions
 // with distinct accounts, each listing a seeded half of the databases (the worst case for the runtime config).
 
-import { seededRandom } from "../../functions/pollSimulation";
 import type { ProducerRuntimeConfig } from "../../functions/runtimeConfig";
+import { seededRandom } from "../../scripts/bench/pollSimulation";
 
 export const LARGE_REGIONS = ["eu-west-1", "eu-central-1", "us-east-1"] as const;
 
@@ -37,6 +37,7 @@ export function largeProducerConfig(databases: number, destinations: number): Pr
     destinations: selection.destinations,
     announceTopicArn: `arn:aws:sns:eu-west-1:${SOURCE_ACCOUNT}:producer-announce-4f3e2d1`,
     notifyTopicArn: `arn:aws:sns:eu-west-1:${SOURCE_ACCOUNT}:producer-notifications-9a8b7c6`,
+    admissionTable: "producer-admission-5e4d3c2",
     transit: { keep: 2, graceHours: 24, deletionsEnabled: false },
     replicateUnencryptedClusters: false,
     optionGroups: {},

@@ -10,13 +10,13 @@ import {
   turnBudget,
   watchInline,
 } from "../../functions/pollSchedule";
+import { steadyOperation } from "../../scripts/bench/cost";
 import {
   completionSeconds,
   generateOperations,
   type SimulatedOperation,
   simulatePolling,
-} from "../../functions/pollSimulation";
-import { steadyOperation } from "../../scripts/bench/cost";
+} from "../../scripts/bench/pollSimulation";
 
 const OPERATIONS: PollOperation[] = [
   "snapshot-create",

@@ -9,7 +9,7 @@ import {
   pacedWait,
   recordCheck,
   watchInline,
-} from "./pollSchedule";
+} from "../../functions/pollSchedule";
 
 export interface SimulatedOperation {
   operation: PollOperation;
