@@ -7,13 +7,14 @@ import { z } from "zod";
 import { type ResourceKind, type Step, stepsOf } from "../functions/catalog";
 import { ANNOUNCEMENT_VERSION, destinationFilterPolicy } from "../functions/contracts/announcement";
 import { type ConsumerRuntimeConfig, STATE_MACHINE_VARIABLE } from "../functions/contracts/runtimeConfig";
+import type { RetentionFloor } from "../functions/decisions/retentionFloor";
 import {
   RETENTION_PRESETS,
   type RetentionPolicy,
   validateRetentionPolicy,
 } from "../functions/decisions/retentionPolicy";
 import { MANAGED_BY_KEY, MANAGED_BY_VALUE } from "../functions/decisions/tags";
-import type { RetentionFloor } from "../functions/retentionFloor";
+import { admissionTable } from "./admission";
 import { watchKeyLoss } from "./keyProtection";
 import { sharedLayer } from "./lambda";
 import { watch } from "./observability";
@@ -392,6 +393,7 @@ export function checkSource(
 export interface ConsumerResources {
   keyArn: string;
   notifyTopicArn: string;
+  admissionTableArn?: string;
   stateMachineArn?: string;
   secretArns?: string[];
   subnetGroupNames?: string[];
@@ -419,6 +421,7 @@ export function consumerScopes(
     "notify-topic": some([arns.notifyTopicArn]),
     "state-machine": some([arns.stateMachineArn]),
     "state-machine-execution": some(arns.stateMachineArn ? executionsOf(arns.stateMachineArn) : []),
+    "admission-table": some([arns.admissionTableArn]),
     "restore-secret": some(arns.secretArns ?? []),
     // Restored identifiers are `<prefix>-<timestamp>`: `orders-dev-*` never matches `orders-development-main`.
     "restored-db-instance": restoring ? some(prefixes.map((p) => rds(args.account, `db:${p}-*`))) : none,
@@ -545,6 +548,7 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
     this.keyArn = key.arn;
     watchKeyLoss(name, key, notify, this);
 
+    const admission = admissionTable(name, this);
     const refresh = settings.refresh?.targets.length
       ? this.refreshResources(name, settings, settings.refresh, opsKey)
       : undefined;
@@ -587,6 +591,7 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
         keyArn: key.arn,
         notifyTopicArn: notify.arn,
         copiesPerDatabasePerDay: settings.copiesPerDatabasePerDay ?? CONSUMER_DEFAULTS.copiesPerDatabasePerDay,
+        admissionTable: admission.name,
         retention: {
           default: inputs.apply((i) => i.retention ?? RETENTION_PRESETS.Standard),
           tagKey: inputs.apply((i) => i.retentionTagKey ?? CONSUMER_DEFAULTS.retentionTagKey),
@@ -610,11 +615,13 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
           stateMachineArn,
           pulumi.all(refresh?.targets.map((t) => t.secretArn) ?? []),
           pulumi.all(refresh?.targets.map((t) => t.subnetGroupName) ?? []),
+          admission.arn,
         ])
-        .apply(([list, keyArn, notifyTopicArn, machineArn, secretArns, subnetGroupNames]) =>
+        .apply(([list, keyArn, notifyTopicArn, machineArn, secretArns, subnetGroupNames, admissionTableArn]) =>
           consumerScopes(settings, list, {
             keyArn,
             notifyTopicArn,
+            admissionTableArn,
             stateMachineArn: machineArn,
             secretArns,
             subnetGroupNames: [...new Set(subnetGroupNames)],

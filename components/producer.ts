@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { type ResourceKind, stepsOf } from "../functions/catalog";
 import { ANNOUNCEMENT_VERSION } from "../functions/contracts/announcement";
 import { type ProducerRuntimeConfig, STATE_MACHINE_VARIABLE } from "../functions/contracts/runtimeConfig";
+import { admissionTable } from "./admission";
 import { sharedLayer } from "./lambda";
 import { watch } from "./observability";
 import {
@@ -364,6 +365,8 @@ export interface ProducerArns {
   announceTopicArn: string;
   notifyTopicArn: string;
   transitKeyArns: Record<string, string>;
+  /** The admission queue's table (transit copies waiting for a copy slot). */
+  admissionTableArn?: string;
   /** The per-database state machine the plan step starts (known once it exists). */
   databaseStateMachineArn?: string;
   /** Keys of the source databases (discovered and configured); empty entries (unencrypted) are ignored. */
@@ -462,6 +465,7 @@ export function producerScopes(
     any: [{ arns: ["*"] }],
     "state-machine": machine ? [{ arns: [machine] }] : none,
     "state-machine-execution": machine ? [{ arns: executionsOf(machine) }] : none,
+    "admission-table": arns.admissionTableArn ? [{ arns: [arns.admissionTableArn] }] : none,
     "own-key": none,
     "source-transit-key": none,
     "restore-secret": none,
@@ -573,6 +577,7 @@ export class SnapshotProducer extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    const admission = admissionTable(name, this);
     const runtimeConfig = pulumi
       .output({
         account: settings.account,
@@ -586,6 +591,7 @@ export class SnapshotProducer extends pulumi.ComponentResource {
         })),
         announceTopicArn: announce.arn,
         notifyTopicArn: notify.arn,
+        admissionTable: admission.name,
         transit: {
           keep: inputs.apply((i) => i.transitKeep ?? PRODUCER_DEFAULTS.transitKeep),
           graceHours: inputs.apply((i) => i.transitGraceHours ?? PRODUCER_DEFAULTS.transitGraceHours),
@@ -609,11 +615,13 @@ export class SnapshotProducer extends pulumi.ComponentResource {
           sourceKeys,
           inputs.apply((i) => i.sourceKeyArns ?? []),
           databaseStateMachineArn,
+          admission.arn,
         ])
-        .apply(([announceTopicArn, notifyTopicArn, transitKeyArns, discovered, configured, machineArn]) =>
+        .apply(([announceTopicArn, notifyTopicArn, transitKeyArns, discovered, configured, machineArn, tableArn]) =>
           producerScopes(settings, {
             announceTopicArn,
             notifyTopicArn,
+            admissionTableArn: tableArn,
             transitKeyArns,
             sourceKeyArns: [...discovered, ...configured],
             databaseStateMachineArn: machineArn,

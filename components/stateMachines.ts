@@ -1,7 +1,8 @@
 // The two state machines as ASL objects. Pure (no Pulumi): the program JSON.stringify's the result inside
 // an apply, and the e2e tests execute the very same objects with aws-local-stepfunctions. Every Task has
 // Retry (the retryable error classes of functions/decisions/errors.ts), Catch and TimeoutSeconds; every poll loop is
-// Poll -> Choice -> Wait -> Poll, bounded by the poll step giving up (functions/decisions/pollSchedule.ts).
+// Poll -> Choice -> Wait -> Poll, bounded by the poll step giving up (functions/decisions/pollSchedule.ts); every copy
+// start waits for admission in Copy -> Choice -> Wait -> Copy, bounded by the admission's maximum age.
 import { stepByKey } from "../functions/catalog";
 import { RETRY_POLICIES } from "../functions/decisions/errors";
 
@@ -101,6 +102,25 @@ function pollLoop(
       Default: names.wait,
     },
     [names.wait]: { Type: "Wait", SecondsPath: `${spec.progressPath}.waitSeconds`, Next: names.check },
+  };
+}
+
+/**
+ * A copy step that may answer "not admitted yet" (`waiting` present in its result at `resultPath`): wait what
+ * it says, then ask again; admitted, go on. Waiting is bounded by the step (ADMISSION.maxAgeSeconds), not by a
+ * retry budget.
+ */
+function admissionLoop(
+  names: { admitted: string; wait: string; step: string },
+  spec: { resultPath: string; next: string },
+): Record<string, State> {
+  return {
+    [names.admitted]: {
+      Type: "Choice",
+      Choices: [{ Variable: `${spec.resultPath}.waiting`, IsPresent: true, Next: names.wait }],
+      Default: spec.next,
+    },
+    [names.wait]: { Type: "Wait", SecondsPath: `${spec.resultPath}.waitSeconds`, Next: names.step },
   };
 }
 
@@ -227,9 +247,13 @@ export function producerDatabaseDefinition(arns: LambdaArns, options: Definition
       "Prepare transit": taskState(arns, options, {
         key: "producer-transit",
         resultPath: "$.transits",
-        next: "Each destination region",
+        next: "Transit admitted?",
         catchTo: "Notify failure",
       }),
+      ...admissionLoop(
+        { admitted: "Transit admitted?", wait: "Wait for a transit copy slot", step: "Prepare transit" },
+        { resultPath: "$.transits", next: "Each destination region" },
+      ),
       "Each destination region": {
         Type: "Map",
         ItemsPath: "$.transits",
@@ -284,9 +308,13 @@ export function consumerDefinition(arns: LambdaArns, options: DefinitionOptions 
       "Copy snapshot": taskState(arns, options, {
         key: "consumer-copy",
         resultPath: "$.copy",
-        next: "Check copy",
+        next: "Copy admitted?",
         catchTo: "Notify failure",
       }),
+      ...admissionLoop(
+        { admitted: "Copy admitted?", wait: "Wait for a copy slot", step: "Copy snapshot" },
+        { resultPath: "$.copy", next: "Check copy" },
+      ),
       ...pollLoop(
         arns,
         options,
@@ -297,12 +325,12 @@ export function consumerDefinition(arns: LambdaArns, options: DefinitionOptions 
           operationPath: "$.copy.operation",
           progressPath: "$.copy.poll",
           next: "Restore?",
-          catchTo: "Clean failed copy",
+          catchTo: "Discard failed copy",
         },
       ),
-      // The copy never became available: this run's own, incomplete copy goes (functions/steps/consumer/clean.ts).
-      "Clean failed copy": taskState(arns, options, {
-        key: "consumer-clean",
+      // The copy never became available: this run's own, incomplete copy goes (functions/steps/consumer/discard.ts).
+      "Discard failed copy": taskState(arns, options, {
+        key: "consumer-discard",
         resultPath: "$.cleanup",
         next: "Notify failure",
         catchTo: "Notify failure",

@@ -1,24 +1,25 @@
 // Every Lambda of the product: the program turns each entry into a CallbackFunction with a role built from
 // `iam`, and the state machines reference Tasks by `key`. Keys are stable (Lambda names and ASL states).
 
+import { type Clock, REAL_CLOCK } from "./clock";
 import { COPY_CONCURRENCY } from "./decisions/errors";
 import { DEFAULT_POLL_BOUNDS } from "./decisions/pollSchedule";
 import { DELETE_AFTER_KEY, DELETION_DUE_KEY, MANAGED_BY_KEY, MANAGED_BY_VALUE, ROLE_KEY } from "./decisions/tags";
 import { RESOURCE_TYPES } from "./iamResourceTypes";
-import { cleanFailedCopy } from "./steps/consumer/clean";
 import { cleanup, unprotect } from "./steps/consumer/cleanup";
-import { copyShared } from "./steps/consumer/copy";
+import { copySharedWith } from "./steps/consumer/copy";
+import { discardFailedCopy } from "./steps/consumer/discard";
 import { intake } from "./steps/consumer/intake";
 import { restore } from "./steps/consumer/restore";
 import { applyRetention } from "./steps/consumer/retention";
 import { switchEndpoint } from "./steps/consumer/switch";
 import { notify } from "./steps/notify";
-import { poll } from "./steps/poll";
+import { pollWith } from "./steps/poll";
 import { plan } from "./steps/producer/plan";
 import { pruneTransit } from "./steps/producer/prune";
 import { publish } from "./steps/producer/publish";
 import { takeSnapshot } from "./steps/producer/snapshot";
-import { prepareTransit } from "./steps/producer/transit";
+import { prepareTransitWith } from "./steps/producer/transit";
 
 export type ResourceKind =
   | "source-db-instance"
@@ -41,6 +42,8 @@ export type ResourceKind =
   | "security-group"
   | "state-machine"
   | "state-machine-execution"
+  /** The stack's DynamoDB table of copies waiting for a slot (functions/aws/admissionQueue.ts). */
+  | "admission-table"
   | "any";
 
 /**
@@ -67,6 +70,7 @@ export const KIND_RESOURCE_TYPES: Readonly<Record<ResourceKind, readonly string[
   "security-group": [],
   "state-machine": ["states:statemachine"],
   "state-machine-execution": ["states:execution", "states:express"],
+  "admission-table": ["dynamodb:table"],
   any: [],
 };
 
@@ -83,6 +87,9 @@ export interface Step {
   side: "producer" | "consumer";
   // biome-ignore lint/suspicious/noExplicitAny: each handler takes its own event type
   handler: (event: any) => Promise<unknown>;
+  /** A step that reads the time is built over a clock: `handler` is this over the real one (tests pass theirs). */
+  // biome-ignore lint/suspicious/noExplicitAny: each handler takes its own event type
+  overClock?: (clock: Clock) => (event: any) => Promise<unknown>;
   description: string;
   timeoutSeconds: number;
   memoryMb: number;
@@ -207,6 +214,16 @@ const START_RUNS: IamStatement[] = [
   on(["states:DescribeExecution"], ["state-machine-execution"]),
 ];
 
+// Admission (functions/decisions/admission.ts): renew this copy's ticket, read its queue, leave it once started.
+const ADMISSION_QUEUE = on(["dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:DeleteItem"], ["admission-table"]);
+
+/** `handler` and `overClock` of a step that reads the time. */
+// biome-ignore lint/suspicious/noExplicitAny: each handler takes its own event type
+const clocked = (factory: (clock: Clock) => (event: any) => Promise<unknown>) => ({
+  handler: factory(REAL_CLOCK),
+  overClock: factory,
+});
+
 export const STEPS: Step[] = [
   {
     key: "producer-plan",
@@ -236,7 +253,7 @@ export const STEPS: Step[] = [
   {
     key: "producer-poll",
     side: "producer",
-    handler: poll,
+    ...clocked(pollWith),
     description: "Checks a snapshot or copy in progress and decides the next wait",
     timeoutSeconds: POLL_TIMEOUT_SECONDS,
     memoryMb: POLL_MEMORY_MB,
@@ -246,12 +263,12 @@ export const STEPS: Step[] = [
   {
     key: "producer-transit",
     side: "producer",
-    handler: prepareTransit,
+    ...clocked(prepareTransitWith),
     description: "Shares directly or starts the transit copy under the producer key in each destination region",
     timeoutSeconds: 120,
     memoryMb: 256,
     reservedConcurrency: ONE_COPY_START_AT_A_TIME,
-    iam: [...COPY_SNAPSHOTS, READ_TAGS, ...useKey("transit-key"), ...useKey("source-db-key")],
+    iam: [...COPY_SNAPSHOTS, READ_TAGS, ADMISSION_QUEUE, ...useKey("transit-key"), ...useKey("source-db-key")],
   },
   {
     key: "producer-publish",
@@ -297,17 +314,17 @@ export const STEPS: Step[] = [
   {
     key: "consumer-copy",
     side: "consumer",
-    handler: copyShared,
+    ...clocked(copySharedWith),
     description: "Copies the shared snapshot into this account under this account's key",
     timeoutSeconds: 120,
     memoryMb: 256,
     reservedConcurrency: ONE_COPY_START_AT_A_TIME,
-    iam: [...COPY_SNAPSHOTS, ...useKey("own-key"), ...useKey("source-transit-key")],
+    iam: [...COPY_SNAPSHOTS, ADMISSION_QUEUE, ...useKey("own-key"), ...useKey("source-transit-key")],
   },
   {
     key: "consumer-poll",
     side: "consumer",
-    handler: poll,
+    ...clocked(pollWith),
     description: "Checks a copy or restore in progress and decides the next wait",
     timeoutSeconds: POLL_TIMEOUT_SECONDS,
     memoryMb: POLL_MEMORY_MB,
@@ -392,9 +409,9 @@ export const STEPS: Step[] = [
     ],
   },
   {
-    key: "consumer-clean",
+    key: "consumer-discard",
     side: "consumer",
-    handler: cleanFailedCopy,
+    handler: discardFailedCopy,
     description: "After a failed run, deletes that run's own copy if incomplete or failed (dry run unless enabled)",
     timeoutSeconds: 60,
     memoryMb: 256,
@@ -414,7 +431,7 @@ export const STEPS: Step[] = [
       ...DELETE_OWN_SNAPSHOTS,
       DESCRIBE_DATABASES,
       on(["secretsmanager:GetSecretValue"], ["restore-secret"]),
-      // The cooling-off mark (functions/coolingOff.ts): only that tag, only on snapshots the tool made.
+      // The cooling-off mark (functions/decisions/coolingOff.ts): only that tag, only on snapshots the tool made.
       on(["rds:AddTagsToResource", "rds:RemoveTagsFromResource"], SNAPSHOTS, {
         conditions: {
           ...MANAGED,

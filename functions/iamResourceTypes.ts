@@ -12,6 +12,9 @@ export interface ActionResourceTypes {
 export const IAM_DATA_VERSION = "0.21.202609261";
 
 export const RESOURCE_TYPES: Readonly<Record<string, ActionResourceTypes>> = {
+  "dynamodb:DeleteItem": { required: ["dynamodb:table"], optional: [] },
+  "dynamodb:Query": { required: ["dynamodb:table"], optional: [] },
+  "dynamodb:UpdateItem": { required: ["dynamodb:table"], optional: [] },
   "kms:CreateGrant": { required: ["kms:key"], optional: [] },
   "kms:Decrypt": { required: ["kms:key"], optional: [] },
   "kms:DescribeKey": { required: ["kms:key"], optional: [] },

@@ -1,4 +1,5 @@
-// `npm run bench`: the seven figures of issue 7 and figure 8 (Step Functions limits, issue 10). Table on stdout, JSON in bench-results/bench.json, progress
+// `npm run bench`: the seven figures of issue 7, figure 8 (Step Functions limits, issue 10) and figure 9
+// (a backlog through admission, issue 13). Table on stdout, JSON in bench-results/bench.json, progress
 // on stderr. Figures 2, 6 and 8 run on the moto emulator (started here, stopped at the end), 4 under Pulumi
 // mocks, 1 and 5 in process, 7 as a child `npm test` (last, so nothing else competes for the 2 cores).
 import "../testkit/setup";
@@ -8,7 +9,9 @@ import * as path from "node:path";
 import { resetEmulator, startEmulator, stopEmulator } from "../testkit";
 import { archiveFigure } from "./bench/archives";
 import { parseArgs } from "./bench/args";
+import { backlogFigure } from "./bench/backlog";
 import { costFigure } from "./bench/costRun";
+import { figure9 } from "./bench/figure9";
 import { figure1, figure2, figure3, figure4, figure5, figure6, figure7, figure8 } from "./bench/figures";
 import { latencyFigure } from "./bench/latency";
 import { programFigure } from "./bench/program";
@@ -37,6 +40,7 @@ const RUNNERS: Record<number, Runner> = {
   6: async () => figure6(await scaleFigure(progress)),
   7: async () => figure7(await testTimingFigure()),
   8: async () => figure8(await stepFunctionsFigure(progress)),
+  9: async () => figure9(backlogFigure()),
 };
 
 async function main(): Promise<number> {

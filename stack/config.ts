@@ -35,12 +35,12 @@ import {
   tagKey,
   wholeNumber,
 } from "../components/validation";
+import { presetNamed, type RetentionFloor } from "../functions/decisions/retentionFloor";
 import {
   RETENTION_PRESETS,
   type RetentionPolicy,
   type RetentionPresetName,
 } from "../functions/decisions/retentionPolicy";
-import { presetNamed, type RetentionFloor } from "../functions/retentionFloor";
 
 export { MAX_RPO_HOURS, scheduleExpressionProblem } from "../components/validation";
 
@@ -374,7 +374,7 @@ const retention = z
     return policy;
   });
 
-// "copies=3,days=7": the floor no lifecycle tag, announcement or preset lowers (functions/retentionFloor.ts).
+// "copies=3,days=7": the floor no lifecycle tag, announcement or preset lowers (functions/decisions/retentionFloor.ts).
 const MIN_RETENTION = /^copies=(\d+),days=(\d+(?:\.\d+)?)$/;
 const minRetention = z.string({ error: "expected copies=N,days=D" }).transform((text, ctx): RetentionFloor => {
   const match = MIN_RETENTION.exec(text.replace(/\s+/g, ""));

@@ -2,6 +2,7 @@
 // AWS_REGION and the SDK honours AWS_ENDPOINT_URL, so tests only set the environment.
 
 import { randomUUID } from "node:crypto";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { KMSClient } from "@aws-sdk/client-kms";
 import { RDSClient } from "@aws-sdk/client-rds";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
@@ -52,6 +53,7 @@ export interface Clients {
   readonly sfn: SFNClient;
   readonly secrets: SecretsManagerClient;
   readonly ssm: SSMClient;
+  readonly dynamodb: DynamoDBClient;
 }
 
 export async function clientsFor(place: Place): Promise<Clients> {
@@ -66,6 +68,7 @@ export async function clientsFor(place: Place): Promise<Clients> {
     sfn: new SFNClient(config),
     secrets: new SecretsManagerClient(config),
     ssm: new SSMClient(config),
+    dynamodb: new DynamoDBClient(config),
   };
 }
 

@@ -108,6 +108,8 @@ function mockArn(type: string, name: string, region: string, account: string): s
       return `arn:aws:secretsmanager:${region}:${account}:secret:${name}-AbCdEf`;
     case "aws:rds/subnetGroup:SubnetGroup":
       return `arn:aws:rds:${region}:${account}:subgrp:${name}`;
+    case "aws:dynamodb/table:Table":
+      return `arn:aws:dynamodb:${region}:${account}:table/${name}`;
     default:
       return `arn:aws:${SERVICE_OF[module] ?? module}:${region}:${account}:${name}`;
   }

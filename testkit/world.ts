@@ -3,8 +3,10 @@
 // Announcements travel the real way: an HTTP subscription (filtered to the destination account) on the
 // announce topic receives what SNS pushes, and each message is handed to the intake handler as an SNS event.
 import { strict as assert } from "node:assert";
+import { randomUUID } from "node:crypto";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
+import { CreateTableCommand } from "@aws-sdk/client-dynamodb";
 import { CreateKeyCommand } from "@aws-sdk/client-kms";
 import { CreateDBSubnetGroupCommand } from "@aws-sdk/client-rds";
 import { CreateSecretCommand } from "@aws-sdk/client-secrets-manager";
@@ -26,6 +28,7 @@ import type { ConsumerRuntimeConfig, ProducerRuntimeConfig } from "../functions/
 import type { Notification } from "../functions/decisions/notificationMessage";
 import type { RetentionPolicy } from "../functions/decisions/retentionPolicy";
 import { asLambdaIn, type Clients, clientsFor, DEST, type Place, runtimeConfigEnvironment, SOURCE } from "./accounts";
+import { fastForwardClock } from "./clock";
 import { emulatorEndpoint, recordExecutionOutcome } from "./emulator/lifecycle";
 import { nextSecond } from "./fixtures";
 import { EmulatorProxy } from "./proxy";
@@ -157,6 +160,26 @@ async function topic(clients: Clients, name: string): Promise<string> {
   return TopicArn;
 }
 
+/** The admission queue's table (components/admission.ts) in the clients' account and region. */
+export async function createAdmissionTable(clients: Clients): Promise<string> {
+  const name = `rds-replication-admission-${randomUUID().slice(0, 8)}`;
+  await clients.dynamodb.send(
+    new CreateTableCommand({
+      TableName: name,
+      BillingMode: "PAY_PER_REQUEST",
+      KeySchema: [
+        { AttributeName: "queue", KeyType: "HASH" },
+        { AttributeName: "ticket", KeyType: "RANGE" },
+      ],
+      AttributeDefinitions: [
+        { AttributeName: "queue", AttributeType: "S" },
+        { AttributeName: "ticket", AttributeType: "S" },
+      ],
+    }),
+  );
+  return name;
+}
+
 /** Each step of a side as the serialized closure Lambda runs, with that side's runtime config in SSM. */
 export async function handlersFor(
   side: "producer" | "consumer",
@@ -169,13 +192,13 @@ export async function handlersFor(
     ...(await runtimeConfigEnvironment(clients, side, config)),
     POWERTOOLS_LOG_LEVEL: "WARN",
     POWERTOOLS_METRICS_DISABLED: "true",
-    // RDS takes no time here: the poll's near-end watch runs on a clock that moves when it sleeps.
-    RDS_REPLICATION_POLL_CLOCK: "fast-forward",
     ...extraEnv,
   };
+  // RDS takes no time here: the steps that read the time run on a clock that moves when they sleep.
+  const clock = fastForwardClock();
   const entries = await Promise.all(
     stepsOf(side).map(async (step) => {
-      const artifact = await serialized(step.handler);
+      const artifact = await serialized(step.overClock ? step.overClock(clock) : step.handler);
       const run: TaskHandler = (input) => asLambdaIn(place, () => artifact.handler(input), env);
       return [step.key, run] as const;
     }),
@@ -234,6 +257,10 @@ async function wireWorld(options: WorldOptions, inbox: Inbox, proxy: EmulatorPro
   const transitKeys: Record<string, string> = { [SOURCE.region]: await key(source) };
   if (options.destRegion !== SOURCE.region) transitKeys[options.destRegion] = await key(sourceInDestRegion);
   const destKey = await key(dest);
+  const [producerAdmission, consumerAdmission] = await Promise.all([
+    createAdmissionTable(source),
+    createAdmissionTable(dest),
+  ]);
   const announceTopicArn = await topic(source, "rds-replication-announce");
   const producerNotify = await topic(source, "rds-replication-notify");
   const consumerNotify = await topic(dest, "rds-replication-consumer-notify");
@@ -269,6 +296,7 @@ async function wireWorld(options: WorldOptions, inbox: Inbox, proxy: EmulatorPro
     })),
     announceTopicArn,
     notifyTopicArn: producerNotify,
+    admissionTable: producerAdmission,
     transit: {
       keep: options.keep ?? 2,
       graceHours: options.graceHours ?? 0,
@@ -302,6 +330,7 @@ async function wireWorld(options: WorldOptions, inbox: Inbox, proxy: EmulatorPro
     keyArn: destKey,
     notifyTopicArn: consumerNotify,
     copiesPerDatabasePerDay: options.copiesPerDatabasePerDay ?? 24,
+    admissionTable: consumerAdmission,
     retention: {
       default: options.defaultRetention ?? { keepLast: 3 },
       tagKey: "Draco_Lifecycle",

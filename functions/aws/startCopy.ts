@@ -1,7 +1,10 @@
 // Starting a snapshot copy safely, for the producer's transit copies and the consumer's own copies alike:
-// respect the per-region copy concurrency, adopt a copy this tool already made of the same source (a retried or
-// duplicate run), refuse one it did not make or made of other data, and turn quota and KMS errors into errors that say what to fix.
+// wait for admission under the per-region copy concurrency (functions/decisions/admission.ts), adopt a copy this tool
+// already made (a retried or duplicate run), refuse one it did not make, and turn quota and KMS errors into
+// errors that say what to fix.
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { RDSClient } from "@aws-sdk/client-rds";
+import { admit, queueKey } from "../decisions/admission";
 import {
   awsErrorCode,
   COPY_CONCURRENCY,
@@ -10,8 +13,9 @@ import {
   type QuotaFacts,
   replicationError,
 } from "../decisions/errors";
+import { provenanceMismatches } from "../decisions/provenance";
 import { isManaged } from "../decisions/tags";
-import { provenanceMismatches } from "../provenance";
+import { leaveQueue, queueTickets, storeTicket } from "./admissionQueue";
 import {
   type CopyRequest,
   copiesInProgress,
@@ -55,30 +59,86 @@ async function adoptExisting(rds: RDSClient, request: CopyRequest, operation: st
   return { snapshot: existing, adopted: true };
 }
 
+/** Where a copy waits for its slot: the stack's admission table, and the time of this check. */
+export interface AdmissionPlace {
+  dynamodb: DynamoDBClient;
+  table: string;
+  nowSeconds: number;
+}
+
+/** Not admitted yet: check again after `waitSeconds` (the state machine's Wait), in the same place. */
+export interface WaitingCopy {
+  queue: string;
+  ahead: number;
+  free: number;
+  waitSeconds: number;
+  arrivedAt: string;
+}
+
+export type CopyAdmission = { started: StartedCopy } | { waiting: WaitingCopy };
+
 /**
- * Starts the copy, or adopts the one an earlier run made. `admit` sees the region's manual snapshots before a
- * new copy starts (never when adopting) and throws to refuse it.
+ * Starts the copy once admitted, or says how long to wait. The ticket leaves the queue only once the copy
+ * exists: a crash before that (the step is retried) finds its ticket, and its place, again. `refuse` sees the
+ * region's manual snapshots before a new copy queues or starts (never when adopting) and throws to refuse it.
  */
-export async function startCopy(
+export async function admitCopy(
   rds: RDSClient,
   place: CopyPlace,
   request: CopyRequest,
-  admit: (inRegion: SnapshotInfo[]) => void = () => {},
-): Promise<StartedCopy> {
+  admission: AdmissionPlace,
+  refuse: (inRegion: SnapshotInfo[]) => void = () => {},
+): Promise<CopyAdmission> {
   const operation = `copy ${request.source} to ${request.target} in ${place.account}/${place.region}`;
+  const queue = queueKey(place, request.kind);
+  const leave = () => leaveQueue(admission.dynamodb, admission.table, queue, request.target);
   const existing = await describeSnapshot(rds, request.kind, request.target);
-  if (existing) return adoptExisting(rds, request, operation);
-
-  const inRegion = await listSnapshots(rds, request.kind, { type: "manual" });
-  admit(inRegion);
+  if (existing) {
+    const adopted = await adoptExisting(rds, request, operation);
+    await leave();
+    return { started: adopted };
+  }
+  const { dynamodb, table, nowSeconds } = admission;
+  const [tickets, inRegion] = await Promise.all([
+    queueTickets(dynamodb, table, queue),
+    listSnapshots(rds, request.kind, { type: "manual" }),
+  ]);
+  refuse(inRegion);
+  const me = tickets.find((t) => t.id === request.target) ?? {
+    id: request.target,
+    arrivedAt: nowSeconds,
+    seenAt: nowSeconds,
+  };
   const running = copiesInProgress(inRegion);
-  if (running >= COPY_CONCURRENCY[request.kind]) {
+  const decision = admit(me, tickets, running, COPY_CONCURRENCY[request.kind], nowSeconds);
+  if (decision.action === "expire") {
+    await leave();
     throw replicationError(
-      "CopyLimitReached",
-      `${operation} postponed: ${running} ${request.kind} snapshot copies already in progress ` +
-        `(limit ${COPY_CONCURRENCY[request.kind]} per account and region); retried with backoff`,
+      "AdmissionExpired",
+      `${operation} was never admitted: it waited ${Math.round(decision.ageSeconds / 3600)} h for one of ` +
+        `${COPY_CONCURRENCY[request.kind]} ${request.kind} copy slots (${running} in progress now); nothing was ` +
+        "copied. Find what holds the slots, then re-run.",
     );
   }
+  if (decision.action === "wait") {
+    const { ahead, free, waitSeconds } = decision;
+    await storeTicket(dynamodb, table, queue, decision.ticket);
+    return { waiting: { queue, ahead, free, waitSeconds, arrivedAt: new Date(me.arrivedAt * 1000).toISOString() } };
+  }
+  // Admitted: the ticket is stored before the copy starts, so a crash in between keeps this copy's place.
+  await storeTicket(dynamodb, table, queue, { ...me, seenAt: nowSeconds });
+  const started = await startCopy(rds, place, request, operation, { inRegion, running });
+  await leave();
+  return { started };
+}
+
+async function startCopy(
+  rds: RDSClient,
+  place: CopyPlace,
+  request: CopyRequest,
+  operation: string,
+  { inRegion, running }: { inRegion: SnapshotInfo[]; running: number },
+): Promise<StartedCopy> {
   try {
     return { snapshot: await copySnapshot(rds, request), adopted: false };
   } catch (error) {

@@ -1,7 +1,7 @@
 // The versioned message the producer publishes for each destination account, and its validation by the
 // consumer. Documented in docs/announcement.md. Fields may be added in version 1; none may be removed.
 import { z } from "zod";
-import { carriedData } from "../steps/consumer/carried";
+import { carriedData } from "../decisions/carriedTags";
 import type { ConsumerRuntimeConfig } from "./runtimeConfig";
 
 /** The one definition of the format version: the producer writes it, the consumer and the program check it. */

@@ -74,6 +74,8 @@ export function producerConfigSchema() {
     ),
     announceTopicArn: arn("sns"),
     notifyTopicArn: arn("sns"),
+    /** The DynamoDB table of transit copies waiting for a copy slot (functions/aws/admissionQueue.ts). */
+    admissionTable: z.string().min(3),
     transit: z.strictObject({
       keep: z.number().int().min(1),
       graceHours: z.number().nonnegative(),
@@ -106,15 +108,17 @@ export function consumerConfigSchema() {
     notifyTopicArn: arn("sns"),
     /** New copies of one source database per 24 hours at most (the flood guard, consumer/copyBudget.ts). */
     copiesPerDatabasePerDay: z.number().int().min(1),
+    /** The DynamoDB table of copies waiting for a copy slot (functions/aws/admissionQueue.ts). */
+    admissionTable: z.string().min(3),
     retention: z.strictObject({
       default: retentionPolicySchema(),
       tagKey: z.string().min(1),
       deletionsEnabled: z.boolean(),
       maxDeletionsPerRun: z.number().int().nonnegative(),
       holdTagKey: z.string().min(1),
-      /** The floor no lifecycle tag, announcement or preset lowers (functions/retentionFloor.ts). */
+      /** The floor no lifecycle tag, announcement or preset lowers (functions/decisions/retentionFloor.ts). */
       minimum: z.strictObject({ copies: z.number().int().nonnegative(), days: z.number().nonnegative() }),
-      /** Hours a copy stays marked before it may be deleted (functions/coolingOff.ts). */
+      /** Hours a copy stays marked before it may be deleted (functions/decisions/coolingOff.ts). */
       coolingOffHours: z.number().nonnegative(),
     }),
     /** Tags this account adds to every copy it makes (below the tool's own, above the carried ones). */

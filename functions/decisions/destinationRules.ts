@@ -3,7 +3,7 @@
 import { createHash } from "node:crypto";
 import type { Announcement } from "../contracts/announcement";
 import type { ConsumerRuntimeConfig } from "../contracts/runtimeConfig";
-import { presetNamed, unionPolicies, withFloor } from "../retentionFloor";
+import { presetNamed, unionPolicies, withFloor } from "./retentionFloor";
 import { LIFECYCLE_IGNORE, RETENTION_PRESETS, type RetentionPolicy } from "./retentionPolicy";
 import { MANAGED_BY_KEY, MANAGED_BY_VALUE, ROLE_KEY, SOURCE_CREATED_KEY, SOURCE_DATABASE_KEY } from "./tags";
 

@@ -10,9 +10,6 @@ export const RETRY_POLICIES = {
   Throttled: { IntervalSeconds: 5, MaxAttempts: 6, BackoffRate: 2, MaxDelaySeconds: 120 },
   // InvalidDBInstanceState and friends: the resource is busy (backing up, modifying); it frees up in minutes.
   ResourceBusy: { IntervalSeconds: 60, MaxAttempts: 10, BackoffRate: 1.5, MaxDelaySeconds: 900 },
-  // Per-region copy concurrency reached (20 instance / 5 cluster copies in progress): wait for copies to end.
-  // About 28 hours in all: a backlog of many databases drains at 5 cluster copies at a time.
-  CopyLimitReached: { IntervalSeconds: 300, MaxAttempts: 60, BackoffRate: 1.5, MaxDelaySeconds: 1800 },
   // Snapshot not found or not shared with us yet (sharing is eventually consistent): retry a few times, then fail.
   SnapshotNotVisible: { IntervalSeconds: 30, MaxAttempts: 4, BackoffRate: 2, MaxDelaySeconds: 300 },
 } as const;
@@ -31,6 +28,8 @@ export const FATAL_ERRORS = [
   "ConfigInvalid",
   "PollGaveUp",
   "SourceNotFound",
+  // A copy not admitted within ADMISSION.maxAgeSeconds (functions/decisions/admission.ts): waiting is not retried.
+  "AdmissionExpired",
 ] as const;
 
 export type FatalErrorName = (typeof FATAL_ERRORS)[number];

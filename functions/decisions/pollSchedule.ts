@@ -59,11 +59,12 @@ const HOUR = 3600;
 
 /**
  * Poll turns of all loops of one execution together. A turn (Wait, check Task, Choice) is 9 history events;
- * 2,600 turns are 23,400 events, which leaves the 25,000-event limit (Step Functions quotas) about 1,600
- * events for the states outside the loops (about 40 plus 14 per destination region, so at most 700 for the
- * 46 regions the config knows) and Lambda retries.
+ * 2,200 turns are 19,800 events; the transit step's admission loop may take ADMISSION.turnBudget (400) more
+ * (3,600 events, functions/decisions/admission.ts), which leaves the 25,000-event limit (Step Functions quotas) about
+ * 1,600 events for the states outside the loops (about 40 plus 14 per destination region, so at most 700 for
+ * the 46 regions the config knows) and Lambda retries.
  */
-export const EXECUTION_TURN_BUDGET = 2_600;
+export const EXECUTION_TURN_BUDGET = 2_200;
 
 /** Each loop's share when `loops` poll loops may run in one execution (the producer: 1 + its regions). */
 export const turnBudget = (loops: number): number => Math.floor(EXECUTION_TURN_BUDGET / loops);

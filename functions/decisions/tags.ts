@@ -12,7 +12,7 @@ export const SOURCE_DATABASE_KEY = "rds-replication:source-database";
 export const SOURCE_CREATED_KEY = "rds-replication:source-created";
 /** On a destination copy: the shared snapshot it was copied from, whose ARN gives the copy's identifier. */
 export const SHARED_SNAPSHOT_KEY = "rds-replication:shared-snapshot";
-/** On a copy retention would delete: when it may be deleted, after the cooling-off (functions/coolingOff.ts). */
+/** On a copy retention would delete: when it may be deleted, after the cooling-off (functions/decisions/coolingOff.ts). */
 export const DELETION_DUE_KEY = "rds-replication:deletion-due";
 /** Put on the previous restored instance when the secret moves to a new one. */
 export const DELETE_AFTER_KEY = "rds-replication:superseded-at";

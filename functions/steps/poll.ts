@@ -7,6 +7,7 @@ import { DescribeDBClustersCommand, DescribeDBInstancesCommand } from "@aws-sdk/
 import { rdsIn } from "../aws/clients";
 import { ENGINE_METRICS, MetricUnit, observe, runStep } from "../aws/observability";
 import { describeSnapshot } from "../aws/snapshots";
+import type { Clock } from "../clock";
 import { classifyAwsError, type Kind, replicationError } from "../decisions/errors";
 import {
   nextPoll,
@@ -88,31 +89,12 @@ async function readStatus(
   }
 }
 
-interface Clock {
-  now(): number;
-  sleep(ms: number): Promise<void>;
-}
+/** The poll step over a clock: functions/catalog.ts deploys it over the real one. */
+export const pollWith = (clock: Clock) => (event: PollEvent) => pollOnce(event, clock);
 
-const REAL_CLOCK: Clock = {
-  now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
-
-// Time that passes only when slept: the same watch without the wait (RDS_REPLICATION_POLL_CLOCK=fast-forward,
-// for tests and the benchmark, where RDS operations do not take real time either). An object, so every
-// closure that captures it shares the one offset.
-const fastForward = { skippedMs: 0 };
-const FAST_FORWARD_CLOCK: Clock = {
-  now: () => Date.now() + fastForward.skippedMs,
-  sleep: async (ms) => {
-    fastForward.skippedMs += ms;
-  },
-};
-
-export async function poll(event: PollEvent): Promise<PollResult> {
+async function pollOnce(event: PollEvent, clock: Clock): Promise<PollResult> {
   const obs = observe("poll", { execution: event.execution, snapshotArn: event.target.id });
   return runStep(obs, async () => {
-    const clock = process.env.RDS_REPLICATION_POLL_CLOCK === "fast-forward" ? FAST_FORWARD_CLOCK : REAL_CLOCK;
     const startedAt = event.poll.startedAt ?? new Date(clock.now()).toISOString();
     const turns = (event.poll.turns ?? 0) + 1;
     let previous: PollState = { operation: event.operation, elapsedSeconds: 0, ...event.poll, turns };

@@ -1,11 +1,9 @@
 // Each figure's measurements turned into targets, tables and notes. Kept apart from the measuring so the
 // verdicts are plain functions of numbers.
-import { RETRY_POLICIES } from "../../functions/decisions/errors";
 import type { archiveFigure } from "./archives";
 import { PRICES } from "./cost";
 import type { costFigure } from "./costRun";
-import type { GroupStats, latencyFigure } from "./latency";
-import { ENGINE } from "./latency";
+import { ENGINE, type GroupStats, type latencyFigure } from "./latency";
 import { DESTINATION_COUNTS, independentOfDatabases, type programFigure } from "./program";
 import { check, type FigureResult, type Table } from "./report";
 import type { retentionFigure } from "./retention";
@@ -333,8 +331,8 @@ export function figure6(data: Awaited<ReturnType<typeof scaleFigure>>): Base {
           "makespan rounds",
           "lower bound",
           "round s",
-          "limit refusals",
-          "max retries",
+          "admission waits",
+          "max checks of one copy",
           "handler calls",
         ],
         rows: [
@@ -347,16 +345,16 @@ export function figure6(data: Awaited<ReturnType<typeof scaleFigure>>): Base {
             data.makespanRounds,
             data.lowerBoundRounds,
             data.roundSeconds,
-            data.limitRefusals,
-            data.maxRetries,
+            data.admissionWaits,
+            data.maxAdmissionChecks,
             data.handlerCalls,
           ],
         ],
       },
     ],
     notes: [
-      `Each copy runs 2-12 rounds (10-60 min, seeded); every copy in progress is checked once per round; a refused copy (CopyLimitReached) tries again after Step Functions' retry delay for it (300 s x 1.5^n, at most 1800 s, full jitter, at most ${RETRY_POLICIES.CopyLimitReached.MaxAttempts} retries), rounded up to rounds.`,
-      "Lower bound: per kind, the sum of copy rounds over the concurrency limit (or the longest copy). The gap is the price of polling the limit with jittered backoff instead of queueing.",
+      "Each copy runs 2-12 rounds (10-60 min, seeded); every copy in progress is checked once per round; a copy not admitted yet (functions/decisions/admission.ts: in order of arrival, slots counted from RDS) asks again after the wait it returned, rounded up to rounds, with no limit but the admission's maximum age.",
+      "Lower bound: per kind, the sum of copy rounds over the concurrency limit (or the longest copy).",
       "200 copies in one region exceed RDS's default quota of 100 manual snapshots per region: the emulator runs with a quota of 1000 (MOTO_RDS_SNAPSHOT_LIMIT), as such a destination account needs a raised quota.",
       "Handlers run one at a time, as deployed: the copy-starting steps have a reserved concurrency of 1, so two runs cannot both see the last free slot.",
       ...data.lost.slice(0, 5).map((l) => `lost ${l.database}: ${l.reason}`),
@@ -474,7 +472,7 @@ export function figure8(data: Awaited<ReturnType<typeof stepFunctionsFigure>>): 
     ],
     notes: [
       `Each database is its own execution (${large.database.routes} routes each here), so no figure above depends on the number of databases.`,
-      "A poll loop turn is 9 events (Task 5, Choice 2, Wait 2). At the poll bound every loop of a run is stuck for its whole time bound; a per-database run's loops share 2,600 turns (the source loop and one per region), paced so each still gives up only at its time limit (functions/decisions/pollSchedule.ts pacedWait).",
+      "A poll loop turn is 9 events (Task 5, Choice 2, Wait 2). At the poll bound every loop of a run is stuck for its whole time bound; a per-database run's loops share 2,200 turns (the source loop and one per region), paced so each still gives up only at its time limit (functions/decisions/pollSchedule.ts pacedWait); a copy waiting for admission takes at most 400 more (functions/decisions/admission.ts).",
     ],
     data,
   };

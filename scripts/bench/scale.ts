@@ -1,9 +1,9 @@
 // Figure 6: 200 databases announce within one minute to one destination account. The real intake and the
 // real consumer copy and poll handlers (serialized, as deployed) run against the emulator; time advances in
-// rounds. The proxy of testkit/proxy.ts holds every started copy at `copying` until its simulated duration
-// is over, so the copy handler's own limit check (functions/aws/startCopy.ts) sees the copies in progress. The
-// Step Functions retry of CopyLimitReached is modelled from RETRY_POLICIES (not executed), one handler
-// call at a time, as one Lambda after another would see the account.
+// rounds, and the handlers' clock with them. The proxy of testkit/proxy.ts holds every started copy at
+// `copying` until its simulated duration is over, so the copy handler's admission (functions/aws/startCopy.ts) counts
+// the copies in progress. A copy not admitted yet asks again after the wait it returned (the state machine's
+// Wait, rounded up to rounds), one handler call at a time, as one Lambda after another would see the account.
 import {
   CreateDBClusterCommand,
   CreateDBClusterSnapshotCommand,
@@ -16,29 +16,14 @@ import {
   RDSClient,
 } from "@aws-sdk/client-rds";
 import type { Announcement } from "../../functions/contracts/announcement";
-import { COPY_CONCURRENCY, type Kind, RETRY_POLICIES } from "../../functions/decisions/errors";
-import type { CopyResult } from "../../functions/steps/consumer/copy";
+import { COPY_CONCURRENCY, type Kind } from "../../functions/decisions/errors";
+import type { CopyResult, CopyWaiting } from "../../functions/steps/consumer/copy";
 import type { PollResult } from "../../functions/steps/poll";
 import { buildWorld, closeWorld, DEST, SOURCE, snsEvent, type World } from "../../testkit";
+import { advanceClock } from "../../testkit/clock";
 import { seededRandom } from "./pollSimulation";
 
 export const ROUND_SECONDS = 300;
-
-export interface RetryPolicy {
-  IntervalSeconds: number;
-  MaxAttempts: number;
-  BackoffRate: number;
-  MaxDelaySeconds: number;
-}
-
-/**
- * Rounds until the next attempt after the `retry`-th failure (1-based), as Step Functions waits with
- * JitterStrategy FULL: uniformly within 0..min(interval * rate^(retry-1), max delay); at least one round.
- */
-export function retryDelayRounds(policy: RetryPolicy, retry: number, random: number, roundSeconds = ROUND_SECONDS) {
-  const ceiling = Math.min(policy.IntervalSeconds * policy.BackoffRate ** (retry - 1), policy.MaxDelaySeconds);
-  return Math.max(1, Math.ceil((random * ceiling) / roundSeconds));
-}
 
 interface Item {
   database: string;
@@ -202,13 +187,13 @@ export async function scaleFigure(onProgress: (line: string) => void, options: S
     });
     const copy = world.consumer["consumer-copy"]!;
     const poll = world.consumer["consumer-poll"]!;
-    const policy = RETRY_POLICIES.CopyLimitReached;
     const peak: Record<Kind, number> = { instance: 0, cluster: 0 };
     const perRound: { round: number; instance: number; cluster: number; waiting: number; done: number }[] = [];
     let handlerCalls = 0;
-    let limitRefusals = 0;
+    let admissionWaits = 0;
     let round = 0;
     for (; round < options.maxRounds && items.some((i) => i.state === "waiting" || i.state === "copying"); round++) {
+      if (round > 0) advanceClock(ROUND_SECONDS * 1000);
       // RDS finishes the copies whose time is up: no more `copying` answers, then as moto has it (available).
       for (const item of items) {
         if (item.state === "copying" && item.releaseRound === round) world.proxy.copyingFor(item.copy!.snapshot.id, 0);
@@ -237,21 +222,23 @@ export async function scaleFigure(onProgress: (line: string) => void, options: S
       for (const item of items.filter((i) => i.state === "waiting" && i.nextAttemptRound <= round)) {
         handlerCalls += 1;
         try {
-          item.copy = (await copy({ announcement: item.announcement, execution: item.execution })) as CopyResult;
+          const out = (await copy({ announcement: item.announcement, execution: item.execution })) as
+            | CopyResult
+            | CopyWaiting;
+          if ("waiting" in out) {
+            admissionWaits += 1;
+            item.retries += 1;
+            item.nextAttemptRound = round + Math.max(1, Math.ceil(out.waitSeconds / ROUND_SECONDS));
+            continue;
+          }
+          item.copy = out;
           world.proxy.neverFinish(item.copy.snapshot.id);
           item.state = "copying";
           item.startedRound = round;
           item.releaseRound = round + item.durationRounds;
         } catch (error) {
-          const name = (error as Error).name;
-          if (name === "CopyLimitReached" && item.retries < policy.MaxAttempts) {
-            limitRefusals += 1;
-            item.retries += 1;
-            item.nextAttemptRound = round + retryDelayRounds(policy, item.retries, random());
-          } else {
-            item.state = "lost";
-            item.lostReason = `copy: ${name}: ${(error as Error).message}`;
-          }
+          item.state = "lost";
+          item.lostReason = `copy: ${(error as Error).name}: ${(error as Error).message}`;
         }
       }
       const now = await inProgress(viaProxy);
@@ -277,7 +264,7 @@ export async function scaleFigure(onProgress: (line: string) => void, options: S
     const available = [...finalCopies, ...finalClusterCopies].filter((s) => s.Status === "available").length;
     const done = items.filter((i) => i.state === "done");
     return {
-      method: "real intake, copy and poll handlers on the emulator; rounds and Step Functions retries simulated",
+      method: "real intake, copy and poll handlers on the emulator; rounds and the admission loop's waits simulated",
       roundSeconds: ROUND_SECONDS,
       databases: made.length,
       instances: options.instances,
@@ -294,8 +281,8 @@ export async function scaleFigure(onProgress: (line: string) => void, options: S
       makespanRounds: done.length > 0 ? Math.max(...done.map((i) => i.finishedRound!)) + 1 : 0,
       roundsRun: round,
       lowerBoundRounds: lowerBound(items),
-      maxRetries: Math.max(0, ...items.map((i) => i.retries)),
-      limitRefusals,
+      maxAdmissionChecks: Math.max(0, ...items.map((i) => i.retries)),
+      admissionWaits,
       handlerCalls,
       perRound,
     };

@@ -7,6 +7,7 @@ import { DescribeExecutionCommand, ListExecutionsCommand } from "@aws-sdk/client
 import { consumerDefinition } from "../../components/stateMachines";
 import { stepsOf } from "../../functions/catalog";
 import type { ProducerRuntimeConfig } from "../../functions/contracts/runtimeConfig";
+import { ADMISSION } from "../../functions/decisions/admission";
 import { DEFAULT_POLL_BOUNDS, turnBudget } from "../../functions/decisions/pollSchedule";
 import { MAX_DESTINATION_REGIONS } from "../../stack/config";
 import {
@@ -33,9 +34,13 @@ export const HISTORY_LIMIT_EVENTS = 25_000;
 
 type States = Record<string, Record<string, unknown>>;
 
-/** How a run goes: each poll loop ("... ready?" Choice) turns `checks` times; other Choices take their rule. */
+/**
+ * How a run goes: each poll loop ("... ready?" Choice) turns `checks` times, each admission loop ("...
+ * admitted?") waits `admissionWaits` times (none by default); other Choices take their rule.
+ */
 export interface RunPath {
   checks: number;
+  admissionWaits?: number;
   /** Items of each Map (destination regions). */
   mapItems: number;
 }
@@ -71,6 +76,8 @@ function walk(states: States, startAt: string, path: RunPath): number {
       const loop = name.endsWith("ready?");
       // A poll loop leaves on its last check; "Any failure?" takes the success path; others their first rule.
       if (loop) name = seen >= path.checks ? rule?.Next : String(state.Default);
+      else if (name.endsWith("admitted?"))
+        name = seen > (path.admissionWaits ?? 0) ? String(state.Default) : rule?.Next;
       else name = name === "Any failure?" ? String(state.Default) : rule?.Next;
     } else name = state.End || state.Type === "Succeed" || state.Type === "Fail" ? undefined : (state.Next as string);
   }
@@ -212,14 +219,18 @@ export function historyRows(): HistoryRow[] {
   const rows = machines.flatMap(([machine, definition, bound]): HistoryRow[] =>
     (
       [
-        ["every poll loop 1 check", 1],
-        [`every loop ${realistic} turns (worst of the seeded operations)`, realistic],
-        [`every loop at its poll bound (${bound} turns)`, bound],
+        ["every poll loop 1 check", 1, 0],
+        [`every loop ${realistic} turns (worst of the seeded operations)`, realistic, 0],
+        [
+          `every loop at its poll bound (${bound} turns), admission at its budget (${ADMISSION.turnBudget})`,
+          bound,
+          ADMISSION.turnBudget,
+        ],
       ] as const
-    ).map(([path, checks]) => ({
+    ).map(([path, checks, admissionWaits]) => ({
       machine,
       path,
-      events: historyEvents(definition, { checks, mapItems: SCALE.regions }),
+      events: historyEvents(definition, { checks, admissionWaits, mapItems: SCALE.regions }),
     })),
   );
   const most = producerLoopBound(MAX_DESTINATION_REGIONS);
@@ -227,8 +238,12 @@ export function historyRows(): HistoryRow[] {
     ...rows,
     {
       machine: `producer per database (${MAX_DESTINATION_REGIONS} regions)`,
-      path: `every loop at its poll bound (${most} turns)`,
-      events: historyEvents(producerDatabaseMachine(), { checks: most, mapItems: MAX_DESTINATION_REGIONS }),
+      path: `every loop at its poll bound (${most} turns), admission at its budget (${ADMISSION.turnBudget})`,
+      events: historyEvents(producerDatabaseMachine(), {
+        checks: most,
+        admissionWaits: ADMISSION.turnBudget,
+        mapItems: MAX_DESTINATION_REGIONS,
+      }),
     },
   ];
 }

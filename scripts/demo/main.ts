@@ -7,10 +7,10 @@ import * as path from "node:path";
 import { CreateDBInstanceCommand, CreateDBSnapshotCommand } from "@aws-sdk/client-rds";
 import { listSnapshots } from "../../functions/aws/snapshots";
 import type { Announcement } from "../../functions/contracts/announcement";
+import { dataTimeOf, isOurCopy } from "../../functions/decisions/copyOwnership";
 import { retentionPolicyFor } from "../../functions/decisions/destinationRules";
 import { explainRetention } from "../../functions/decisions/retentionPolicy";
 import { SOURCE_DATABASE_KEY } from "../../functions/decisions/tags";
-import { dataTimeOf, isOurCopy } from "../../functions/steps/consumer/copies";
 import type { RetentionResult } from "../../functions/steps/consumer/retention";
 import {
   buildWorld,

@@ -187,6 +187,29 @@ export const RESOURCE_APIS: Record<string, ResourceApi> = {
     },
     calledWhen: { EnableKeyRotation: { input: "enableKeyRotation", test: (v) => v === true } },
   },
+  "aws:dynamodb/table:Table": {
+    service: "dynamodb",
+    naming: { auto: "pulumi" },
+    operations: {
+      CreateTable: {
+        TableName: NAME,
+        BillingMode: "billingMode",
+        "KeySchema.0": { input: "hashKey", as: (v) => ({ AttributeName: v, KeyType: "HASH" }) },
+        "KeySchema.1": { input: "rangeKey", as: (v) => ({ AttributeName: v, KeyType: "RANGE" }) },
+        AttributeDefinitions: {
+          input: "attributes",
+          as: (list) =>
+            (list as { name: string; type: string }[]).map((a) => ({ AttributeName: a.name, AttributeType: a.type })),
+        },
+        Tags: tagList("tags"),
+      },
+      UpdateTimeToLive: {
+        TableName: NAME,
+        "TimeToLiveSpecification.AttributeName": "ttl.attributeName",
+        "TimeToLiveSpecification.Enabled": "ttl.enabled",
+      },
+    },
+  },
   "aws:sns/topic:Topic": {
     service: "sns",
     naming: { auto: "pulumi" },

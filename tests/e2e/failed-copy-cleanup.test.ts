@@ -40,7 +40,7 @@ describe("e2e: a failed run's own incomplete copy is cleaned", () => {
     const [failed] = await runStartedConsumers(world, done);
     assert.equal(failed?.status, "FAILED");
     assert.equal(failed?.error, "PollGaveUp");
-    assert.deepEqual(failed?.calls.slice(-2), ["consumer-clean", "consumer-notify"]);
+    assert.deepEqual(failed?.calls.slice(-2), ["consumer-discard", "consumer-notify"]);
     assert.deepEqual(await snapshotsIn(world.dest, "manual"), [], "the incomplete copy is gone");
     assert.deepEqual(deletionsOf(world), [
       { scope: `failed copy in ${DEST.account}/${DEST.region}`, dryRun: false, ids: [copyId] },

@@ -11,14 +11,16 @@ import {
   ModifyDBSnapshotAttributeCommand,
 } from "@aws-sdk/client-rds";
 import { CreateTopicCommand } from "@aws-sdk/client-sns";
+import { REAL_CLOCK } from "../../functions/clock";
 import { STATE_MACHINE_VARIABLE } from "../../functions/contracts/runtimeConfig";
-import { copyShared } from "../../functions/steps/consumer/copy";
+import { copySharedWith } from "../../functions/steps/consumer/copy";
 import { type IntakeResult, intake as intakeSource, type SnsEvent } from "../../functions/steps/consumer/intake";
 import { type PlanResult, plan as planSource } from "../../functions/steps/producer/plan";
 import {
   asLambdaIn,
   type Clients,
   clientsFor,
+  createAdmissionTable,
   DEST,
   emulatorEndpoint,
   instance,
@@ -31,7 +33,7 @@ import {
 // The deployed artifacts: the modules Pulumi serializes from the handlers.
 const intake = async (event: SnsEvent): Promise<IntakeResult> => (await serialized(intakeSource)).handler(event);
 const plan = async (event: unknown): Promise<PlanResult> => (await serialized(planSource)).handler(event);
-const copy = async (state: unknown) => (await serialized(copyShared)).handler(state);
+const copy = async (state: unknown) => (await serialized(copySharedWith(REAL_CLOCK))).handler(state);
 
 // moto answers Step Functions dates as ISO strings where the SDK expects epoch seconds, so the SDK cannot
 // parse its responses: the tests read the emulator's Step Functions state over its plain JSON protocol.
@@ -76,6 +78,7 @@ async function consumerAccount(): Promise<Consumer> {
     keyArn: KeyMetadata?.Arn,
     notifyTopicArn: TopicArn,
     copiesPerDatabasePerDay: 4,
+    admissionTable: await createAdmissionTable(clients),
     retention: {
       default: { keepLast: 3 },
       tagKey: "Draco_Lifecycle",
@@ -324,6 +327,7 @@ describe("hostile input: producer plan", () => {
       destinations: [{ account: DEST.account, region: DEST.region, databases: [] }],
       announceTopicArn: topicArn,
       notifyTopicArn: topicArn,
+      admissionTable: "producer-admission",
       transit: { keep: 2, graceHours: 24, deletionsEnabled: false },
     });
   };

@@ -51,6 +51,7 @@ function kindsOfArn(arn: string): ResourceKind[] {
   if (service === "secretsmanager" && type === "secret") return ["restore-secret"];
   if (service === "states" && type === "stateMachine") return ["state-machine"];
   if (service === "states" && (type === "execution" || type === "express")) return ["state-machine-execution"];
+  if (service === "dynamodb" && type.startsWith("table/")) return ["admission-table"];
   return [];
 }
 

@@ -37,6 +37,7 @@ export function largeProducerConfig(databases: number, destinations: number): Pr
     destinations: selection.destinations,
     announceTopicArn: `arn:aws:sns:eu-west-1:${SOURCE_ACCOUNT}:producer-announce-4f3e2d1`,
     notifyTopicArn: `arn:aws:sns:eu-west-1:${SOURCE_ACCOUNT}:producer-notifications-9a8b7c6`,
+    admissionTable: "producer-admission-5e4d3c2",
     transit: { keep: 2, graceHours: 24, deletionsEnabled: false },
     replicateUnencryptedClusters: false,
     optionGroups: {},

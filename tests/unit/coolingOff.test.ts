@@ -1,15 +1,15 @@
-// Cooling-off before deletion (functions/coolingOff.ts), and the property of issue 11: for any sequence of
+// Cooling-off before deletion (functions/decisions/coolingOff.ts), and the property of issue 11: for any sequence of
 // announcements a source can send (any tags, times, lifecycle values), no honest copy within the floor is
 // ever deleted, and nothing is deleted that the destination's own policy would keep.
 import { strict as assert } from "node:assert";
 import fc from "fast-check";
 import { validateAnnouncement } from "../../functions/contracts/announcement";
 import type { ConsumerRuntimeConfig } from "../../functions/contracts/runtimeConfig";
-import { planCoolingOff } from "../../functions/coolingOff";
+import { planCoolingOff } from "../../functions/decisions/coolingOff";
 import { type InventorySnapshot, planSnapshotDeletions } from "../../functions/decisions/deletionGuard";
 import { retentionPolicyFor } from "../../functions/decisions/destinationRules";
+import { withFloor } from "../../functions/decisions/retentionFloor";
 import { planRetention, RETENTION_PRESETS } from "../../functions/decisions/retentionPolicy";
-import { withFloor } from "../../functions/retentionFloor";
 
 const DUE = "rds-replication:deletion-due";
 const HOUR = 3_600_000;
@@ -75,6 +75,7 @@ describe("property: no announcement sequence deletes an honest copy within the f
     keyArn: "arn:aws:kms:eu-central-1:222222222222:key/own",
     notifyTopicArn: "arn:aws:sns:eu-central-1:222222222222:notify",
     copiesPerDatabasePerDay: 24,
+    admissionTable: "consumer-admission",
     retention: {
       default: RETENTION_PRESETS.Standard,
       tagKey: "Draco_Lifecycle",

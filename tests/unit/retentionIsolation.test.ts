@@ -3,12 +3,12 @@
 import { strict as assert } from "node:assert";
 import { CLOCK_SKEW_MS, validateAnnouncement } from "../../functions/contracts/announcement";
 import type { ConsumerRuntimeConfig } from "../../functions/contracts/runtimeConfig";
+import { carriedData } from "../../functions/decisions/carriedTags";
+import { dataTimeOf, isOurCopy } from "../../functions/decisions/copyOwnership";
 import { destinationCopyId, scheduledSnapshotId, transitSnapshotId } from "../../functions/decisions/naming";
+import { keepsEverything, presetNamed, unionPolicies, withFloor } from "../../functions/decisions/retentionFloor";
 import { planRetention, RETENTION_PRESETS } from "../../functions/decisions/retentionPolicy";
-import { keepsEverything, presetNamed, unionPolicies, withFloor } from "../../functions/retentionFloor";
-import { carriedData } from "../../functions/steps/consumer/carried";
-import { dataTimeOf, isOurCopy } from "../../functions/steps/consumer/copies";
-import { isOurSourceSideSnapshot } from "../../functions/steps/producer/ownership";
+import { isOurSourceSideSnapshot } from "../../functions/decisions/sourceOwnership";
 
 const config: ConsumerRuntimeConfig = {
   version: 1,
@@ -18,6 +18,7 @@ const config: ConsumerRuntimeConfig = {
   keyArn: "arn:aws:kms:eu-central-1:222222222222:key/own",
   notifyTopicArn: "arn:aws:sns:eu-central-1:222222222222:notify",
   copiesPerDatabasePerDay: 24,
+  admissionTable: "consumer-admission",
   retention: {
     default: { keepLast: 3 },
     tagKey: "Draco_Lifecycle",

@@ -2,25 +2,26 @@
 // with a deterministic identifier and the carried + our own tags in the same call. A copy made by an earlier
 // delivery is adopted; a same-named snapshot we did not make is refused.
 
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { rdsIn } from "../../aws/clients";
 import { ENGINE_METRICS, MetricUnit, type Observability, observe, runStep } from "../../aws/observability";
 import { manualSnapshotCount } from "../../aws/snapshots";
-import { startCopy } from "../../aws/startCopy";
+import { admitCopy, type WaitingCopy } from "../../aws/startCopy";
+import type { Clock } from "../../clock";
 import { type Announcement, validateAnnouncement } from "../../contracts/announcement";
 import { loadConsumerConfig } from "../../contracts/runtimeConfig";
+import { copyBudgetRefusal } from "../../decisions/copyBudget";
+import { refreshTargetFor } from "../../decisions/destinationRules";
 import { replicationError } from "../../decisions/errors";
 import { destinationCopyId } from "../../decisions/naming";
 import type { PollOperation } from "../../decisions/pollSchedule";
 import { carryTags, mergeTags, provenanceTags, SHARED_SNAPSHOT_KEY, UNENCRYPTED_TAGS } from "../../decisions/tags";
 import type { PollProgress, PollTarget } from "../poll";
-import { copyBudgetRefusal } from "./copyBudget";
 
 /** Manual snapshots of a kind in this region once this copy exists, per kind (each has its own quota). */
 function reportManualSnapshots(obs: Observability, kind: string, count: number): void {
   obs.metric(ENGINE_METRICS.manualSnapshots, MetricUnit.Count, count, { kind });
 }
-
-import { refreshTargetFor } from "../../decisions/destinationRules";
 
 export interface ConsumerState {
   announcement: Announcement;
@@ -36,7 +37,16 @@ export interface CopyResult {
   operation: PollOperation;
 }
 
-export async function copyShared(state: ConsumerState): Promise<CopyResult> {
+/** Not admitted yet (functions/decisions/admission.ts): the state machine waits `waitSeconds` and asks again. */
+export interface CopyWaiting {
+  waiting: WaitingCopy[];
+  waitSeconds: number;
+}
+
+/** The copy step over a clock (admission's queue order and age): functions/catalog.ts deploys the real one. */
+export const copySharedWith = (clock: Clock) => (state: ConsumerState) => copyShared(state, clock);
+
+async function copyShared(state: ConsumerState, clock: Clock): Promise<CopyResult | CopyWaiting> {
   const obs = observe("consumer-copy", { snapshotArn: state.announcement?.snapshotArn, execution: state.execution });
   return runStep(obs, async () => {
     const config = await loadConsumerConfig();
@@ -48,12 +58,12 @@ export async function copyShared(state: ConsumerState): Promise<CopyResult> {
     // An unencrypted cluster snapshot (the source opted in) cannot be encrypted by copying it: copied as it is.
     const unencrypted = a.encrypted === false;
     // The shared snapshot's ARN, with the identifier derived from it, is what makes a copy the tool's
-    // (functions/steps/consumer/copies.ts): a person's copy with the same tags has another identifier.
+    // (functions/decisions/copyOwnership.ts): a person's copy with the same tags has another identifier.
     const own = {
       ...provenanceTags("copy", { ...a, sourceCreated: a.snapshotCreateTime }),
       [SHARED_SNAPSHOT_KEY]: a.snapshotArn,
     };
-    const started = await startCopy(
+    const admission = await admitCopy(
       rdsIn(),
       { account: config.account, region: config.region },
       {
@@ -65,12 +75,18 @@ export async function copyShared(state: ConsumerState): Promise<CopyResult> {
         sourceKeyArn: a.keyArn,
         tags: mergeTags(carryTags(a.tags), unencrypted ? { ...own, ...UNENCRYPTED_TAGS } : own, config.copyTags),
       },
+      { dynamodb: new DynamoDBClient({}), table: config.admissionTable, nowSeconds: clock.now() / 1000 },
       (inRegion) => {
-        const refusal = copyBudgetRefusal(inRegion, a, config.copiesPerDatabasePerDay, new Date());
+        const refusal = copyBudgetRefusal(inRegion, a, config.copiesPerDatabasePerDay, new Date(clock.now()));
         if (refusal) throw replicationError("CopyBudgetExhausted", `copy refused: ${refusal}`);
         reportManualSnapshots(obs, a.kind, manualSnapshotCount(inRegion) + 1);
       },
     );
+    if ("waiting" in admission) {
+      obs.logger.info("waiting for a copy slot", { ...admission.waiting });
+      return { waiting: [admission.waiting], waitSeconds: admission.waiting.waitSeconds };
+    }
+    const { started } = admission;
     obs.logger.info(started.adopted ? "existing copy adopted" : "copy started", { copy: started.snapshot.arn });
     return {
       snapshot: {

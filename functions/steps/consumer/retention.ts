@@ -1,6 +1,6 @@
 // Retention over this account's copies of the announced database: the policy comes from the stack default,
-// lengthened by the source database's lifecycle tag and the floor (functions/retentionFloor.ts);
-// functions/decisions/deletionGuard.ts decides what qualifies and functions/coolingOff.ts what goes now (marked first,
+// lengthened by the source database's lifecycle tag and the floor (functions/decisions/retentionFloor.ts);
+// functions/decisions/deletionGuard.ts decides what qualifies and functions/decisions/coolingOff.ts what goes now (marked first,
 // deleted after the cooling-off). Dry run unless deletions are enabled; the plan is logged and returned either way.
 
 import type { RDSClient } from "@aws-sdk/client-rds";
@@ -10,11 +10,11 @@ import { describeDatabase } from "../../aws/restoredDatabases";
 import { readSecret } from "../../aws/secrets";
 import { addTags, carryOut, type DeletionOutcome, listSnapshots, removeTags } from "../../aws/snapshots";
 import { loadConsumerConfig } from "../../contracts/runtimeConfig";
-import { type CoolingOffPlan, planCoolingOff } from "../../coolingOff";
+import { type CoolingOffPlan, planCoolingOff } from "../../decisions/coolingOff";
+import { dataTimeOf, isOurCopy } from "../../decisions/copyOwnership";
 import { type InventorySnapshot, planSnapshotDeletions } from "../../decisions/deletionGuard";
 import { refreshTargetFor, retentionPolicyFor, secretTarget } from "../../decisions/destinationRules";
 import { DELETION_DUE_KEY, RESTORED_FROM_KEY, SOURCE_ACCOUNT_KEY, SOURCE_DATABASE_KEY } from "../../decisions/tags";
-import { dataTimeOf, isOurCopy } from "./copies";
 import type { ConsumerState, CopyResult } from "./copy";
 import type { RestoreResult } from "./restore";
 

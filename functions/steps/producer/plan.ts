@@ -17,6 +17,7 @@ import { observe, runStep } from "../../aws/observability";
 import { describeSnapshot, snapshotIdOf } from "../../aws/snapshots";
 import { loadProducerConfig, type ProducerRuntimeConfig, STATE_MACHINE_VARIABLE } from "../../contracts/runtimeConfig";
 import { classifyAwsError, type Kind, replicationError } from "../../decisions/errors";
+import { manualStartRefusal } from "../../decisions/manualStart";
 import { executionName, scheduledSnapshotId } from "../../decisions/naming";
 import type { PollOperation } from "../../decisions/pollSchedule";
 import {
@@ -32,7 +33,6 @@ import {
 } from "../../decisions/sourceRules";
 import { isManaged, tagMap } from "../../decisions/tags";
 import type { PollProgress, PollTarget } from "../poll";
-import { manualStartRefusal } from "./manualStart";
 
 /** RDS event ids that mean "a snapshot was created" (manual 0042, automated 0091, cluster 0075 / 0169). */
 export const SNAPSHOT_CREATED_EVENTS: Record<Kind, string[]> = {

@@ -7,8 +7,8 @@ import { observe, runStep } from "../../aws/observability";
 import { carryOut, type DeletionOutcome, listSnapshots } from "../../aws/snapshots";
 import { loadProducerConfig } from "../../contracts/runtimeConfig";
 import { planSnapshotDeletions } from "../../decisions/deletionGuard";
+import { isOurSourceSideSnapshot } from "../../decisions/sourceOwnership";
 import { isManaged, ROLE_KEY, SOURCE_DATABASE_KEY } from "../../decisions/tags";
-import { isOurSourceSideSnapshot } from "./ownership";
 import type { WorkItem } from "./plan";
 
 export const TRANSIT_HOLD_TAG = "rds-replication:hold";

@@ -1,10 +1,13 @@
 // Makes the source snapshot shareable in each destination region: either shares it as it is (a manual
 // snapshot already under the transit key in that region) or starts a transit copy there under the producer's
 // key, with the source tags carried (`aws:` keys renamed) and our own tags set in the same call.
+
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { rdsIn } from "../../aws/clients";
 import { observe, runStep } from "../../aws/observability";
 import { describeSnapshot, snapshotTags } from "../../aws/snapshots";
-import { startCopy } from "../../aws/startCopy";
+import { admitCopy, type WaitingCopy } from "../../aws/startCopy";
+import type { Clock } from "../../clock";
 import { ANNOUNCEMENT_VERSION, type Announcement } from "../../contracts/announcement";
 import { loadProducerConfig } from "../../contracts/runtimeConfig";
 import { replicationError } from "../../decisions/errors";
@@ -33,7 +36,19 @@ export interface Transit {
   announcement: AnnouncementBase;
 }
 
-export async function prepareTransit(item: WorkItem): Promise<Transit[]> {
+/**
+ * A destination region whose transit copy is not admitted yet: the state machine waits the shortest wait and
+ * runs the step again (regions already started are adopted then).
+ */
+export interface TransitWaiting {
+  waiting: WaitingCopy[];
+  waitSeconds: number;
+}
+
+/** The transit step over a clock (admission's queue order and age): functions/catalog.ts deploys the real one. */
+export const prepareTransitWith = (clock: Clock) => (item: WorkItem) => prepareTransit(item, clock);
+
+async function prepareTransit(item: WorkItem, clock: Clock): Promise<Transit[] | TransitWaiting> {
   const obs = observe("producer-transit", { database: item.database, snapshotArn: item.source.arn });
   return runStep(obs, async () => {
     const config = await loadProducerConfig();
@@ -43,6 +58,12 @@ export async function prepareTransit(item: WorkItem): Promise<Transit[]> {
     const carried = carryTags(sourceTags);
     const created = source.createdAt ?? new Date().toISOString();
     const transits: Transit[] = [];
+    const waiting: WaitingCopy[] = [];
+    const admission = {
+      dynamodb: new DynamoDBClient({}),
+      table: config.admissionTable,
+      nowSeconds: clock.now() / 1000,
+    };
     const unencrypted = copiedUnencrypted(source);
     const snapshot = { ...source, optionGroup: source.optionGroup ?? item.optionGroup };
     for (const route of item.routes) {
@@ -70,7 +91,7 @@ export async function prepareTransit(item: WorkItem): Promise<Transit[]> {
           sourceDatabase: item.database,
           sourceCreated: created,
         });
-        const started = await startCopy(
+        const admitted = await admitCopy(
           rdsIn(route.region),
           { account: config.account, region: route.region },
           {
@@ -82,7 +103,13 @@ export async function prepareTransit(item: WorkItem): Promise<Transit[]> {
             optionGroup,
             tags: mergeTags(carried, unencrypted ? { ...own, ...UNENCRYPTED_TAGS } : own),
           },
+          admission,
         );
+        if ("waiting" in admitted) {
+          waiting.push(admitted.waiting);
+          continue;
+        }
+        const { started } = admitted;
         shared = { arn: started.snapshot.arn, id: started.snapshot.id };
         copied = true;
         adopted = started.adopted;
@@ -116,6 +143,10 @@ export async function prepareTransit(item: WorkItem): Promise<Transit[]> {
           sourceSnapshotArn: source.arn,
         },
       });
+    }
+    if (waiting.length > 0) {
+      obs.logger.info("waiting for a transit copy slot", { waiting });
+      return { waiting, waitSeconds: Math.min(...waiting.map((w) => w.waitSeconds)) };
     }
     return transits;
   });

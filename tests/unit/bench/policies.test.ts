@@ -1,11 +1,11 @@
 import { strict as assert } from "node:assert";
+import { admissionBacklog, backlogCopies, previousRetryBacklog } from "../../../scripts/bench/backlog";
 import { steadyOperation } from "../../../scripts/bench/cost";
 import { bandOf, cron, ENGINE, evaluatePolicies, fixedInterval } from "../../../scripts/bench/latency";
-import type { SimulatedOperation } from "../../../scripts/bench/pollSimulation";
-import { seededRandom } from "../../../scripts/bench/pollSimulation";
+import { type SimulatedOperation, seededRandom } from "../../../scripts/bench/pollSimulation";
 import { independentOfDatabases } from "../../../scripts/bench/program";
 import { snapshots } from "../../../scripts/bench/retention";
-import { lowerBound, retryDelayRounds } from "../../../scripts/bench/scale";
+import { lowerBound } from "../../../scripts/bench/scale";
 
 const op = (seconds: number): SimulatedOperation => steadyOperation("snapshot-copy", seconds);
 
@@ -57,13 +57,14 @@ describe("bench: anchor polling policies", () => {
 });
 
 describe("bench: scale model", () => {
-  const policy = { IntervalSeconds: 300, BackoffRate: 1.5, MaxAttempts: 24, MaxDelaySeconds: 1800 };
-
-  it("retry delays follow the Step Functions policy with full jitter, in whole rounds of at least one", () => {
-    assert.equal(retryDelayRounds(policy, 1, 0), 1);
-    assert.equal(retryDelayRounds(policy, 1, 0.999, 300), 1);
-    assert.equal(retryDelayRounds(policy, 3, 1, 300), 3); // 300 x 1.5^2 = 675 s
-    assert.equal(retryDelayRounds(policy, 20, 1, 300), 6); // capped at 1800 s
+  it("the previous retry budget abandons a backlog of 2 h copies; admission loses none, within the limits", () => {
+    const copies = backlogCopies({ instances: 100, clusters: 40, seed: 3, instanceHours: [2, 2], clusterHours: 3 });
+    const previous = previousRetryBacklog(copies);
+    assert.ok(previous.lost >= 5, `${previous.lost} of 140 lost by the previous design`);
+    const admitted = admissionBacklog(copies);
+    assert.equal(admitted.lost, 0);
+    assert.equal(admitted.finished, 140);
+    assert.deepEqual(admitted.peak, { instance: 20, cluster: 5 });
   });
 
   it("the lower bound is the busiest kind's work over its slots, or the longest copy", () => {

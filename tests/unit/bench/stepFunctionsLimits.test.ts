@@ -28,14 +28,20 @@ const arns = (side: "producer" | "consumer") =>
 
 describe("bench: Step Functions history events", () => {
   it("counts a run's events from the definition: one check per loop, the plain path", () => {
-    // Take snapshot? 2, Take snapshot 5, source loop 5+2, Prepare transit 5, Map 4 + per region (2 + 5+2 + 5),
-    // Prune 5, Notify 5, Any failure? 2, Done 2, execution 2.
-    const oneRegion = 2 + 5 + 7 + 5 + 4 + 14 + 5 + 5 + 2 + 2 + 2;
+    // Take snapshot? 2, Take snapshot 5, source loop 5+2, Prepare transit 5, Transit admitted? 2, Map 4 + per
+    // region (2 + 5+2 + 5), Prune 5, Notify 5, Any failure? 2, Done 2, execution 2.
+    const oneRegion = 2 + 5 + 7 + 5 + 2 + 4 + 14 + 5 + 5 + 2 + 2 + 2;
     assert.equal(historyEvents(producerDatabaseDefinition(arns("producer")), { checks: 1, mapItems: 1 }), oneRegion);
     // Each further poll turn adds Wait (2), the check Task (5) and the Choice (2).
     assert.equal(
       historyEvents(producerDatabaseDefinition(arns("producer")), { checks: 2, mapItems: 1 }) - oneRegion,
       2 * 9,
+    );
+    // Each wait for a transit copy slot adds Wait (2), the transit Task (5) and the Choice (2).
+    assert.equal(
+      historyEvents(producerDatabaseDefinition(arns("producer")), { checks: 1, admissionWaits: 3, mapItems: 1 }) -
+        oneRegion,
+      3 * 9,
     );
   });
 

@@ -88,10 +88,12 @@ describe("engine: error classification", () => {
     assert.equal(classifyAwsError(kmsDenied, ctx).name, "KmsKeyNotAccessible");
     const other = awsError("AccessDenied");
     assert.equal(classifyAwsError(other, ctx), other, "unknown errors keep their own name");
-    for (const name of ["Throttled", "ResourceBusy", "SnapshotNotVisible", "CopyLimitReached"]) {
+    for (const name of ["Throttled", "ResourceBusy", "SnapshotNotVisible"]) {
       assert.ok(name in RETRY_POLICIES);
     }
     assert.ok(!("KmsKeyNotAccessible" in RETRY_POLICIES) && !("QuotaExceeded" in RETRY_POLICIES));
+    // A copy waiting for a slot is admitted (functions/decisions/admission.ts), never retried against a budget.
+    assert.ok(!("CopyLimitReached" in RETRY_POLICIES) && !("AdmissionExpired" in RETRY_POLICIES));
   });
 
   it("says which snapshot quota was reached", () => {
@@ -247,6 +249,7 @@ const consumerConfig: ConsumerRuntimeConfig = {
   keyArn: "arn:aws:kms:eu-central-1:222222222222:key/own",
   notifyTopicArn: "arn:aws:sns:eu-central-1:222222222222:notify",
   copiesPerDatabasePerDay: 4,
+  admissionTable: "consumer-admission",
   retention: {
     default: { keepLast: 3 },
     tagKey: "Draco_Lifecycle",

@@ -2,12 +2,12 @@
 // the daily copy budget and which failed copy a run may clean.
 import * as assert from "node:assert/strict";
 import type { Announcement } from "../../../functions/contracts/announcement";
+import { copiesToday, copyBudgetRefusal } from "../../../functions/decisions/copyBudget";
+import { manualStartRefusal } from "../../../functions/decisions/manualStart";
 import { destinationCopyId } from "../../../functions/decisions/naming";
+import { provenanceMismatches } from "../../../functions/decisions/provenance";
 import { provenanceTags } from "../../../functions/decisions/tags";
-import { provenanceMismatches } from "../../../functions/provenance";
-import { notCleanable } from "../../../functions/steps/consumer/clean";
-import { copiesToday, copyBudgetRefusal } from "../../../functions/steps/consumer/copyBudget";
-import { manualStartRefusal } from "../../../functions/steps/producer/manualStart";
+import { notCleanable } from "../../../functions/steps/consumer/discard";
 
 const A: Announcement = {
   version: 1,

@@ -101,7 +101,7 @@ describe("dest stack: disaster-recovery isolation (Pulumi.dest.yaml under mocks)
         Resource: "*",
         Condition: {
           ArnNotLike: {
-            "aws:PrincipalArn": ["consumer-clean-role", "consumer-retention-role"]
+            "aws:PrincipalArn": ["consumer-discard-role", "consumer-retention-role"]
               .map((role) => String(stack.named(role).state.arn))
               .sort(),
           },

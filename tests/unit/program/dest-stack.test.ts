@@ -41,6 +41,7 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
       "aws:sns/topicPolicy:TopicPolicy consumer-notifications-policy",
       "aws:sns/topicSubscription:TopicSubscription consumer-notifications-dev-team@example.com",
       "aws:lambda/layerVersion:LayerVersion consumer-layer",
+      "aws:dynamodb/table:Table consumer-admission",
       ...STEPS.flatMap((s) => expectedStepChildren("consumer", s)),
       "aws:iam/role:Role consumer-state-machine-role",
       "aws:iam/rolePolicy:RolePolicy consumer-state-machine-policy",

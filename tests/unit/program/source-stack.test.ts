@@ -44,6 +44,7 @@ describe("source stack (Pulumi.source.yaml under mocks)", () => {
       "aws:sns/topicPolicy:TopicPolicy producer-notifications-policy",
       "aws:sns/topicSubscription:TopicSubscription producer-notifications-dba@example.com",
       "aws:lambda/layerVersion:LayerVersion producer-layer",
+      "aws:dynamodb/table:Table producer-admission",
       ...STEPS.flatMap((s) => expectedStepChildren("producer", s)),
       ...["producer", "producer-database"].flatMap((machine) => [
         `aws:iam/role:Role ${machine}-state-machine-role`,
@@ -274,6 +275,7 @@ describe("source stack (Pulumi.source.yaml under mocks)", () => {
         ],
         announceTopicArn: arn("producer-announce"),
         notifyTopicArn: arn("producer-notifications"),
+        admissionTable: "producer-admission",
         transit: { keep: 2, graceHours: 24, deletionsEnabled: false },
         replicateUnencryptedClusters: false,
         optionGroups: {},

@@ -2,9 +2,9 @@
 // the producer could otherwise ship any snapshot of the account labelled as a selected database (payroll's
 // data announced, tagged and retained as orders), or replicate a database the config does not select.
 
-import type { SnapshotInfo } from "../../aws/snapshots";
-import type { ProducerRuntimeConfig } from "../../contracts/runtimeConfig";
-import { type Database, isSelected, routesFor } from "../../decisions/sourceRules";
+import type { SnapshotInfo } from "../aws/snapshots";
+import type { ProducerRuntimeConfig } from "../contracts/runtimeConfig";
+import { type Database, isSelected, routesFor } from "./sourceRules";
 
 /** Why the manual start is refused, or undefined when it names a selected database and a snapshot of it. */
 export function manualStartRefusal(

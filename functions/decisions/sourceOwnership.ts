@@ -1,8 +1,8 @@
 // Which snapshots in the source account the prune step may count and delete as the tool's: not by a tag
 // alone. A person's copy made with `--copy-tags` carries the same tags under another identifier and is kept.
 // Pure.
-import { scheduledSnapshotId, transitSnapshotId } from "../../decisions/naming";
-import { isManaged, ROLE_KEY, SOURCE_DATABASE_KEY, SOURCE_SNAPSHOT_KEY, type TagMap } from "../../decisions/tags";
+import { scheduledSnapshotId, transitSnapshotId } from "./naming";
+import { isManaged, ROLE_KEY, SOURCE_DATABASE_KEY, SOURCE_SNAPSHOT_KEY, type TagMap } from "./tags";
 
 export interface SourceSideSnapshot {
   id: string;

@@ -7,7 +7,7 @@
 // is complete while new marks can still be given that day (the delay is at least 24 h) and survives retries
 // without any store: a retried run finds its own marks and gives none twice. A mark that would overfill a day
 // falls due on the next day with room. Deletions per run stay capped at `perRun`. Pure.
-import type { InventorySnapshot } from "./decisions/deletionGuard";
+import type { InventorySnapshot } from "./deletionGuard";
 
 export interface CoolingOffOptions {
   now: Date;

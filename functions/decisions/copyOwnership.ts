@@ -1,9 +1,9 @@
 // What the destination trusts about its copies: what RDS reports in this account, never what an announcement
 // (written by the source account) claims. Pure.
 
-import { snapshotIdOf } from "../../aws/snapshots";
-import { destinationCopyId } from "../../decisions/naming";
-import { isManaged, ROLE_KEY, SHARED_SNAPSHOT_KEY, SOURCE_ACCOUNT_KEY, type TagMap } from "../../decisions/tags";
+import { snapshotIdOf } from "../aws/snapshots";
+import { destinationCopyId } from "./naming";
+import { isManaged, ROLE_KEY, SHARED_SNAPSHOT_KEY, SOURCE_ACCOUNT_KEY, type TagMap } from "./tags";
 
 /** The times RDS reports for a snapshot (functions/aws/snapshots.ts SnapshotInfo). */
 export interface RdsTimes {

@@ -4,9 +4,9 @@
 // for the next day. The count is read from RDS (this account's copies and the times RDS gave them), not from
 // anything the source sends.
 
-import type { SnapshotInfo } from "../../aws/snapshots";
-import type { Announcement } from "../../contracts/announcement";
-import { isManaged, ROLE_KEY, SOURCE_ACCOUNT_KEY, SOURCE_DATABASE_KEY } from "../../decisions/tags";
+import type { SnapshotInfo } from "../aws/snapshots";
+import type { Announcement } from "../contracts/announcement";
+import { isManaged, ROLE_KEY, SOURCE_ACCOUNT_KEY, SOURCE_DATABASE_KEY } from "./tags";
 
 const DAY_MS = 86_400_000;
 

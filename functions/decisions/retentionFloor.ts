@@ -3,7 +3,7 @@
 //
 // Why a per-field maximum is safe: a policy keeps the union of what its rules keep, and each rule keeps more as
 // its number grows, so the field-wise maximum of two policies keeps at least what either keeps.
-import { RETENTION_PRESETS, type RetentionPolicy, type RetentionPresetName } from "./decisions/retentionPolicy";
+import { RETENTION_PRESETS, type RetentionPolicy, type RetentionPresetName } from "./retentionPolicy";
 
 /** The destination's minimum retention: the newest `copies` copies and every copy younger than `days` days. */
 export interface RetentionFloor {

@@ -9,7 +9,7 @@ import {
   SOURCE_REGION_KEY,
   SOURCE_SNAPSHOT_KEY,
   type TagMap,
-} from "./decisions/tags";
+} from "./tags";
 
 /** What the data is and where it came from; the source time is not identity (it is read, not chosen). */
 export const PROVENANCE_IDENTITY_KEYS = [

@@ -11,8 +11,8 @@ import { deleteSnapshot, describeSnapshot, type SnapshotInfo } from "../../aws/s
 import type { Announcement } from "../../contracts/announcement";
 import { loadConsumerConfig } from "../../contracts/runtimeConfig";
 import { destinationCopyId } from "../../decisions/naming";
+import { provenanceMismatches } from "../../decisions/provenance";
 import { isManaged, provenanceTags } from "../../decisions/tags";
-import { provenanceMismatches } from "../../provenance";
 import type { ConsumerState, CopyResult } from "./copy";
 
 export interface CleanResult {
@@ -40,9 +40,9 @@ export function notCleanable(
   return undefined;
 }
 
-export async function cleanFailedCopy(state: ConsumerState & { copy?: CopyResult }): Promise<CleanResult> {
+export async function discardFailedCopy(state: ConsumerState & { copy?: CopyResult }): Promise<CleanResult> {
   const a = state.announcement;
-  const obs = observe("consumer-clean", { snapshotArn: a?.snapshotArn, execution: state.execution });
+  const obs = observe("consumer-discard", { snapshotArn: a?.snapshotArn, execution: state.execution });
   return runStep(obs, async () => {
     const config = await loadConsumerConfig();
     const dryRun = !config.retention.deletionsEnabled;

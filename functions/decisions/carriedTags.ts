@@ -1,7 +1,7 @@
 // Tags a source sends (the snapshot's and its database's, carried in the announcement) are data about the
 // source, never control here: keys that steer this tool (the hold tag, `rds-replication:*`, `managed-by`) and
 // keys AWS reserves (`aws:`) are dropped before anything reads them, and the rest is bounded. Pure.
-import { MANAGED_BY_KEY, type TagMap } from "../../decisions/tags";
+import { MANAGED_BY_KEY, type TagMap } from "./tags";
 
 /** Carried tags kept at most: AWS allows 50 per resource and the tool writes up to 10 of its own. */
 export const MAX_CARRIED_TAGS = 40;
