@@ -387,11 +387,12 @@ export function needStatements<Kind extends string>(
     const groups = via ? scoped.flatMap((group) => pinnedToRegions(group, via)) : scoped;
     return groups.map((group, j): IdentityStatement => {
       const condition = mergeConditions(need.conditions, group.condition);
+      const [only, ...more] = group.arns;
       return {
         Sid: `Need${i}${groups.length > 1 ? `Scope${j}` : ""}`,
         Effect: "Allow",
         Action: [...need.actions].sort(),
-        Resource: group.arns.length === 1 ? group.arns[0] : group.arns,
+        Resource: only !== undefined && more.length === 0 ? only : group.arns,
         ...(condition ? { Condition: condition } : {}),
       };
     });

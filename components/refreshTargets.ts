@@ -123,7 +123,7 @@ export function instanceClassProblem(instanceClass: string, kind: "instance" | "
   const match = INSTANCE_CLASS.exec(instanceClass);
   if (!match) return "expected an RDS instance class such as db.t4g.medium";
   if (kind === "instance") return undefined;
-  const [, family, size] = match;
+  const [, family = "", size = ""] = match;
   if (/^r\d/.test(family) || family === "x2g") return undefined;
   if (/^t[34]g?$/.test(family) && ["medium", "large"].includes(size)) return undefined;
   return `expected an Aurora DB instance class (db.serverless, db.r*, db.x2g, or db.t3/db.t4g medium or large), not ${instanceClass}`;

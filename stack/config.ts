@@ -245,11 +245,12 @@ const optionGroupMapping = z
     const fail = (message: string) =>
       forward(ctx, [{ code: "custom", path: [], input: text, message }], "option group");
     if (!match) return fail("expected REGION/source-group=destination-group");
-    const parsedRegion = region.safeParse(match[1]);
+    const [, regionName, source = "", destination = ""] = match;
+    const parsedRegion = region.safeParse(regionName);
     if (!parsedRegion.success) return forward(ctx, parsedRegion.error.issues, "region");
-    if (!OPTION_GROUP.test(match[2]) || !OPTION_GROUP.test(match[3]))
+    if (!OPTION_GROUP.test(source) || !OPTION_GROUP.test(destination))
       return fail("expected option group names: a letter, then letters, digits or hyphens");
-    return { region: parsedRegion.data, source: match[2], destination: match[3] };
+    return { region: parsedRegion.data, source, destination };
   });
 
 /** Destination region -> source option group -> that region's group, as the runtime config carries it. */
@@ -346,7 +347,7 @@ const retention = z
       );
     const policy: RetentionPolicy = {};
     for (const part of text.split(",")) {
-      const [field, value, ...extra] = part.split("=").map((s) => s.trim());
+      const [field = "", value, ...extra] = part.split("=").map((s) => s.trim());
       const known = (RETENTION_FIELDS as readonly string[]).includes(field);
       if (!known || value === undefined || extra.length > 0)
         return forward(
@@ -580,7 +581,7 @@ export function parseStackConfig(raw: Record<string, unknown>, here: Place): Sta
   const problems: string[] = [];
   const regionCheck = region.safeParse(here.region);
   if (!regionCheck.success)
-    problems.push(`aws:region ${describeValue(here.region)}: ${regionCheck.error.issues[0].message}`);
+    problems.push(`aws:region ${describeValue(here.region)}: ${regionCheck.error.issues[0]?.message}`);
   if (!ACCOUNT_ID.test(here.account))
     problems.push(`deploying account ${here.account}: expected a 12-digit account id`);
   const role = raw.role;

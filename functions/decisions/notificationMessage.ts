@@ -154,7 +154,7 @@ function consumerParts(state: Record<string, unknown>) {
   if (restored.restored?.id) where.push(`restored as ${restored.restored.id}`);
   if (restored.skipped) where.push(`not restored: ${restored.skipped}`);
   const error = state.error as StepError | undefined;
-  const failures = error ? [{ item: what[0], error: error.Error, cause: causeText(error.Cause) }] : [];
+  const failures = error ? [{ item: what[0] ?? "run", error: error.Error, cause: causeText(error.Cause) }] : [];
   const here = `${a.destinationAccount ?? "?"}/${a.destinationRegion ?? "?"}`;
   const retention = state.retention as
     | (DeletionPlan & { policy?: string; marked?: { id: string; due: string }[] })

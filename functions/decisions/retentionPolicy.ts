@@ -160,20 +160,17 @@ function decide<T extends RetentionSnapshot>(
   const nowMs = timeOf(now, "now");
   if (!Array.isArray(snapshots)) throw new TypeError("snapshots must be an array");
 
-  const times = snapshots.map((snapshot, index) => {
+  const entries = snapshots.map((snapshot, index) => {
     if (snapshot === null || typeof snapshot !== "object") throw new TypeError(`snapshot #${index} is not an object`);
     if (typeof snapshot.id !== "string") throw new TypeError(`snapshot #${index}: id must be a string`);
     if (typeof snapshot.managed !== "boolean")
       throw new TypeError(`snapshot ${snapshot.id}: managed must be a boolean`);
-    return timeOf(snapshot.createdAt, `snapshot ${snapshot.id}: createdAt`);
+    return { snapshot, index, ms: timeOf(snapshot.createdAt, `snapshot ${snapshot.id}: createdAt`) };
   });
-  const order = snapshots.map((_, index) => index);
-  order.sort((a, b) => {
-    if (times[a] !== times[b]) return times[b] - times[a];
-    const idA = snapshots[a].id;
-    const idB = snapshots[b].id;
-    if (idA !== idB) return idA < idB ? 1 : -1;
-    return a - b;
+  entries.sort((a, b) => {
+    if (a.ms !== b.ms) return b.ms - a.ms;
+    if (a.snapshot.id !== b.snapshot.id) return a.snapshot.id < b.snapshot.id ? 1 : -1;
+    return a.index - b.index;
   });
 
   const hasRule = POLICY_FIELDS.some((field) => policy[field] !== undefined);
@@ -187,8 +184,7 @@ function decide<T extends RetentionSnapshot>(
     bucketOf,
   }));
 
-  return order.map((index) => {
-    const snapshot = snapshots[index];
+  return entries.map(({ snapshot, ms }) => {
     const keptBy: RetentionRule[] = [];
     const passedOverBy: { rule: RetentionRule; why: string }[] = [];
     if (!snapshot.managed) return { snapshot, keptBy: ["unmanaged"], passedOverBy };
@@ -198,7 +194,6 @@ function decide<T extends RetentionSnapshot>(
       newestManagedSeen = true;
       keptBy.push("newest");
     }
-    const ms = times[index];
     if (keepLastLeft > 0) {
       keepLastLeft--;
       keptBy.push("keepLast");

@@ -19,7 +19,8 @@ const STAMP = /-(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})$/;
 function isScheduledId(id: string, database: string): boolean {
   const m = STAMP.exec(id);
   if (!m) return false;
-  const at = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]));
+  const [, year, month, day, hour, minute, second] = m.map(Number);
+  const at = new Date(Date.UTC(year ?? Number.NaN, (month ?? 0) - 1, day, hour, minute, second));
   return !Number.isNaN(at.getTime()) && scheduledSnapshotId(database, at) === id;
 }
 
