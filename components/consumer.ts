@@ -19,7 +19,7 @@ import { watchKeyLoss } from "./keyProtection";
 import { sharedLayer } from "./lambda";
 import { watch } from "./observability";
 import { consumerKeyPolicy, partitionOf, type ResourceScope, snapshotDeletionGuardPolicy } from "./policies";
-import { REFRESH_DEFAULTS, type RefreshTarget, refreshTargetSchema, targetConflicts } from "./refreshTargets";
+import { instanceClassProblem, REFRESH_DEFAULTS, type RefreshTarget, targetConflicts } from "./refreshTargets";
 import {
   type BuiltStep,
   buildSteps,
@@ -47,6 +47,7 @@ import {
   MAX_COPY_TAGS,
   Problems,
   rpoHours,
+  SECRET_NAME,
   TOO_MANY_COPY_TAGS,
   tagKey,
   wholeNumber,
@@ -311,13 +312,23 @@ export function consumerArgsProblems(args: SnapshotConsumerArgs): string[] {
   }
   const refresh = args.refresh;
   if (refresh) {
-    const schema = refreshTargetSchema();
     refresh.targets.forEach((target, i) => {
-      for (const issue of schema.safeParse(target).error?.issues ?? []) {
-        const field = issue.path.join(".");
-        const value = (target as unknown as Record<string, unknown>)[String(issue.path[0])];
-        p.add(`refresh.targets[${i}]${field ? `.${field}` : ""}`, `= ${JSON.stringify(value)}: ${issue.message}`);
+      const at = `refresh.targets[${i}]`;
+      p.required(`${at}.database`, dbIdentifier(), target.database);
+      if (target.kind !== "instance" && target.kind !== "cluster")
+        p.add(`${at}.kind`, `= ${JSON.stringify(target.kind)}: expected instance or cluster`);
+      else {
+        const problem = instanceClassProblem(String(target.instanceClass), target.kind);
+        if (problem) p.add(`${at}.instanceClass`, `= ${JSON.stringify(target.instanceClass)}: ${problem}`);
       }
+      p.required(
+        `${at}.secretName`,
+        z.string().regex(SECRET_NAME, "expected a Secrets Manager secret name"),
+        target.secretName,
+      );
+      p.required(`${at}.instancePrefix`, dbIdentifier(40), target.instancePrefix);
+      p.at(`${at}.keepInstances`, wholeNumber(1), target.keepInstances);
+      p.at(`${at}.maxRestoresPerDay`, wholeNumber(1), target.maxRestoresPerDay);
     });
     for (const c of targetConflicts(refresh.targets)) p.add(`refresh.targets[${c.index}].${c.field}`, c.message);
     const network = refresh.network;

@@ -331,7 +331,7 @@ export function consumerDefinition(arns: LambdaArns, options: DefinitionOptions 
       // The copy never became available: this run's own, incomplete copy goes (functions/steps/consumer/discard.ts).
       "Discard failed copy": taskState(arns, options, {
         key: "consumer-discard",
-        resultPath: "$.cleanup",
+        resultPath: "$.discard",
         next: "Notify failure",
         catchTo: "Notify failure",
       }),

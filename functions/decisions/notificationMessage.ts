@@ -171,7 +171,7 @@ function consumerParts(state: Record<string, unknown>) {
   const deletions = [
     ...deletionReport(`restored databases in ${here}`, state.cleanup as DeletionPlan | undefined),
     ...deletionReport(`retention (${retention?.policy ?? "?"}) in ${here}`, retention),
-    ...deletionReport(`failed copy in ${here}`, state.cleanup as DeletionPlan | undefined),
+    ...deletionReport(`failed copy in ${here}`, state.discard as DeletionPlan | undefined),
   ];
   return { what, where, failures, deletions, marked, total: 1 };
 }

@@ -109,15 +109,15 @@ describe("components check their own args (package entry, under mocks)", () => {
       "sources = {}: expected at least one source",
       `rpo.defaultHours = 200: expected at most 168 hours (CloudWatch evaluates alarms over at most 7 days)`,
       "rpo.overrides.orders-db = 0: expected a whole number of hours from 1 to 168",
-      'restore.network.cidrBlock = "10.42.0.0/33": expected an IPv4 CIDR block such as 10.42.0.0/16',
-      "restore.network.availabilityZones expected at least 2 availability zones (RDS subnet groups need two)",
-      'restore.network.availabilityZones[0] = "eu-west-1a": expected an availability zone of eu-central-1',
+      'refresh.targets[0].instanceClass = "t4g.medium": expected an RDS instance class such as db.t4g.medium',
+      'refresh.targets[0].secretName = "orders endpoint": expected a Secrets Manager secret name',
+      'refresh.network.cidrBlock = "10.42.0.0/33": expected an IPv4 CIDR block such as 10.42.0.0/16',
+      "refresh.network.availabilityZones expected at least 2 availability zones (RDS subnet groups need two)",
+      'refresh.network.availabilityZones[0] = "eu-west-1a": expected an availability zone of eu-central-1',
       'retention = {"daily":-1}: retention policy: daily must be a non-negative integer, got -1',
       'holdTagKey = "aws:hold": expected a tag key that does not start with aws: (reserved)',
       "maxDeletionsPerRun = 0: expected a whole number >= 1",
       'copyTags.managed-by = "managed-by": expected a key that is not one of the tool\'s own (managed-by, rds-replication:...)',
-      'restore.instanceClass = "t4g.medium": expected an RDS instance class such as db.t4g.medium',
-      'restore.secretName = "orders endpoint": expected a Secrets Manager secret name',
     ]);
   });
 

@@ -393,7 +393,6 @@ describe("program config", () => {
     it("a misspelt retention preset", () => {
       for (const [typed, meant] of [
         ["Standart", "Standard"],
-        ["standard", "Standard"],
         ["Tset", "Test"],
       ])
         assertOneProblem(

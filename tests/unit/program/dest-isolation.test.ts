@@ -56,9 +56,10 @@ describe("dest stack: disaster-recovery isolation (Pulumi.dest.yaml under mocks)
     assert.equal(variant.named("consumer-manual-snapshots-instance").inputs.threshold, 400);
   });
 
-  it("keeps the copies' key and the restore secret when the stack or the resource is deleted", async () => {
+  it("keeps the copies' key and each refresh target's secret when the stack or the resource is deleted", async () => {
     assert.equal(stack.named("consumer-key").retainOnDelete, true);
-    assert.equal(stack.named("consumer-restore-secret").retainOnDelete, true);
+    for (const database of ["orders-db", "billing-aurora"])
+      assert.equal(stack.named(`consumer-restore-secret-${database}`).retainOnDelete, true, database);
     const sourceStack = await evaluateStack({ config: stackFileConfig("source") });
     const transitKeys = sourceStack.ofType("aws:kms/key:Key").filter((k) => k.name.includes("transit-key"));
     assert.ok(transitKeys.length >= 2, `transit keys: ${transitKeys.map((k) => k.name)}`);
