@@ -65,22 +65,27 @@ describe("narrower IAM (IAM simulation of the emitted stacks)", function () {
     });
   }
 
+  // Restored databases are deleted by the cleanup step and unprotected by the unprotect step, each allowed only that.
+  const STEP_OF: Record<string, string> = {
+    "rds:DeleteDBInstance": "consumer-cleanup",
+    "rds:ModifyDBInstance": "consumer-unprotect",
+  };
   const onDatabase = (action: string, name: string) =>
     simulate({
-      principal: `arn:aws:iam::${DEST.account}:role/consumer-switch-role`,
+      principal: `arn:aws:iam::${DEST.account}:role/${STEP_OF[action]}-role`,
       action,
       resource: `arn:aws:rds:${DEST.region}:${DEST.account}:db:${name}`,
-      identityPolicies: [policyOf(stacks.dest, "consumer-switch-policy")],
+      identityPolicies: [policyOf(stacks.dest, `${STEP_OF[action]}-policy`)],
       context: RESTORED,
     });
 
   it("prefix orders-dev does not reach orders-development-main, even tagged as restored", async () => {
-    for (const action of ["rds:DeleteDBInstance", "rds:ModifyDBInstance"])
+    for (const action of Object.keys(STEP_OF))
       assert.notEqual(await onDatabase(action, "orders-development-main"), "Allowed", action);
   });
 
-  it("control: the switch may delete and modify orders-dev-<timestamp> it restored", async () => {
-    for (const action of ["rds:DeleteDBInstance", "rds:ModifyDBInstance"])
+  it("control: cleanup may delete and unprotect may modify orders-dev-<timestamp> it restored", async () => {
+    for (const action of Object.keys(STEP_OF))
       assert.equal(await onDatabase(action, "orders-dev-20240101-000000"), "Allowed", action);
   });
 });
