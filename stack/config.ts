@@ -13,7 +13,9 @@ import {
   refreshTargetSchema,
   targetConflicts,
 } from "../components/refreshTargets";
+import { duplicateTests, restoreTestSchema } from "../components/restoreTests";
 import { closest } from "../components/suggest";
+import { RESTORE_TEST_PREFIX } from "../functions/decisions/restoreTest";
 import {
   RETENTION_PRESETS,
   type RetentionPolicy,
@@ -113,6 +115,7 @@ export const CONFIG_KEYS: Readonly<Record<string, { type: ConfigType; roles: rea
   holdTagKey: { type: "string", roles: ["dest"] },
   copyTags: { type: "array", roles: ["dest"] },
   refreshTargets: { type: "objects", roles: ["dest"] },
+  restoreTests: { type: "objects", roles: ["dest"] },
   refreshCleanup: { type: "boolean", roles: ["dest"] },
   refreshNetworkCidr: { type: "string", roles: ["dest"] },
   refreshAvailabilityZones: { type: "array", roles: ["dest"] },
@@ -499,6 +502,7 @@ const destSchema = (here: Place) =>
         `expected at most ${MAX_TAGS - OWN_TAG_COUNT} tags: a snapshot has at most ${MAX_TAGS} and the tool writes up to ${OWN_TAG_COUNT} of its own`,
       ),
       refreshTargets: z.array(refreshTargetSchema(), { error: "expected a list of refresh targets" }).default([]),
+      restoreTests: z.array(restoreTestSchema(), { error: "expected a list of restore tests" }).default([]),
       refreshCleanup: flag().default(REFRESH_DEFAULTS.cleanupEnabled),
       refreshNetworkCidr: z
         .cidrv4("expected an IPv4 CIDR block such as 10.42.0.0/16")
@@ -544,6 +548,21 @@ const destSchema = (here: Place) =>
       });
       for (const p of targetConflicts(c.refreshTargets))
         ctx.addIssue({ code: "custom", path: ["refreshTargets", p.index, p.field], message: p.message });
+      // Restore tests' databases are `rt-...`: a refresh target with that prefix would share their names.
+      c.refreshTargets.forEach((t, i) => {
+        if (t.instancePrefix.toLowerCase() === RESTORE_TEST_PREFIX)
+          ctx.addIssue({
+            code: "custom",
+            path: ["refreshTargets", i, "instancePrefix"],
+            message: `expected a prefix other than ${RESTORE_TEST_PREFIX} (restore tests' databases are ${RESTORE_TEST_PREFIX}-...)`,
+          });
+      });
+      for (const p of duplicateTests(c.restoreTests))
+        ctx.addIssue({ code: "custom", path: ["restoreTests", p.index, p.field], message: p.message });
+      c.restoreTests.forEach((t, i) => {
+        const problem = scheduleExpressionProblem(t.schedule);
+        if (problem) ctx.addIssue({ code: "custom", path: ["restoreTests", i, "schedule"], message: problem });
+      });
     });
 
 type SourceParsed = z.output<ReturnType<typeof sourceSchema>>;

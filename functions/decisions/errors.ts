@@ -31,6 +31,8 @@ export const FATAL_ERRORS = [
   "ConfigInvalid",
   "PollGaveUp",
   "SourceNotFound",
+  // A restore test found no copy to restore, or the restored database failed a check.
+  "RestoreTestFailed",
 ] as const;
 
 export type FatalErrorName = (typeof FATAL_ERRORS)[number];
