@@ -8,6 +8,7 @@ import { DescribeDBInstancesCommand } from "@aws-sdk/client-rds";
 import {
   execute,
   explain,
+  handlersFor,
   instance,
   replicate,
   restoreTestMachine,
@@ -16,6 +17,7 @@ import {
   type World,
   worldPerTest,
 } from "../../testkit";
+import { metricsIn, named, stdoutOf } from "../support/emf";
 
 interface Report {
   database: string;
@@ -66,8 +68,26 @@ describe("e2e: restore tests", () => {
     const refreshed = before.filter((i) => i.id.startsWith("orders-dev-"));
     assert.equal(refreshed.length, 1);
 
-    const run = await execute(restoreTestMachine(world), world.consumer, { database: "orders", kind: "instance" });
+    // The verify step with metrics on, as Lambda runs it: its EMF output is captured.
+    const withMetrics = await handlersFor("consumer", world.dest, world.consumerConfig, {
+      AWS_ENDPOINT_URL: world.proxy.url,
+      POWERTOOLS_METRICS_DISABLED: "false",
+    });
+    let run: Awaited<ReturnType<typeof execute>> | undefined;
+    const printed = await stdoutOf(async () => {
+      run = await execute(
+        restoreTestMachine(world),
+        { ...world.consumer, "consumer-restore-test-verify": withMetrics["consumer-restore-test-verify"]! },
+        { database: "orders", kind: "instance" },
+      );
+    });
+    assert.ok(run);
     assert.equal(run.status, "SUCCEEDED", `${run.error}: ${run.cause}\n${explain(world)}`);
+    const [rto] = named(metricsIn(printed), "RestoreTestSeconds");
+    assert.ok(rto, JSON.stringify(printed));
+    assert.deepEqual(rto._aws.CloudWatchMetrics[0]?.Dimensions, [["service", "step", "database"]]);
+    assert.equal(rto.database, "orders");
+    assert.equal(rto.step, "consumer-restore-test-verify");
     assert.deepEqual(
       run.calls.filter((c) => c !== "consumer-poll"),
       [
@@ -89,7 +109,7 @@ describe("e2e: restore tests", () => {
     assert.equal(report.database, "orders");
     assert.equal(report.id, test?.get("DBInstanceIdentifier"));
     assert.equal(report.snapshot, test?.get("DBSnapshotIdentifier"));
-    assert.equal(typeof report.seconds, "number");
+    assert.equal(report.seconds, rto.RestoreTestSeconds, "the report's RTO is the metric's");
     assert.equal(report.rtoMinutes, 30);
     assert.equal(report.withinRto, true);
     assert.equal(report.deleted, true);
