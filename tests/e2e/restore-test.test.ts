@@ -2,10 +2,11 @@
 // restore-test definition. A copy is replicated first, then the test restores the newest copy into the
 // isolated subnet group, checks it, reports its time to available and deletes its database; a refreshed
 // database of the same source is never touched. A test whose database never becomes available (injected)
-// fails, is reported failed, and its database is deleted all the same.
+// fails, is reported failed, and its database is deleted all the same. An Aurora cluster is tested with its writer.
 import { strict as assert } from "node:assert";
-import { DescribeDBInstancesCommand } from "@aws-sdk/client-rds";
+import { DescribeDBClustersCommand, DescribeDBInstancesCommand } from "@aws-sdk/client-rds";
 import {
+  cluster,
   execute,
   explain,
   handlersFor,
@@ -122,6 +123,35 @@ describe("e2e: restore tests", () => {
       refreshed.map((i) => i.id),
       "the refreshed database is untouched",
     );
+  });
+
+  it("an Aurora cluster: restored as an rt-* cluster with its writer, verified, both deleted", async () => {
+    const world = await worlds.build({
+      destRegion: SOURCE.region,
+      restoreTests: [{ database: "billing", kind: "cluster" }],
+    });
+    await cluster(world.source, "billing", { replicate: "yes", Draco_Lifecycle: "Standard" });
+    const flow = await replicate(world, { trigger: "schedule" });
+    assert.ok(
+      flow.consumers.every((c) => c.status === "SUCCEEDED"),
+      explain(world),
+    );
+
+    const run = await execute(restoreTestMachine(world), world.consumer, { database: "billing", kind: "cluster" });
+    assert.equal(run.status, "SUCCEEDED", `${run.error}: ${run.cause}\n${explain(world)}`);
+    const [{ report }] = reports(world);
+    assert.equal(report.outcome, "passed");
+    assert.match(report.id, /^rt-[0-9a-f]{8}-\d{8}-\d{6}$/);
+    const deleted = world.proxy.requests.filter((r) => /^DeleteDB(Instance|Cluster)$/.test(r.action));
+    assert.deepEqual(
+      deleted.map((r) => [r.action, r.params.get("DBInstanceIdentifier") ?? r.params.get("DBClusterIdentifier")]),
+      [
+        ["DeleteDBInstance", `${report.id}-1`],
+        ["DeleteDBCluster", report.id],
+      ],
+    );
+    const clusters = (await world.dest.rds.send(new DescribeDBClustersCommand({}))).DBClusters ?? [];
+    assert.equal(clusters.filter((c) => c.DBClusterIdentifier?.startsWith("rt-")).length, 0);
   });
 
   it("a test database that never becomes available (injected incompatible-restore): reported failed, run failed, database deleted", async () => {
