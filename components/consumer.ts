@@ -4,9 +4,10 @@ import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { type ResourceKind, type Step, stepsOf } from "../functions/catalog";
+import { RESTORE_TEST_STEPS, type ResourceKind, type Step, stepByKey, stepsOf } from "../functions/catalog";
 import { ANNOUNCEMENT_VERSION, destinationFilterPolicy } from "../functions/contracts/announcement";
 import { type ConsumerRuntimeConfig, STATE_MACHINE_VARIABLE } from "../functions/contracts/runtimeConfig";
+import { RESTORE_TEST_PREFIX } from "../functions/decisions/restoreTestChecks";
 import type { RetentionFloor } from "../functions/decisions/retentionFloor";
 import {
   RETENTION_PRESETS,
@@ -18,8 +19,16 @@ import { admissionTable } from "./admission";
 import { watchKeyLoss } from "./keyProtection";
 import { sharedLayer } from "./lambda";
 import { watch } from "./observability";
-import { consumerKeyPolicy, partitionOf, type ResourceScope, snapshotDeletionGuardPolicy } from "./policies";
+import {
+  assumeRolePolicy,
+  consumerKeyPolicy,
+  eventsRolePolicy,
+  partitionOf,
+  type ResourceScope,
+  snapshotDeletionGuardPolicy,
+} from "./policies";
 import { instanceClassProblem, REFRESH_DEFAULTS, type RefreshTarget, targetConflicts } from "./refreshTargets";
+import { RESTORE_TEST_DEFAULTS, type RestoreTest } from "./restoreTests";
 import {
   type BuiltStep,
   buildSteps,
@@ -32,7 +41,7 @@ import {
   stepRoles,
 } from "./shared";
 import type { SourceOutputs } from "./sourceOutputs";
-import { consumerDefinition } from "./stateMachines";
+import { consumerDefinition, restoreTestDefinition } from "./stateMachines";
 import { type SnapshotComponentOptions, withTransforms } from "./transforms";
 import {
   ArgsError,
@@ -216,6 +225,12 @@ export interface SnapshotConsumerArgs {
    * @example { targets: [{ database: "orders-db", kind: "instance", instanceClass: "db.t4g.medium", secretName: "dev/orders", instancePrefix: "orders-dev" }] }
    */
   refresh?: RefreshArgs;
+  /**
+   * Restore tests (DR drills), one per source database: on its schedule (or on demand) its newest copy is
+   * restored into an isolated network, checked, timed against its RTO and deleted; none by default.
+   * @example [{ database: "orders-db", kind: "instance", instanceClass: "db.t4g.medium", rtoMinutes: 45 }]
+   */
+  restoreTests?: RestoreTest[];
   /**
    * Email addresses subscribed to the notifications topic (one subscription each).
    * @default []
@@ -412,7 +427,7 @@ export interface ConsumerResources {
 
 /** Concrete resources behind each catalog resource kind, for the consumer's step roles. */
 export function consumerScopes(
-  args: Pick<SnapshotConsumerArgs, "account" | "region" | "refresh">,
+  args: Pick<SnapshotConsumerArgs, "account" | "region" | "refresh" | "restoreTests">,
   sources: readonly Pick<SourceOutputs, "account" | "transitKeyArns">[],
   arns: ConsumerResources,
 ): Record<ResourceKind, ResourceScope[]> {
@@ -421,6 +436,7 @@ export function consumerScopes(
   const accounts = [args.account, ...new Set(sources.map((s) => s.account))];
   const prefixes = (args.refresh?.targets ?? []).map((t) => t.instancePrefix);
   const restoring = prefixes.length > 0;
+  const testing = (args.restoreTests ?? []).length > 0;
   const some = (list: (string | undefined)[]): ResourceScope[] => [{ arns: list.filter((a): a is string => !!a) }];
   const none: ResourceScope[] = [];
   return {
@@ -437,10 +453,14 @@ export function consumerScopes(
     // Restored identifiers are `<prefix>-<timestamp>`: `orders-dev-*` never matches `orders-development-main`.
     "restored-db-instance": restoring ? some(prefixes.map((p) => rds(args.account, `db:${p}-*`))) : none,
     "restored-db-cluster": restoring ? some(prefixes.map((p) => rds(args.account, `cluster:${p}-*`))) : none,
+    // Restore tests' databases: `rt-<hash>-<time>` (no refresh target may use the prefix rt).
+    "restore-test-db-instance": testing ? some([rds(args.account, `db:${RESTORE_TEST_PREFIX}-*`)]) : none,
+    "restore-test-db-cluster": testing ? some([rds(args.account, `cluster:${RESTORE_TEST_PREFIX}-*`)]) : none,
     "subnet-group": some((arns.subnetGroupNames ?? []).map((g) => rds(args.account, `subgrp:${g}`))),
     // Restores get the engine's default groups (or a target's), whose names depend on engine and version.
-    "db-parameter-group": restoring ? some([rds(args.account, "pg:*"), rds(args.account, "cluster-pg:*")]) : none,
-    "db-option-group": restoring ? some([rds(args.account, "og:*")]) : none,
+    "db-parameter-group":
+      restoring || testing ? some([rds(args.account, "pg:*"), rds(args.account, "cluster-pg:*")]) : none,
+    "db-option-group": restoring || testing ? some([rds(args.account, "og:*")]) : none,
     any: some(["*"]),
     // VPC security groups have no RDS resource-level permission; the source side's kinds do not apply here.
     "security-group": none,
@@ -506,6 +526,11 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
    */
   readonly restoredInstances: pulumi.Output<Record<string, number>>;
   /**
+   * The restore-test state machine (input `{ "database": ..., "kind": ... }`); undefined without restore tests.
+   * @example "arn:aws:states:eu-west-1:222222222222:stateMachine:dr-restore-test-state-machine-1a2b3c"
+   */
+  readonly restoreTestStateMachineArn: pulumi.Output<string | undefined>;
+  /**
    * A service control policy (JSON) for the organization to attach to this account: nobody but the roles of the
    * steps that delete snapshots (retention, failed-copy cleanup) may delete an RDS snapshot or cluster snapshot.
    * @example "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Deny\",...}]}"
@@ -545,6 +570,9 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
       this,
     );
 
+    const tests = settings.restoreTests ?? [];
+    const isTestStep = (s: Step) => (RESTORE_TEST_STEPS as readonly string[]).includes(s.key);
+    // Every step of the catalog is deployed (a restore test step without tests has no database it may touch).
     const steps = stepsOf("consumer");
     const roles = stepRoles(name, steps, settings.account, this);
     const key = customerKey(
@@ -560,9 +588,23 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
     watchKeyLoss(name, key, notify, this);
 
     const admission = admissionTable(name, this);
+    // One isolated network for every refresh target and restore test without a subnet group of its own.
+    const created =
+      (settings.refresh?.targets ?? []).some((t) => t.subnetGroupName === undefined) ||
+      tests.some((t) => t.subnetGroupName === undefined)
+        ? this.restoreNetwork(name, settings.refresh?.network ?? defaultRestoreNetwork(settings.region))
+        : undefined;
+    const placed = (t: { subnetGroupName?: string; securityGroupIds?: string[] }) =>
+      t.subnetGroupName !== undefined || !created
+        ? {
+            subnetGroupName: pulumi.output(t.subnetGroupName ?? ""),
+            securityGroupIds: pulumi.output(t.securityGroupIds ?? []),
+          }
+        : created;
     const refresh = settings.refresh?.targets.length
-      ? this.refreshResources(name, settings, settings.refresh, opsKey)
+      ? this.refreshResources(name, settings.refresh, opsKey, placed)
       : undefined;
+    const testPlacements = tests.map(placed);
     const restoreConfig: pulumi.Input<ConsumerRuntimeConfig["restore"]> = refresh
       ? pulumi.output({
           cleanupEnabled: settings.refresh?.cleanupEnabled ?? REFRESH_DEFAULTS.cleanupEnabled,
@@ -614,6 +656,17 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
         },
         copyTags: inputs.apply((i) => i.copyTags ?? {}),
         restore: restoreConfig,
+        restoreTests: tests.map((t) => {
+          const { subnetGroupName, securityGroupIds } = placed(t);
+          return {
+            database: t.database,
+            kind: targetKind(t),
+            instanceClass: t.instanceClass,
+            subnetGroupName,
+            securityGroupIds,
+            rtoMinutes: t.rtoMinutes ?? RESTORE_TEST_DEFAULTS.rtoMinutes,
+          };
+        }),
       })
       .apply((config): ConsumerRuntimeConfig => ({ ...config, version: 1 }) as ConsumerRuntimeConfig);
 
@@ -625,7 +678,10 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
           notify.arn,
           stateMachineArn,
           pulumi.all(refresh?.targets.map((t) => t.secretArn) ?? []),
-          pulumi.all(refresh?.targets.map((t) => t.subnetGroupName) ?? []),
+          pulumi.all([
+            ...(refresh?.targets.map((t) => t.subnetGroupName) ?? []),
+            ...testPlacements.map((t) => t.subnetGroupName),
+          ]),
           admission.arn,
         ])
         .apply(([list, keyArn, notifyTopicArn, machineArn, secretArns, subnetGroupNames, admissionTableArn]) =>
@@ -653,11 +709,12 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
       { ...common, steps: steps.filter((s) => s.key !== INTAKE_STEP), scopes: scopes() },
       this,
     );
+    const only = (keep: (key: string) => boolean) => new Map([...tasks].filter(([key]) => keep(key)));
     const machine = stateMachine(
       name,
       {
         define: (arns) => consumerDefinition(arns),
-        steps: tasks,
+        steps: only((key) => !isTestStep(stepByKey(key))),
         account: settings.account,
         operationsKey: opsKey,
         logRetentionDays: settings.logRetentionDays,
@@ -676,6 +733,21 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
       this,
     ).get(INTAKE_STEP)!;
     this.subscribe(name, settings.account, sources, intake);
+    const testMachine =
+      tests.length > 0
+        ? stateMachine(
+            `${name}-restore-test`,
+            {
+              define: (arns) => restoreTestDefinition(arns),
+              steps: only((key) => key === "consumer-poll" || isTestStep(stepByKey(key))),
+              account: settings.account,
+              operationsKey: opsKey,
+              logRetentionDays: settings.logRetentionDays,
+            },
+            this,
+          )
+        : undefined;
+    if (testMachine) this.scheduleRestoreTests(name, settings.account, tests, testMachine);
     watch(
       name,
       {
@@ -686,9 +758,15 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
         topic: notify,
         rpo: settings.rpo,
         manualSnapshotQuota: settings.manualSnapshotQuota ?? CONSUMER_DEFAULTS.manualSnapshotQuota,
+        ...(testMachine ? { otherStateMachines: { [`${name}-restore-test`]: testMachine } } : {}),
+        restoreTests: tests.map((t) => ({
+          database: t.database,
+          rtoMinutes: t.rtoMinutes ?? RESTORE_TEST_DEFAULTS.rtoMinutes,
+        })),
       },
       this,
     );
+    this.restoreTestStateMachineArn = testMachine ? testMachine.arn : pulumi.output(undefined);
 
     this.stateMachineArn = machine.arn;
     this.notifyTopicArn = notify.arn;
@@ -711,6 +789,7 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
       intakeFunctionArn: this.intakeFunctionArn,
       secretArns: this.secretArns,
       restoredInstances: this.restoredInstances,
+      restoreTestStateMachineArn: this.restoreTestStateMachineArn,
       snapshotDeletionGuardPolicy: this.snapshotDeletionGuardPolicy,
     });
   }
@@ -753,26 +832,64 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
     }
   }
 
-  private refreshResources(name: string, args: SnapshotConsumerArgs, refresh: RefreshArgs, opsKey: aws.kms.Key) {
-    const created = refresh.targets.some((t) => t.subnetGroupName === undefined)
-      ? this.restoreNetwork(name, refresh.network ?? defaultRestoreNetwork(args.region))
-      : undefined;
+  private refreshResources(
+    name: string,
+    refresh: RefreshArgs,
+    opsKey: aws.kms.Key,
+    placed: (t: RefreshTarget) => { subnetGroupName: pulumi.Output<string>; securityGroupIds: pulumi.Output<string[]> },
+  ) {
     return {
       targets: refresh.targets.map((target) => ({
         target,
         secretArn: target.existingSecretArn
           ? pulumi.output(target.existingSecretArn)
           : this.secret(name, target, opsKey).arn,
-        subnetGroupName:
-          target.subnetGroupName !== undefined || !created
-            ? pulumi.output(target.subnetGroupName ?? "")
-            : created.subnetGroupName,
-        securityGroupIds:
-          target.subnetGroupName !== undefined || !created
-            ? pulumi.output(target.securityGroupIds ?? [])
-            : created.securityGroupIds,
+        ...placed(target),
       })),
     };
+  }
+
+  // EventBridge starts one restore test per database on its schedule, with the input an on-demand start takes.
+  private scheduleRestoreTests(
+    name: string,
+    account: string,
+    tests: readonly RestoreTest[],
+    machine: aws.sfn.StateMachine,
+  ): void {
+    const role = new aws.iam.Role(
+      `${name}-restore-test-events-role`,
+      {
+        description: "EventBridge starts the rds-replication restore tests",
+        assumeRolePolicy: JSON.stringify(assumeRolePolicy("events", account)),
+      },
+      { parent: this },
+    );
+    new aws.iam.RolePolicy(
+      `${name}-restore-test-events-policy`,
+      { role: role.id, policy: machine.arn.apply((arn) => JSON.stringify(eventsRolePolicy(arn))) },
+      { parent: this },
+    );
+    for (const test of tests) {
+      const ruleName = `${name}-restore-test-${test.database}`;
+      const rule = new aws.cloudwatch.EventRule(
+        ruleName,
+        {
+          description: `rds-replication: restore test of ${test.database}`,
+          scheduleExpression: test.schedule ?? RESTORE_TEST_DEFAULTS.schedule,
+        },
+        { parent: this },
+      );
+      new aws.cloudwatch.EventTarget(
+        `${ruleName}-target`,
+        {
+          rule: rule.name,
+          arn: machine.arn,
+          roleArn: role.arn,
+          input: JSON.stringify({ database: test.database, kind: targetKind(test) }),
+        },
+        { parent: this },
+      );
+    }
   }
 
   private restoreNetwork(name: string, network: RestoreNetworkArgs) {

@@ -157,6 +157,41 @@ export function snapshotQuotaAlarmSpecs(name: string, quota: number): AlarmSpec[
   }));
 }
 
+/** The restore-test step that records each test's time to available (functions/steps/consumer/restoreTest.ts). */
+export const RESTORE_TEST_SECONDS = {
+  metricName: ENGINE_METRICS.restoreTestSeconds,
+  step: "consumer-restore-test-verify",
+} as const;
+
+/** A database's restore test and its recovery time objective. */
+export interface RestoreTestWatch {
+  readonly database: string;
+  readonly rtoMinutes: number;
+}
+
+/**
+ * Per tested database, the RTO missed: a test's time to available above the target. A test that fails outright
+ * is alarmed by its state machine's ExecutionsFailed (stateMachineAlarmSpecs); no test at all is not a breach.
+ */
+export function restoreTestAlarmSpecs(name: string, tests: readonly RestoreTestWatch[]): AlarmSpec[] {
+  return tests.map((t) => ({
+    name: `${name}-restore-test-rto-${t.database}`,
+    description:
+      `rds-replication ${name}: the restore test of ${t.database} took longer than its RTO of ${t.rtoMinutes} min ` +
+      "to become available (docs/operations.md, Restore tests)",
+    namespace: METRICS_NAMESPACE,
+    metricName: RESTORE_TEST_SECONDS.metricName,
+    statistic: "Maximum",
+    dimensions: { service: SERVICE, step: RESTORE_TEST_SECONDS.step, [DATABASE_DIMENSION]: t.database },
+    comparisonOperator: "GreaterThanThreshold",
+    threshold: t.rtoMinutes * 60,
+    period: HOUR,
+    evaluationPeriods: 1,
+    datapointsToAlarm: 1,
+    treatMissingData: "notBreaching",
+  }));
+}
+
 export interface DashboardInput {
   readonly title: string;
   readonly region: string;
@@ -164,6 +199,8 @@ export interface DashboardInput {
   readonly steps: readonly WatchedStep[];
   /** Dest stacks: the RPO drawn on the lag graph. */
   readonly rpo?: Rpo;
+  /** Dest stacks with restore tests: each database's time to available against its RTO. */
+  readonly restoreTests?: readonly RestoreTestWatch[];
 }
 
 type MetricRow = (string | Record<string, unknown>)[];
@@ -243,6 +280,23 @@ export function dashboardBody(input: DashboardInput): { widgets: object[] } {
         },
       ),
     );
+  if (input.restoreTests?.length)
+    widgets.push(
+      widget(
+        "Restore tests: time to available (s) per database",
+        [[engineSearch(RESTORE_TEST_SECONDS.metricName, [DATABASE_DIMENSION, "service", "step"], "Maximum", 86400)]],
+        {
+          stat: "Maximum",
+          period: 86400,
+          annotations: {
+            horizontal: input.restoreTests.map((t) => ({
+              label: `RTO ${t.database} ${t.rtoMinutes} min`,
+              value: t.rtoMinutes * 60,
+            })),
+          },
+        },
+      ),
+    );
   return {
     widgets: [{ type: "text", width: 24, height: 1, properties: { markdown: `# ${input.title}` } }, ...widgets],
   };
@@ -261,6 +315,8 @@ export interface WatchArgs {
   readonly rpo?: Rpo;
   /** Dest stacks: the manual snapshot quota the 80 % alarms watch. */
   readonly manualSnapshotQuota?: number;
+  /** Dest stacks: the RTO alarms and graph of the restore tests. */
+  readonly restoreTests?: readonly RestoreTestWatch[];
 }
 
 const watched = (steps: ReadonlyMap<string, BuiltStep>): WatchedStep<pulumi.Output<string>>[] =>
@@ -281,6 +337,7 @@ export function watch(name: string, args: WatchArgs, parent: pulumi.Resource) {
     ),
     ...(args.rpo ? lagAlarmSpecs(name, args.rpo) : []),
     ...(args.manualSnapshotQuota ? snapshotQuotaAlarmSpecs(name, args.manualSnapshotQuota) : []),
+    ...restoreTestAlarmSpecs(name, args.restoreTests ?? []),
   ];
   const alarms = specs.map(
     ({ name: alarmName, description, ...spec }) =>
@@ -309,6 +366,7 @@ export function watch(name: string, args: WatchArgs, parent: pulumi.Resource) {
             stateMachineArn,
             steps: resolved,
             rpo: args.rpo,
+            restoreTests: args.restoreTests,
           }),
         ),
       ),

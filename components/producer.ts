@@ -471,6 +471,8 @@ export function producerScopes(
     "restore-secret": none,
     "restored-db-instance": none,
     "restored-db-cluster": none,
+    "restore-test-db-instance": none,
+    "restore-test-db-cluster": none,
     "subnet-group": none,
     "db-parameter-group": none,
     // The plan step reads the option groups of the source instances (functions/decisions/sourceRules.ts).

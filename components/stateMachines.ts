@@ -409,3 +409,85 @@ export function consumerDefinition(arns: LambdaArns, options: DefinitionOptions 
     },
   };
 }
+
+/**
+ * Restore test of one database (input `{ "database": ..., "kind": "instance" | "cluster" }`, from its schedule
+ * or `aws stepfunctions start-execution`): restore the newest copy -> wait until available -> verify -> delete
+ * -> report passed. Any failure before the delete still deletes, then reports failed and fails the run (the
+ * failed-test alarm counts failed executions). The test database's name comes from the database and the
+ * execution's start time, so the delete finds it even when the start step failed after restoring.
+ */
+export function restoreTestDefinition(arns: LambdaArns, options: DefinitionOptions = {}): State {
+  const deleteAfterFailure = taskState(arns, options, {
+    key: "consumer-restore-test-delete",
+    resultPath: "$.deleted",
+    next: "Test failed",
+    catchTo: "Test failed",
+  });
+  // The first failure is what the report names: a failed delete after it goes to its own path.
+  deleteAfterFailure.Catch = [{ ErrorEquals: ["States.ALL"], ResultPath: "$.deleteError", Next: "Test failed" }];
+  return {
+    Comment: "rds-replication restore test: restore newest copy -> available -> verify -> delete -> report",
+    StartAt: "Start",
+    States: {
+      Start: {
+        Type: "Pass",
+        Parameters: {
+          "database.$": "$.database",
+          "kind.$": "$.kind",
+          "execution.$": "$$.Execution.Id",
+          "startedAt.$": "$$.Execution.StartTime",
+        },
+        Next: "Restore test database",
+      },
+      "Restore test database": taskState(arns, options, {
+        key: "consumer-restore-test-start",
+        resultPath: "$.test",
+        next: "Check test database",
+        catchTo: "Delete after failure",
+      }),
+      ...pollLoop(
+        arns,
+        options,
+        { check: "Check test database", ready: "Test database ready?", wait: "Wait for test database" },
+        {
+          key: "consumer-poll",
+          targetPath: "$.test.restored",
+          operationPath: "$.test.operation",
+          progressPath: "$.test.poll",
+          next: "Verify test database",
+          catchTo: "Delete after failure",
+        },
+      ),
+      "Verify test database": taskState(arns, options, {
+        key: "consumer-restore-test-verify",
+        resultPath: "$.verified",
+        next: "Delete test database",
+        catchTo: "Delete after failure",
+      }),
+      "Delete test database": taskState(arns, options, {
+        key: "consumer-restore-test-delete",
+        resultPath: "$.deleted",
+        next: "Test passed",
+        catchTo: "Test failed",
+      }),
+      "Test passed": { Type: "Pass", Result: "passed", ResultPath: "$.outcome", Next: "Report pass" },
+      "Report pass": taskState(arns, options, {
+        key: "consumer-restore-test-report",
+        resultPath: "$.report",
+        next: "Done",
+        catchTo: "Failed",
+      }),
+      "Delete after failure": deleteAfterFailure,
+      "Test failed": { Type: "Pass", Result: "failed", ResultPath: "$.outcome", Next: "Report failure" },
+      "Report failure": taskState(arns, options, {
+        key: "consumer-restore-test-report",
+        resultPath: "$.report",
+        next: "Failed",
+        catchTo: "Failed",
+      }),
+      Done: { Type: "Succeed" },
+      Failed: { Type: "Fail", Error: "RestoreTestFailed", Cause: "see the restore test report on the notify topic" },
+    },
+  };
+}

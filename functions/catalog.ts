@@ -4,6 +4,7 @@
 import { type Clock, REAL_CLOCK } from "./clock";
 import { COPY_CONCURRENCY } from "./decisions/errors";
 import { DEFAULT_POLL_BOUNDS } from "./decisions/pollSchedule";
+import { RESTORE_TEST_ROLE } from "./decisions/restoreTestChecks";
 import { DELETE_AFTER_KEY, DELETION_DUE_KEY, MANAGED_BY_KEY, MANAGED_BY_VALUE, ROLE_KEY } from "./decisions/tags";
 import { RESOURCE_TYPES } from "./iamResourceTypes";
 import { cleanup, unprotect } from "./steps/consumer/cleanup";
@@ -11,6 +12,12 @@ import { copySharedWith } from "./steps/consumer/copy";
 import { discardFailedCopy } from "./steps/consumer/discard";
 import { intake } from "./steps/consumer/intake";
 import { restore } from "./steps/consumer/restore";
+import {
+  deleteRestoreTest,
+  reportRestoreTest,
+  startRestoreTest,
+  verifyRestoreTest,
+} from "./steps/consumer/restoreTest";
 import { applyRetention } from "./steps/consumer/retention";
 import { switchEndpoint } from "./steps/consumer/switch";
 import { notify } from "./steps/notify";
@@ -36,6 +43,9 @@ export type ResourceKind =
   | "restore-secret"
   | "restored-db-instance"
   | "restored-db-cluster"
+  /** Restore tests' databases (`rt-*`, functions/decisions/restoreTestChecks.ts): never a refresh target's. */
+  | "restore-test-db-instance"
+  | "restore-test-db-cluster"
   | "subnet-group"
   | "db-parameter-group"
   | "db-option-group"
@@ -64,6 +74,8 @@ export const KIND_RESOURCE_TYPES: Readonly<Record<ResourceKind, readonly string[
   "restore-secret": ["secretsmanager:Secret"],
   "restored-db-instance": ["rds:db"],
   "restored-db-cluster": ["rds:cluster"],
+  "restore-test-db-instance": ["rds:db"],
+  "restore-test-db-cluster": ["rds:cluster"],
   "subnet-group": ["rds:subgrp"],
   "db-parameter-group": ["rds:pg", "rds:cluster-pg"],
   "db-option-group": ["rds:og"],
@@ -174,6 +186,14 @@ const RESTORED_BY_US = {
 const COPIED_BY_US = {
   StringEquals: { [`aws:ResourceTag/${MANAGED_BY_KEY}`]: MANAGED_BY_VALUE, [`aws:ResourceTag/${ROLE_KEY}`]: "copy" },
 };
+// What a restore test tags its database with: its delete step deletes nothing else.
+const RESTORE_TESTED_BY_US = {
+  StringEquals: {
+    [`aws:ResourceTag/${MANAGED_BY_KEY}`]: MANAGED_BY_VALUE,
+    [`aws:ResourceTag/${ROLE_KEY}`]: RESTORE_TEST_ROLE,
+  },
+};
+const TEST_DATABASES: ResourceKind[] = ["restore-test-db-instance", "restore-test-db-cluster"];
 const TAGGED_ON_CREATE = { StringEquals: { [`aws:RequestTag/${MANAGED_BY_KEY}`]: MANAGED_BY_VALUE } };
 
 // RDS Describe* calls have no resource-level permissions that cover listing.
@@ -441,6 +461,63 @@ export const STEPS: Step[] = [
       }),
     ],
   },
+  // The restore-test state machine (components/stateMachines.ts restoreTestDefinition); it polls with consumer-poll.
+  {
+    key: "consumer-restore-test-start",
+    side: "consumer",
+    handler: startRestoreTest,
+    description: "Restores the newest copy of a database as a restore test (rt-*) into an isolated network",
+    timeoutSeconds: 120,
+    memoryMb: 256,
+    iam: [
+      DESCRIBE_SNAPSHOTS,
+      DESCRIBE_DATABASES,
+      on(
+        ["rds:RestoreDBInstanceFromDBSnapshot", "rds:CreateDBInstance"],
+        [...SNAPSHOTS, ...TEST_DATABASES, "subnet-group", "db-parameter-group", "db-option-group"],
+        { conditions: { Bool: { "rds:PubliclyAccessible": "false" } } },
+      ),
+      on(
+        ["rds:RestoreDBClusterFromSnapshot"],
+        [...SNAPSHOTS, ...TEST_DATABASES, "subnet-group", "db-parameter-group", "db-option-group"],
+      ),
+      on(["rds:AddTagsToResource"], TEST_DATABASES, { conditions: TAGGED_ON_CREATE }),
+      ...useKey("own-key"),
+    ],
+  },
+  {
+    key: "consumer-restore-test-verify",
+    side: "consumer",
+    handler: verifyRestoreTest,
+    description: "Checks a restore test's database without credentials and records its time to available",
+    timeoutSeconds: 60,
+    memoryMb: 256,
+    iam: [DESCRIBE_DATABASES],
+  },
+  {
+    key: "consumer-restore-test-delete",
+    side: "consumer",
+    handler: deleteRestoreTest,
+    description: "Deletes a restore test's database (rt-*, tagged restore-test), also after a failed test",
+    timeoutSeconds: 120,
+    memoryMb: 256,
+    iam: [
+      DESCRIBE_DATABASES,
+      // DeleteDBCluster is authorized against a cluster snapshot too (the final one; the step skips it).
+      on(["rds:DeleteDBInstance", "rds:DeleteDBCluster"], [...TEST_DATABASES, "db-cluster-snapshot"], {
+        conditions: RESTORE_TESTED_BY_US,
+      }),
+    ],
+  },
+  {
+    key: "consumer-restore-test-report",
+    side: "consumer",
+    handler: reportRestoreTest,
+    description: "Publishes a restore test's result on the notify topic",
+    timeoutSeconds: 30,
+    memoryMb: 256,
+    iam: [PUBLISH_NOTIFY],
+  },
   {
     key: "consumer-notify",
     side: "consumer",
@@ -451,6 +528,14 @@ export const STEPS: Step[] = [
     iam: [PUBLISH_NOTIFY],
   },
 ];
+
+/** The steps only the restore-test state machine runs (components/stateMachines.ts restoreTestDefinition). */
+export const RESTORE_TEST_STEPS = [
+  "consumer-restore-test-start",
+  "consumer-restore-test-verify",
+  "consumer-restore-test-delete",
+  "consumer-restore-test-report",
+] as const;
 
 export function stepsOf(side: Step["side"]): Step[] {
   return STEPS.filter((s) => s.side === side);

@@ -16,6 +16,7 @@ import {
   refreshTargetSchema,
   targetConflicts,
 } from "../components/refreshTargets";
+import { duplicateTests, restoreTestSchema } from "../components/restoreTests";
 import { closest } from "../components/suggest";
 import {
   ACCOUNT_ID,
@@ -35,6 +36,7 @@ import {
   tagKey,
   wholeNumber,
 } from "../components/validation";
+import { RESTORE_TEST_PREFIX } from "../functions/decisions/restoreTestChecks";
 import { presetNamed, type RetentionFloor } from "../functions/decisions/retentionFloor";
 import {
   RETENTION_PRESETS,
@@ -134,6 +136,7 @@ export const CONFIG_KEYS: Readonly<Record<string, { type: ConfigType; roles: rea
   holdTagKey: { type: "string", roles: ["dest"] },
   copyTags: { type: "array", roles: ["dest"] },
   refreshTargets: { type: "objects", roles: ["dest"] },
+  restoreTests: { type: "objects", roles: ["dest"] },
   refreshCleanup: { type: "boolean", roles: ["dest"] },
   refreshNetworkCidr: { type: "string", roles: ["dest"] },
   refreshAvailabilityZones: { type: "array", roles: ["dest"] },
@@ -444,6 +447,7 @@ const destSchema = (here: Place) =>
       holdTagKey: tagKey.default(CONSUMER_DEFAULTS.holdTagKey),
       copyTags: list(copyTag).refine((tags) => tags.length <= MAX_COPY_TAGS, TOO_MANY_COPY_TAGS),
       refreshTargets: z.array(refreshTargetSchema(), { error: "expected a list of refresh targets" }).default([]),
+      restoreTests: z.array(restoreTestSchema(), { error: "expected a list of restore tests" }).default([]),
       refreshCleanup: flag().default(REFRESH_DEFAULTS.cleanupEnabled),
       refreshNetworkCidr: z
         .cidrv4("expected an IPv4 CIDR block such as 10.42.0.0/16")
@@ -489,6 +493,21 @@ const destSchema = (here: Place) =>
       });
       for (const p of targetConflicts(c.refreshTargets))
         ctx.addIssue({ code: "custom", path: ["refreshTargets", p.index, p.field], message: p.message });
+      // Restore tests' databases are `rt-...`: a refresh target with that prefix would share their names.
+      c.refreshTargets.forEach((t, i) => {
+        if (t.instancePrefix.toLowerCase() === RESTORE_TEST_PREFIX)
+          ctx.addIssue({
+            code: "custom",
+            path: ["refreshTargets", i, "instancePrefix"],
+            message: `expected a prefix other than ${RESTORE_TEST_PREFIX} (restore tests' databases are ${RESTORE_TEST_PREFIX}-...)`,
+          });
+      });
+      for (const p of duplicateTests(c.restoreTests))
+        ctx.addIssue({ code: "custom", path: ["restoreTests", p.index, p.field], message: p.message });
+      c.restoreTests.forEach((t, i) => {
+        const problem = scheduleExpressionProblem(t.schedule);
+        if (problem) ctx.addIssue({ code: "custom", path: ["restoreTests", i, "schedule"], message: problem });
+      });
     });
 
 type SourceParsed = z.output<ReturnType<typeof sourceSchema>>;

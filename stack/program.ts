@@ -97,6 +97,7 @@ export function buildConsumer(
     holdTagKey: config.holdTagKey,
     copyTags: Object.fromEntries(config.copyTags),
     refresh: refreshOf(config, adoptedSecrets),
+    restoreTests: config.restoreTests,
     notificationEmails: config.notificationEmails,
     reservedConcurrency: config.reservedConcurrency,
     logRetentionDays: config.logRetentionDays,
@@ -140,14 +141,16 @@ export async function readSources(config: DestStackConfig): Promise<Record<strin
   return sources;
 }
 
-/** Every refresh target names a database its sources send here, of that kind: all problems in one ConfigError. */
+/** Every refresh target and restore test names a database its sources send here, of that kind: all problems in one ConfigError. */
 export function checkRefreshTargets(config: DestStackConfig, databases: Record<string, SourceDatabases | undefined>) {
-  if (config.refreshTargets.length === 0) return;
+  if (config.refreshTargets.length + config.restoreTests.length === 0) return;
   const missing = Object.entries(databases)
     .filter(([, d]) => d === undefined)
     .map(([stack]) => `source stack ${stack} exports no databases: bring it up with this version first`);
-  const problems = unknownTargetDatabases(config.refreshTargets, databases, config.place).map(
-    (p) => `rds-replication:refreshTargets[${p.index}].${p.field}: ${p.message}`,
+  const problems = (["refreshTargets", "restoreTests"] as const).flatMap((key) =>
+    unknownTargetDatabases(config[key], databases, config.place).map(
+      (p) => `rds-replication:${key}[${p.index}].${p.field}: ${p.message}`,
+    ),
   );
   if (missing.length + problems.length > 0) throw new ConfigError([...missing, ...problems]);
 }

@@ -1,7 +1,7 @@
 // A pass-through HTTP proxy in front of moto for fault injection. AWS throttles and RDS copies can run for
 // hours; moto never throttles and finishes every copy at once. The proxy can answer chosen RDS actions with
 // an AWS error a number of times, and can make a chosen snapshot read as still `copying` at 0 % (a copy that
-// never finishes). Everything else is moto's own answer, and the proxy records what the handlers asked for.
+// never finishes), or chosen databases report a status of its choice. Everything else is moto's own answer, and the proxy records what the handlers asked for.
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { emulatorEndpoint } from "./emulator/lifecycle";
@@ -18,6 +18,8 @@ export class EmulatorProxy {
   private faults: Fault[] = [];
   /** Snapshot id -> how many more describe answers show it copying (Infinity: for ever). */
   private stuck = new Map<string, number>();
+  /** Database identifier prefix -> the status DescribeDB(Instances|Clusters) report for it. */
+  private statuses = new Map<string, string>();
   /** Query-protocol requests (RDS) that reached moto, in order: action and decoded parameters. */
   readonly requests: { action: string; params: URLSearchParams }[] = [];
   url = "";
@@ -35,6 +37,11 @@ export class EmulatorProxy {
   /** Like neverFinish, but only in the next `answers` describe answers that list it; then as moto has it. */
   copyingFor(snapshotId: string, answers: number): void {
     this.stuck.set(snapshotId, answers);
+  }
+
+  /** DescribeDBInstances and DescribeDBClusters report every database whose id starts with `prefix` as `status`. */
+  databaseStatus(prefix: string, status: string): void {
+    this.statuses.set(prefix, status);
   }
 
   async start(): Promise<string> {
@@ -88,11 +95,27 @@ export class EmulatorProxy {
     });
     let out = Buffer.from(await response.arrayBuffer()).toString();
     if (action === "DescribeDBSnapshots" || action === "DescribeDBClusterSnapshots") out = this.rewriteStuck(out);
+    if (action === "DescribeDBInstances" || action === "DescribeDBClusters") out = this.rewriteStatuses(out);
     const outHeaders: Record<string, string> = {};
     response.headers.forEach((v, k) => {
       if (!["content-length", "transfer-encoding", "content-encoding", "connection"].includes(k)) outHeaders[k] = v;
     });
     return { status: response.status, headers: outHeaders, body: out };
+  }
+
+  private rewriteStatuses(xml: string): string {
+    let out = xml;
+    for (const [prefix, status] of this.statuses) {
+      const member = new RegExp(
+        `<(DBInstance|DBCluster)>(?:(?!</\\1>).)*?<\\1Identifier>${prefix}[^<]*</\\1Identifier>(?:(?!</\\1>).)*?</\\1>`,
+        "gs",
+      );
+      out = out.replace(member, (m, tag: string) => {
+        const field = tag === "DBInstance" ? "DBInstanceStatus" : "Status";
+        return m.replace(new RegExp(`<${field}>[^<]*</${field}>`), `<${field}>${status}</${field}>`);
+      });
+    }
+    return out;
   }
 
   private rewriteStuck(xml: string): string {

@@ -21,6 +21,7 @@ import {
   consumerDefinition,
   producerDatabaseDefinition,
   producerDispatchDefinition,
+  restoreTestDefinition,
 } from "../components/stateMachines";
 import { stepsOf } from "../functions/catalog";
 import { destinationFilterPolicy } from "../functions/contracts/announcement";
@@ -109,6 +110,8 @@ export interface WorldOptions {
   copiesPerDatabasePerDay?: number;
   /** Consumer: the source's databases it accepts (default all). */
   allowedDatabases?: string[];
+  /** Consumer: restore tests (each in the world's subnet group; RTO default 60 min). */
+  restoreTests?: { database: string; kind: "instance" | "cluster"; rtoMinutes?: number }[];
 }
 
 export interface RefreshTargetOptions {
@@ -341,6 +344,17 @@ async function wireWorld(options: WorldOptions, inbox: Inbox, proxy: EmulatorPro
       coolingOffHours: options.coolingOffHours ?? 0,
     },
     ...(options.copyTags ? { copyTags: options.copyTags } : {}),
+    ...(options.restoreTests
+      ? {
+          restoreTests: options.restoreTests.map((t) => ({
+            instanceClass: t.kind === "cluster" ? "db.r6g.large" : "db.t3.micro",
+            subnetGroupName: "dev-subnets",
+            securityGroupIds: ["sg-0123456789abcdef0"],
+            rtoMinutes: 60,
+            ...t,
+          })),
+        }
+      : {}),
     restore:
       targets.length > 0
         ? {
@@ -356,7 +370,7 @@ async function wireWorld(options: WorldOptions, inbox: Inbox, proxy: EmulatorPro
           }
         : null,
   };
-  if (targets.length > 0) {
+  if (targets.length > 0 || options.restoreTests?.length)
     await dest.rds.send(
       new CreateDBSubnetGroupCommand({
         DBSubnetGroupName: "dev-subnets",
@@ -364,6 +378,7 @@ async function wireWorld(options: WorldOptions, inbox: Inbox, proxy: EmulatorPro
         SubnetIds: await defaultSubnets(dest),
       }),
     );
+  if (targets.length > 0) {
     for (const secretName of new Set(targets.map((t) => t.secretName)))
       await dest.secrets.send(
         new CreateSecretCommand({
@@ -438,6 +453,17 @@ export function producerDispatchMachine(): object {
 /** The producer's per-database state machine. */
 export function producerDatabaseMachine(): object {
   return producerDatabaseDefinition(producerArns());
+}
+
+/** The dest stack's restore-test state machine (input `{ database, kind }`). */
+export function restoreTestMachine(world: World): object {
+  return restoreTestDefinition(
+    fakeLambdaArns(
+      stepsOf("consumer").map((s) => s.key),
+      DEST.account,
+      world.options.destRegion,
+    ),
+  );
 }
 
 export function consumerMachine(world: World): object {

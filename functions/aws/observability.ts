@@ -20,6 +20,8 @@ export const ENGINE_METRICS = {
   announcementsAccepted: "AnnouncementsAccepted",
   /** Per `kind`: the region's manual snapshots once a copy starts (the 80 % quota alarms). */
   manualSnapshots: "ManualSnapshots",
+  /** Per `database`: a restore test's time from restore start to available (its measured RTO). */
+  restoreTestSeconds: "RestoreTestSeconds",
 } as const;
 export type EngineMetric = (typeof ENGINE_METRICS)[keyof typeof ENGINE_METRICS];
 /** The per-database dimension of the lag, which the alarms of databases with an RPO override read. */

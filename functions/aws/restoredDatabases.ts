@@ -23,6 +23,11 @@ import { type TagMap, tagList, tagMap } from "../decisions/tags";
 type RefreshConfig = NonNullable<ConsumerRuntimeConfig["restore"]>;
 /** One database's refresh target. */
 export type RestoreSettings = RefreshConfig["targets"][number];
+/** Where and as what a database is restored (a refresh target's, or a restore test's). */
+export type RestorePlacement = Pick<
+  RestoreSettings,
+  "instanceClass" | "subnetGroupName" | "securityGroupIds" | "parameterGroupName" | "optionGroupName"
+>;
 
 export interface RestoredDatabase {
   kind: Kind;
@@ -65,8 +70,10 @@ export async function restoreDatabase(
   id: string,
   snapshotId: string,
   engine: string,
-  settings: RestoreSettings,
+  settings: RestorePlacement,
   tags: TagMap,
+  // Refreshed databases are protected (the cleanup lifts it); a restore test's is deleted by its own run.
+  deletionProtection = true,
 ): Promise<void> {
   if (kind === "instance") {
     await rds.send(
@@ -79,7 +86,7 @@ export async function restoreDatabase(
         DBParameterGroupName: settings.parameterGroupName,
         OptionGroupName: settings.optionGroupName,
         PubliclyAccessible: false,
-        DeletionProtection: true,
+        DeletionProtection: deletionProtection,
         Tags: tagList(tags),
       }),
     );
@@ -93,7 +100,7 @@ export async function restoreDatabase(
       DBSubnetGroupName: settings.subnetGroupName,
       VpcSecurityGroupIds: settings.securityGroupIds,
       DBClusterParameterGroupName: settings.parameterGroupName,
-      DeletionProtection: true,
+      DeletionProtection: deletionProtection,
       Tags: tagList(tags),
     }),
   );
@@ -105,7 +112,7 @@ async function ensureClusterInstance(
   rds: RDSClient,
   clusterId: string,
   engine: string,
-  settings: RestoreSettings,
+  settings: RestorePlacement,
   tags: TagMap,
 ): Promise<void> {
   try {

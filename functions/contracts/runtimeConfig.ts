@@ -144,6 +144,20 @@ export function consumerConfigSchema() {
         ),
       })
       .nullable(),
+    /** Restore tests (DR drills) per database: restored into an isolated network, checked, timed, deleted. */
+    restoreTests: z
+      .array(
+        z.strictObject({
+          database: z.string().min(1),
+          kind: z.enum(["instance", "cluster"]),
+          instanceClass: z.string().min(1),
+          subnetGroupName: z.string().min(1),
+          securityGroupIds: z.array(z.string().min(1)),
+          /** The recovery time objective: a test taking longer is reported as over it (and alarmed). */
+          rtoMinutes: z.number().positive(),
+        }),
+      )
+      .optional(),
   });
 }
 

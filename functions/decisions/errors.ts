@@ -30,6 +30,8 @@ export const FATAL_ERRORS = [
   "SourceNotFound",
   // A copy not admitted within ADMISSION.maxAgeSeconds (functions/decisions/admission.ts): waiting is not retried.
   "AdmissionExpired",
+  // A restore test found no copy to restore, or the restored database failed a check.
+  "RestoreTestFailed",
 ] as const;
 
 export type FatalErrorName = (typeof FATAL_ERRORS)[number];

@@ -11,6 +11,7 @@ import { dataTimeOf, isOurCopy } from "../../functions/decisions/copyOwnership";
 import { retentionPolicyFor } from "../../functions/decisions/destinationRules";
 import { explainRetention } from "../../functions/decisions/retentionPolicy";
 import { SOURCE_DATABASE_KEY } from "../../functions/decisions/tags";
+import type { RestoreTestReport } from "../../functions/steps/consumer/restoreTest";
 import type { RetentionResult } from "../../functions/steps/consumer/retention";
 import {
   buildWorld,
@@ -18,9 +19,11 @@ import {
   DEST,
   type Execution,
   emulatorEndpoint,
+  execute,
   explain,
   produce,
   RESTORE_SECRET,
+  restoreTestMachine,
   runStartedConsumers,
   SOURCE,
   snsEvent,
@@ -68,6 +71,8 @@ interface DemoContext {
   done: Set<string>;
   announced: number;
   consumerRuns: Execution[];
+  /** The restore test's report (as published on the notifications topic). */
+  restoreTest?: RestoreTestReport;
 }
 
 const world = (c: DemoContext): World => {
@@ -124,6 +129,7 @@ export const STEPS: Step<DemoContext>[] = [
         refreshTargets: [
           { database: DATABASE, kind: "instance", secretName: RESTORE_SECRET, instancePrefix: "orders-dev" },
         ],
+        restoreTests: [{ database: DATABASE, kind: "instance" }],
       });
       await c.options.prepare?.(c.world);
     },
@@ -170,6 +176,15 @@ export const STEPS: Step<DemoContext>[] = [
   {
     title: "Consumer: second copy, new restored instance, secret switched to it",
     run: consumerRound,
+  },
+  {
+    title: `Restore test of ${DATABASE}: newest copy restored as rt-*, checked, timed, deleted`,
+    run: async (c) => {
+      const w = world(c);
+      const run = await execute(restoreTestMachine(w), w.consumer, { database: DATABASE, kind: "instance" });
+      if (run.status !== "SUCCEEDED") throw failed("the restore test", run, w);
+      c.restoreTest = (run.output as { report: RestoreTestReport }).report;
+    },
   },
 ];
 
@@ -221,6 +236,13 @@ async function explainedRetention(
   return { result: output.retention, rows: retentionRows(output.retention, explained) };
 }
 
+/** The restore test's measured RTO against its target, as its report on the notifications topic has it. */
+export function restoreTestLine(r: RestoreTestReport): string {
+  const rto =
+    r.seconds === undefined ? "no RTO measured" : `RTO ${r.seconds.toFixed(2)} s (target ${r.rtoMinutes} min)`;
+  return `Restore test of ${r.database}: ${r.outcome}, ${rto}, test database ${r.id} ${r.deleted ? "deleted" : "NOT deleted"}`;
+}
+
 function timingsTable(timings: Timing[], totalSeconds: number): Table {
   return {
     title: "Timings",
@@ -255,6 +277,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     const shown = options.wide ? tables : tables.map(foldTags);
     const width = options.wide ? Number.POSITIVE_INFINITY : REPORT_WIDTH;
     out.write(`\n${shown.map((t) => renderTable(t, width)).join("\n\n")}\n`);
+    if (c.restoreTest) out.write(`\n${restoreTestLine(c.restoreTest)}\n`);
     const reportPath = path.resolve(options.reportPath ?? DEFAULT_REPORT);
     const data: ReportData = {
       title: "rds-replication demo",

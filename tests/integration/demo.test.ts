@@ -52,9 +52,14 @@ describe("demo (npm run demo)", () => {
     assert.deepEqual(tooLong, [], `lines wider than ${REPORT_WIDTH} columns`);
 
     // Progress: one line per step, every one ok, with its elapsed time.
-    const progress = text.split("\n").filter((l) => /^\s+(ok|FAIL)\s+\[\d\/7\]/.test(l));
-    assert.equal(progress.length, 7, text);
-    for (const line of progress) assert.match(line, /^\s+ok\s+\[\d\/7\] .+ \(\d+\.\d\d s\)$/);
+    const progress = text.split("\n").filter((l) => /^\s+(ok|FAIL)\s+\[\d\/8\]/.test(l));
+    assert.equal(progress.length, 8, text);
+    for (const line of progress) assert.match(line, /^\s+ok\s+\[\d\/8\] .+ \(\d+\.\d\d s\)$/);
+    // The restore test's measured RTO, from its report on the notifications topic.
+    assert.match(
+      text,
+      /^Restore test of orders: passed, RTO \d+\.\d\d s \(target 60 min\), test database rt-[0-9a-f]{8}-\d{8}-\d{6} deleted$/m,
+    );
 
     const src = `Source account ${SOURCE.account}/${SOURCE.region}`;
     const hop = `Source account ${SOURCE.account}/${DEST.region}`;
@@ -152,8 +157,8 @@ describe("demo (npm run demo)", () => {
       prepare: (world) => world.proxy.fail("RestoreDBInstanceFromDBSnapshot", "KMSKeyNotAccessibleFault", 1),
     });
     assert.equal(code, 1);
-    assert.match(out.text, /FAIL\s+\[5\/7\] Consumer: copy under its own key/);
-    assert.doesNotMatch(out.text, /\[6\/7\]/);
+    assert.match(out.text, /FAIL\s+\[5\/8\] Consumer: copy under its own key/);
+    assert.doesNotMatch(out.text, /\[6\/8\]/);
     assert.match(
       out.text,
       /Demo failed at step "Consumer: copy under its own key, restore, switch the secret, retention":\nthe consumer run ended FAILED: KmsKeyNotAccessible: .*KMSKeyNotAccessible/,

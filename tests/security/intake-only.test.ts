@@ -38,7 +38,12 @@ describe("only the intake starts consumer runs (IAM simulation of every role of 
     const roles = rolesWithPolicies(dest);
     assert.deepEqual(
       roles.map((r) => r.role.name).sort(),
-      [...stepsOf("consumer").map((s) => `consumer-${shortKey(s)}-role`), "consumer-state-machine-role"].sort(),
+      [
+        ...stepsOf("consumer").map((s) => `consumer-${shortKey(s)}-role`),
+        "consumer-state-machine-role",
+        "consumer-restore-test-state-machine-role",
+        "consumer-restore-test-events-role",
+      ].sort(),
     );
     assert.ok(
       roles.every((r) => r.policies.length > 0),
@@ -55,5 +60,20 @@ describe("only the intake starts consumer runs (IAM simulation of every role of 
       if (decision === "Allowed") allowed.push(role.name);
     }
     assert.deepEqual(allowed, ["consumer-intake-role"]);
+  });
+
+  it("of all the stack's roles, exactly the restore tests' schedule role may start a restore test", async () => {
+    const machine = String(dest.named("consumer-restore-test-state-machine").state.arn);
+    const allowed: string[] = [];
+    for (const { role, policies } of rolesWithPolicies(dest)) {
+      const decision = await simulate({
+        principal: `arn:aws:iam::222222222222:role/${role.name}`,
+        action: "states:StartExecution",
+        resource: machine,
+        identityPolicies: policies,
+      });
+      if (decision === "Allowed") allowed.push(role.name);
+    }
+    assert.deepEqual(allowed, ["consumer-restore-test-events-role"]);
   });
 });

@@ -34,8 +34,8 @@ function kindsOfArn(arn: string): ResourceKind[] {
   if (arn === "*") return ["any"];
   const [, , service, , , type = ""] = arn.split(":");
   const rds: Record<string, ResourceKind[]> = {
-    db: ["source-db-instance", "restored-db-instance"],
-    cluster: ["source-db-cluster", "restored-db-cluster"],
+    db: ["source-db-instance", "restored-db-instance", "restore-test-db-instance"],
+    cluster: ["source-db-cluster", "restored-db-cluster", "restore-test-db-cluster"],
     snapshot: ["db-snapshot"],
     "cluster-snapshot": ["db-cluster-snapshot"],
     subgrp: ["subnet-group"],
@@ -421,7 +421,7 @@ describe("step flows: each step role allows its own catalog needs and nothing ot
 
   it("generates allowed, catalogue-required and denied cases for every step of both stacks", () => {
     // Only the steps that merely describe (actions without a required resource type) have no required case.
-    const describeOnly = ["producer-poll", "consumer-poll"];
+    const describeOnly = ["producer-poll", "consumer-poll", "consumer-restore-test-verify"];
     const empty = [...generated]
       .filter(([key, n]) => n.allowed === 0 || n.denied === 0 || (n.required === 0) !== describeOnly.includes(key))
       .map(([key]) => key);

@@ -67,6 +67,19 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
       "awsx:ec2:Vpc consumer-restore-network",
       "aws:rds/subnetGroup:SubnetGroup consumer-restore-subnets",
       "aws:ec2/securityGroup:SecurityGroup consumer-restore-sg",
+      // The restore test of orders-db: its state machine (alarmed like the main one), schedule and RTO alarm.
+      "aws:iam/role:Role consumer-restore-test-state-machine-role",
+      "aws:iam/rolePolicy:RolePolicy consumer-restore-test-state-machine-policy",
+      "aws:cloudwatch/logGroup:LogGroup consumer-restore-test-state-machine-logs",
+      "aws:sfn/stateMachine:StateMachine consumer-restore-test-state-machine",
+      "aws:cloudwatch/metricAlarm:MetricAlarm consumer-restore-test-state-machine-ExecutionsFailed",
+      "aws:cloudwatch/metricAlarm:MetricAlarm consumer-restore-test-state-machine-ExecutionsTimedOut",
+      "aws:cloudwatch/metricAlarm:MetricAlarm consumer-restore-test-state-machine-ExecutionsAborted",
+      "aws:cloudwatch/metricAlarm:MetricAlarm consumer-restore-test-rto-orders-db",
+      "aws:iam/role:Role consumer-restore-test-events-role",
+      "aws:iam/rolePolicy:RolePolicy consumer-restore-test-events-policy",
+      "aws:cloudwatch/eventRule:EventRule consumer-restore-test-orders-db",
+      "aws:cloudwatch/eventTarget:EventTarget consumer-restore-test-orders-db-target",
     ];
     const seen = stack.resources.map((r) => `${r.type} ${r.name}`);
     assert.deepEqual([...seen].sort(), [...expected].sort());
@@ -269,11 +282,51 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
     }
   });
 
+  it("restore tests: the restore-test definition over its steps, a weekly schedule starting it per database, an RTO alarm", () => {
+    const machine = stack.named("consumer-restore-test-state-machine");
+    const definition = JSON.parse(String(machine.inputs.definition));
+    const tasks = Object.values<{ Type: string; Resource?: string }>(definition.States)
+      .filter((s) => s.Type === "Task")
+      .map((s) => s.Resource);
+    assert.deepEqual(
+      [...new Set(tasks)].sort(),
+      [
+        "consumer-poll",
+        "consumer-restore-test-delete",
+        "consumer-restore-test-report",
+        "consumer-restore-test-start",
+        "consumer-restore-test-verify",
+      ].map((key) => arn(key)),
+    );
+    const rule = stack.named("consumer-restore-test-orders-db");
+    assert.equal(rule.inputs.scheduleExpression, "cron(0 6 ? * SUN *)");
+    const target = stack.named("consumer-restore-test-orders-db-target");
+    assert.equal(target.inputs.arn, arn("consumer-restore-test-state-machine"));
+    assert.deepEqual(JSON.parse(String(target.inputs.input)), { database: "orders-db", kind: "instance" });
+    const rto = stack.named("consumer-restore-test-rto-orders-db").inputs;
+    assert.equal(rto.metricName, "RestoreTestSeconds");
+    assert.equal(rto.threshold, 45 * 60);
+    assert.deepEqual(rto.dimensions, {
+      service: "rds-replication",
+      step: "consumer-restore-test-verify",
+      database: "orders-db",
+    });
+    assert.deepEqual(rto.alarmActions, [arn("consumer-notifications")]);
+    const { restoreTests } = runtimeConfigOf(stack, "consumer", "consumer-restore-test-start").config as {
+      restoreTests: { database: string; subnetGroupName: string; rtoMinutes: number }[];
+    };
+    assert.deepEqual(
+      restoreTests.map((t) => [t.database, t.rtoMinutes]),
+      [["orders-db", 45]],
+    );
+    assert.equal(restoreTests[0]?.subnetGroupName, stack.named("consumer-restore-subnets").state.name);
+  });
+
   it("alarms on failed executions, Lambda errors, DLQ depth and replication lag to the notifications topic", () => {
     const alarms = stack.ofType("aws:cloudwatch/metricAlarm:MetricAlarm");
     // Three for the state machine, two per step, the default RPO and the one override of Pulumi.dest.yaml, the
-    // manual snapshot quota per kind.
-    assert.equal(alarms.length, 3 + 2 * STEPS.length + 2 + 2);
+    // manual snapshot quota per kind, the restore test's state machine (three) and its RTO.
+    assert.equal(alarms.length, 3 + 2 * STEPS.length + 2 + 2 + 3 + 1);
     for (const alarm of alarms)
       assert.deepEqual(alarm.inputs.alarmActions, [arn("consumer-notifications")], alarm.name);
     assert.deepEqual(stack.named("consumer-state-machine-ExecutionsFailed").inputs.dimensions, {
@@ -312,6 +365,7 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
       const variant = await evaluateDest({
         ...destConfig,
         "rds-replication:refreshTargets": targets,
+        "rds-replication:restoreTests": undefined,
         "rds-replication:refreshAvailabilityZones": undefined,
       });
       assert.deepEqual(variant.ofType("awsx:ec2:Vpc"), []);
@@ -357,7 +411,11 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
     });
 
     it("without restore: no network, no secret, a null restore config and no secret access", async () => {
-      const variant = await evaluateDest({ ...destConfig, "rds-replication:refreshTargets": undefined });
+      const variant = await evaluateDest({
+        ...destConfig,
+        "rds-replication:refreshTargets": undefined,
+        "rds-replication:restoreTests": undefined,
+      });
       for (const type of ["awsx:ec2:Vpc", "aws:secretsmanager/secret:Secret", "aws:ec2/securityGroup:SecurityGroup"])
         assert.deepEqual(variant.ofType(type), [], type);
       assert.equal((runtimeConfigOf(variant, "consumer", "consumer-switch").config as { restore: null }).restore, null);
@@ -471,6 +529,8 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
       assert.deepEqual(await problems([target("orders-db", "instance", "o")], older), [
         "source stack acme/rds-replication/source exports no databases: bring it up with this version first",
         "rds-replication:refreshTargets[0].database: expected a database a source sends to 222222222222/eu-central-1 (acme/rds-replication/source: none), not orders-db",
+        // Pulumi.dest.yaml's restore test is checked the same way, in the same report.
+        "rds-replication:restoreTests[0].database: expected a database a source sends to 222222222222/eu-central-1 (acme/rds-replication/source: none), not orders-db",
       ]);
     });
   });

@@ -183,6 +183,34 @@ describe("observability: alarms and dashboards", () => {
           when: ["GreaterThanOrEqualToThreshold", 80, 3600, 1, 1, "notBreaching"],
         },
       ]),
+      // Pulumi.dest.yaml's restore test of orders-db: a failed test fails its state machine's execution, a
+      // slow one is above its RTO of 45 minutes.
+      ...(["ExecutionsFailed", "ExecutionsTimedOut", "ExecutionsAborted"] as const).map(
+        (metric): [string, { what: unknown[]; when: unknown[] }] => [
+          `consumer-restore-test-state-machine-${metric}`,
+          {
+            what: [
+              "AWS/States",
+              metric,
+              "Sum",
+              { StateMachineArn: arnIn(dest, "consumer-restore-test-state-machine") },
+            ],
+            when: anyInFiveMinutes,
+          },
+        ],
+      ),
+      [
+        "consumer-restore-test-rto-orders-db",
+        {
+          what: [
+            METRICS_NAMESPACE,
+            "RestoreTestSeconds",
+            "Maximum",
+            { service: SERVICE, step: "consumer-restore-test-verify", [DATABASE_DIMENSION]: "orders-db" },
+          ],
+          when: ["GreaterThanThreshold", 45 * 60, 3600, 1, 1, "notBreaching"],
+        },
+      ],
     ]);
     assert.deepEqual([...alarms.keys()].sort(), [...expected.keys()].sort());
     for (const [name, { what, when }] of expected) {

@@ -1,0 +1,91 @@
+// Restore tests (DR drills) of a dest stack: per source database, a schedule that restores its newest copy
+// into an isolated network, checks it, times it against an RTO and deletes it (components/stateMachines.ts
+// restoreTestDefinition). Pure: the args type, the stack-config schema and the checks between tests.
+import { z } from "zod";
+import { instanceClassProblem } from "./refreshTargets";
+
+/** One source database tested (SnapshotConsumerArgs.restoreTests). */
+export interface RestoreTest {
+  /**
+   * The source database identifier (as the source stack names it).
+   * @example "orders-db"
+   */
+  database: string;
+  /**
+   * `instance` or `cluster` (Aurora), as for a refresh target.
+   * @example "instance"
+   */
+  kind: string;
+  /**
+   * Instance class of the test database (a cluster's writer for Aurora).
+   * @example "db.t4g.medium"
+   */
+  instanceClass: string;
+  /**
+   * When the test runs: an EventBridge schedule expression.
+   * @default "cron(0 6 ? * SUN *)"
+   * @example "rate(7 days)"
+   */
+  schedule?: string;
+  /**
+   * Recovery time objective in minutes: a test whose restore takes longer raises the RTO alarm.
+   * @default 60
+   * @example 45
+   */
+  rtoMinutes?: number;
+  /**
+   * An existing DB subnet group; without it the test uses the isolated network the consumer creates.
+   * @example "dr-drills"
+   */
+  subnetGroupName?: string;
+  /**
+   * Security groups, only with `subnetGroupName` (the created network has its own group).
+   * @default []
+   * @example ["sg-0123456789abcdef0"]
+   */
+  securityGroupIds?: string[];
+}
+
+export const RESTORE_TEST_DEFAULTS = { schedule: "cron(0 6 ? * SUN *)", rtoMinutes: 60 } as const;
+
+/** The zod schema of one test as the stack config gives it (plain JSON values). */
+export function restoreTestSchema() {
+  return z
+    .strictObject(
+      {
+        database: z.string({ error: "expected a source database identifier" }).min(1),
+        kind: z.enum(["instance", "cluster"], { error: "expected instance or cluster" }),
+        instanceClass: z.string({ error: "expected an RDS instance class such as db.t4g.medium" }),
+        // Checked as an EventBridge schedule expression by the stack (stack/config.ts).
+        schedule: z.string({ error: "expected a schedule expression" }).default(RESTORE_TEST_DEFAULTS.schedule),
+        rtoMinutes: z
+          .number({ error: "expected minutes > 0" })
+          .positive("expected minutes > 0")
+          .default(RESTORE_TEST_DEFAULTS.rtoMinutes),
+        subnetGroupName: z.string().min(1, "expected a DB subnet group name").optional(),
+        securityGroupIds: z
+          .array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, "expected a security group id"), { error: "expected a list" })
+          .default([]),
+      },
+      { error: "expected an object with database, kind and instanceClass" },
+    )
+    .superRefine((t, ctx) => {
+      const problem = instanceClassProblem(t.instanceClass, t.kind);
+      if (problem) ctx.addIssue({ code: "custom", path: ["instanceClass"], message: problem });
+      if (t.subnetGroupName === undefined && t.securityGroupIds.length > 0)
+        ctx.addIssue({
+          code: "custom",
+          path: ["securityGroupIds"],
+          message: "expected no security groups when the network is created (it gets its own); set subnetGroupName",
+        });
+    });
+}
+
+/** Each database tested once: its one test machine input is `{ database, kind }`. */
+export function duplicateTests(tests: readonly Pick<RestoreTest, "database">[]) {
+  return tests.flatMap((t, index) =>
+    tests.findIndex((o) => o.database === t.database) < index
+      ? [{ index, field: "database", message: `expected each database once, ${t.database} is tested twice` }]
+      : [],
+  );
+}

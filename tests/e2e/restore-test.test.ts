@@ -1,0 +1,180 @@
+// End to end for restore tests (issue 12, DR drills) on the emulator: real serialized handlers, the deployed
+// restore-test definition. A copy is replicated first, then the test restores the newest copy into the
+// isolated subnet group, checks it, reports its time to available and deletes its database; a refreshed
+// database of the same source is never touched. A test whose database never becomes available (injected)
+// fails, is reported failed, and its database is deleted all the same. An Aurora cluster is tested with its writer.
+import { strict as assert } from "node:assert";
+import { DescribeDBClustersCommand, DescribeDBInstancesCommand } from "@aws-sdk/client-rds";
+import {
+  cluster,
+  execute,
+  explain,
+  handlersFor,
+  instance,
+  replicate,
+  restoreTestMachine,
+  SOURCE,
+  tagsOf,
+  type World,
+  worldPerTest,
+} from "../../testkit";
+import { metricsIn, named, stdoutOf } from "../support/emf";
+
+interface Report {
+  database: string;
+  outcome: string;
+  id: string;
+  snapshot?: string;
+  seconds?: number;
+  rtoMinutes?: number;
+  withinRto?: boolean;
+  deleted: boolean;
+  reason?: string;
+}
+
+async function instances(world: World) {
+  const out = await world.dest.rds.send(new DescribeDBInstancesCommand({}));
+  return (out.DBInstances ?? []).map((i) => ({ id: i.DBInstanceIdentifier ?? "", tags: tagsOf(i.TagList) }));
+}
+
+function reports(world: World): { subject?: string; report: Report }[] {
+  return world.inbox
+    .at("/consumer-notify")
+    .filter((b) => b.Subject?.startsWith("rds-replication restore test"))
+    .map((b) => ({ subject: b.Subject, report: JSON.parse(b.Message) as Report }));
+}
+
+async function replicated(world: World): Promise<void> {
+  await instance(world.source, "orders");
+  const flow = await replicate(world, { trigger: "schedule" });
+  assert.ok(
+    flow.consumers.length > 0 && flow.consumers.every((c) => c.status === "SUCCEEDED"),
+    `${flow.consumers.map((c) => c.cause).join("; ")}\n${explain(world)}`,
+  );
+}
+
+describe("e2e: restore tests", () => {
+  const worlds = worldPerTest();
+
+  it("restore testing: restores the newest copy as rt-*, verifies it, reports the RTO and deletes it; the refreshed database is untouched", async () => {
+    const world = await worlds.build({
+      destRegion: SOURCE.region,
+      refreshTargets: [
+        { database: "orders", kind: "instance", secretName: "dev/orders", instancePrefix: "orders-dev" },
+      ],
+      restoreTests: [{ database: "orders", kind: "instance", rtoMinutes: 30 }],
+    });
+    await replicated(world);
+    const before = await instances(world);
+    const refreshed = before.filter((i) => i.id.startsWith("orders-dev-"));
+    assert.equal(refreshed.length, 1);
+
+    // The verify step with metrics on, as Lambda runs it: its EMF output is captured.
+    const withMetrics = await handlersFor("consumer", world.dest, world.consumerConfig, {
+      AWS_ENDPOINT_URL: world.proxy.url,
+      POWERTOOLS_METRICS_DISABLED: "false",
+    });
+    let run: Awaited<ReturnType<typeof execute>> | undefined;
+    const printed = await stdoutOf(async () => {
+      run = await execute(
+        restoreTestMachine(world),
+        { ...world.consumer, "consumer-restore-test-verify": withMetrics["consumer-restore-test-verify"]! },
+        { database: "orders", kind: "instance" },
+      );
+    });
+    assert.ok(run);
+    assert.equal(run.status, "SUCCEEDED", `${run.error}: ${run.cause}\n${explain(world)}`);
+    const [rto] = named(metricsIn(printed), "RestoreTestSeconds");
+    assert.ok(rto, JSON.stringify(printed));
+    assert.deepEqual(rto._aws.CloudWatchMetrics[0]?.Dimensions, [["service", "step", "database"]]);
+    assert.equal(rto.database, "orders");
+    assert.equal(rto.step, "consumer-restore-test-verify");
+    assert.deepEqual(
+      run.calls.filter((c) => c !== "consumer-poll"),
+      [
+        "consumer-restore-test-start",
+        "consumer-restore-test-verify",
+        "consumer-restore-test-delete",
+        "consumer-restore-test-report",
+      ],
+    );
+    const restores = world.proxy.requests.filter((r) => r.action === "RestoreDBInstanceFromDBSnapshot");
+    const test = restores.at(-1)?.params;
+    assert.match(test?.get("DBInstanceIdentifier") ?? "", /^rt-[0-9a-f]{8}-\d{8}-\d{6}$/);
+    assert.equal(test?.get("DBSubnetGroupName"), "dev-subnets", "the isolated subnet group");
+    assert.equal(test?.get("PubliclyAccessible"), "false");
+    assert.equal(test?.get("DeletionProtection"), "false");
+
+    const [{ subject, report }] = reports(world);
+    assert.equal(report.outcome, "passed");
+    assert.equal(report.database, "orders");
+    assert.equal(report.id, test?.get("DBInstanceIdentifier"));
+    assert.equal(report.snapshot, test?.get("DBSnapshotIdentifier"));
+    assert.equal(report.seconds, rto.RestoreTestSeconds, "the report's RTO is the metric's");
+    assert.equal(report.rtoMinutes, 30);
+    assert.equal(report.withinRto, true);
+    assert.equal(report.deleted, true);
+    assert.match(subject ?? "", /restore test passed: orders in \d+ s \(RTO 30 min\)/);
+
+    const after = await instances(world);
+    assert.equal(after.filter((i) => i.id.startsWith("rt-")).length, 0, "the test database is gone");
+    assert.deepEqual(
+      after.filter((i) => i.id.startsWith("orders-dev-")).map((i) => i.id),
+      refreshed.map((i) => i.id),
+      "the refreshed database is untouched",
+    );
+  });
+
+  it("an Aurora cluster: restored as an rt-* cluster with its writer, verified, both deleted", async () => {
+    const world = await worlds.build({
+      destRegion: SOURCE.region,
+      restoreTests: [{ database: "billing", kind: "cluster" }],
+    });
+    await cluster(world.source, "billing", { replicate: "yes", Draco_Lifecycle: "Standard" });
+    const flow = await replicate(world, { trigger: "schedule" });
+    assert.ok(
+      flow.consumers.every((c) => c.status === "SUCCEEDED"),
+      explain(world),
+    );
+
+    const run = await execute(restoreTestMachine(world), world.consumer, { database: "billing", kind: "cluster" });
+    assert.equal(run.status, "SUCCEEDED", `${run.error}: ${run.cause}\n${explain(world)}`);
+    const [{ report }] = reports(world);
+    assert.equal(report.outcome, "passed");
+    assert.match(report.id, /^rt-[0-9a-f]{8}-\d{8}-\d{6}$/);
+    const deleted = world.proxy.requests.filter((r) => /^DeleteDB(Instance|Cluster)$/.test(r.action));
+    assert.deepEqual(
+      deleted.map((r) => [r.action, r.params.get("DBInstanceIdentifier") ?? r.params.get("DBClusterIdentifier")]),
+      [
+        ["DeleteDBInstance", `${report.id}-1`],
+        ["DeleteDBCluster", report.id],
+      ],
+    );
+    const clusters = (await world.dest.rds.send(new DescribeDBClustersCommand({}))).DBClusters ?? [];
+    assert.equal(clusters.filter((c) => c.DBClusterIdentifier?.startsWith("rt-")).length, 0);
+  });
+
+  it("a test database that never becomes available (injected incompatible-restore): reported failed, run failed, database deleted", async () => {
+    const world = await worlds.build({
+      destRegion: SOURCE.region,
+      restoreTests: [{ database: "orders", kind: "instance" }],
+    });
+    await replicated(world);
+    world.proxy.databaseStatus("rt-", "incompatible-restore");
+
+    const run = await execute(restoreTestMachine(world), world.consumer, { database: "orders", kind: "instance" });
+    assert.equal(run.status, "FAILED");
+    assert.equal(run.error, "RestoreTestFailed");
+    assert.ok(!run.calls.includes("consumer-restore-test-verify"), "never verified");
+    assert.ok(run.calls.includes("consumer-restore-test-delete"));
+
+    const [{ subject, report }] = reports(world);
+    assert.equal(report.outcome, "failed");
+    assert.match(report.reason ?? "", /incompatible-restore/);
+    assert.equal(report.deleted, true);
+    assert.match(subject ?? "", /restore test failed: orders/);
+    const deletes = world.proxy.requests.filter((r) => r.action === "DeleteDBInstance");
+    assert.equal(deletes.at(-1)?.params.get("DBInstanceIdentifier"), report.id);
+    assert.equal((await instances(world)).filter((i) => i.id.startsWith("rt-")).length, 0);
+  });
+});
