@@ -129,6 +129,29 @@ export function instanceClassProblem(instanceClass: string, kind: "instance" | "
   return `expected an Aurora DB instance class (db.serverless, db.r*, db.x2g, or db.t3/db.t4g medium or large), not ${instanceClass}`;
 }
 
+/** A restored database's placement: its security groups, or none, and its subnet group (the stack config's form). */
+export const placementFields = () => ({
+  subnetGroupName: z.string().min(1, "expected a DB subnet group name").optional(),
+  securityGroupIds: z
+    .array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, "expected a security group id"), { error: "expected a list" })
+    .default([]),
+});
+
+/** What a restore target and a restore test both must satisfy: a class of the engine, groups only with a subnet group. */
+export function placementIssues(
+  t: { instanceClass: string; kind: "instance" | "cluster"; subnetGroupName?: string; securityGroupIds: string[] },
+  ctx: z.RefinementCtx,
+): void {
+  const problem = instanceClassProblem(t.instanceClass, t.kind);
+  if (problem) ctx.addIssue({ code: "custom", path: ["instanceClass"], message: problem });
+  if (t.subnetGroupName === undefined && t.securityGroupIds.length > 0)
+    ctx.addIssue({
+      code: "custom",
+      path: ["securityGroupIds"],
+      message: "expected no security groups when the network is created (it gets its own); set subnetGroupName",
+    });
+}
+
 /** The zod schema of one target as the stack config gives it (plain JSON values). */
 export function refreshTargetSchema() {
   const id = (max: number) =>
@@ -155,24 +178,14 @@ export function refreshTargetSchema() {
         instancePrefix: id(40),
         keepInstances: count(1).default(REFRESH_DEFAULTS.keepInstances),
         maxRestoresPerDay: count(1).default(REFRESH_DEFAULTS.maxRestoresPerDay),
-        subnetGroupName: z.string().min(1, "expected a DB subnet group name").optional(),
-        securityGroupIds: z
-          .array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, "expected a security group id"), { error: "expected a list" })
-          .default([]),
+        ...placementFields(),
         parameterGroupName: group.optional(),
         optionGroupName: group.optional(),
       },
       { error: "expected an object with database, kind, instanceClass, secretName and instancePrefix" },
     )
     .superRefine((t, ctx) => {
-      const problem = instanceClassProblem(t.instanceClass, t.kind);
-      if (problem) ctx.addIssue({ code: "custom", path: ["instanceClass"], message: problem });
-      if (t.subnetGroupName === undefined && t.securityGroupIds.length > 0)
-        ctx.addIssue({
-          code: "custom",
-          path: ["securityGroupIds"],
-          message: "expected no security groups when the network is created (it gets its own); set subnetGroupName",
-        });
+      placementIssues(t, ctx);
       if (t.kind === "cluster" && t.optionGroupName !== undefined)
         ctx.addIssue({ code: "custom", path: ["optionGroupName"], message: "expected no option group for Aurora" });
     });

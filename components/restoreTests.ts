@@ -2,7 +2,7 @@
 // into an isolated network, checks it, times it against an RTO and deletes it (components/stateMachines.ts
 // restoreTestDefinition). Pure: the args type, the stack-config schema and the checks between tests.
 import { z } from "zod";
-import { instanceClassProblem } from "./refreshTargets";
+import { placementFields, placementIssues } from "./refreshTargets";
 
 /** One source database tested (SnapshotConsumerArgs.restoreTests). */
 export interface RestoreTest {
@@ -62,23 +62,11 @@ export function restoreTestSchema() {
           .number({ error: "expected minutes > 0" })
           .positive("expected minutes > 0")
           .default(RESTORE_TEST_DEFAULTS.rtoMinutes),
-        subnetGroupName: z.string().min(1, "expected a DB subnet group name").optional(),
-        securityGroupIds: z
-          .array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, "expected a security group id"), { error: "expected a list" })
-          .default([]),
+        ...placementFields(),
       },
       { error: "expected an object with database, kind and instanceClass" },
     )
-    .superRefine((t, ctx) => {
-      const problem = instanceClassProblem(t.instanceClass, t.kind);
-      if (problem) ctx.addIssue({ code: "custom", path: ["instanceClass"], message: problem });
-      if (t.subnetGroupName === undefined && t.securityGroupIds.length > 0)
-        ctx.addIssue({
-          code: "custom",
-          path: ["securityGroupIds"],
-          message: "expected no security groups when the network is created (it gets its own); set subnetGroupName",
-        });
-    });
+    .superRefine(placementIssues);
 }
 
 /** Each database tested once: its one test machine input is `{ database, kind }`. */
