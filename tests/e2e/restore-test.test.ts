@@ -5,6 +5,7 @@
 // fails, is reported failed, and its database is deleted all the same. An Aurora cluster is tested with its writer.
 import { strict as assert } from "node:assert";
 import { DescribeDBClustersCommand, DescribeDBInstancesCommand } from "@aws-sdk/client-rds";
+import type { RestoreTestReport } from "../../functions/steps/consumer/restoreTest";
 import {
   cluster,
   execute,
@@ -20,28 +21,16 @@ import {
 } from "../../testkit";
 import { metricsIn, named, stdoutOf } from "../support/emf";
 
-interface Report {
-  database: string;
-  outcome: string;
-  id: string;
-  snapshot?: string;
-  seconds?: number;
-  rtoMinutes?: number;
-  withinRto?: boolean;
-  deleted: boolean;
-  reason?: string;
-}
-
 async function instances(world: World) {
   const out = await world.dest.rds.send(new DescribeDBInstancesCommand({}));
   return (out.DBInstances ?? []).map((i) => ({ id: i.DBInstanceIdentifier ?? "", tags: tagsOf(i.TagList) }));
 }
 
-function reports(world: World): { subject?: string; report: Report }[] {
+function reports(world: World): { subject?: string; report: RestoreTestReport }[] {
   return world.inbox
     .at("/consumer-notify")
     .filter((b) => b.Subject?.startsWith("rds-replication restore test"))
-    .map((b) => ({ subject: b.Subject, report: JSON.parse(b.Message) as Report }));
+    .map((b) => ({ subject: b.Subject, report: JSON.parse(b.Message) as RestoreTestReport }));
 }
 
 async function replicated(world: World): Promise<void> {
