@@ -93,7 +93,7 @@ describe("demo setup failures (never hangs)", function () {
     const ended = await demo({ RDS_REPLICATION_PYTHON: "/nonexistent/python3" });
     assert.equal(ended.code, 1, ended.output);
     assert.ok(ended.ms < EXIT_BOUND_MS);
-    assert.match(ended.output, /FAIL\s+\[1\/7\] Start the AWS emulator/);
+    assert.match(ended.output, /FAIL\s+\[1\/\d+\] Start the AWS emulator/);
     assert.match(ended.output, /Demo failed at step "Start the AWS emulator[^"]*":\ncannot install the AWS emulator/);
     assert.match(ended.output, /1\. Debian packages .*: missing python3 at \/nonexistent\/python3/);
     assert.match(ended.output, /2\. A Python virtual environment .*: missing python3 at \/nonexistent\/python3/);
@@ -111,7 +111,7 @@ describe("demo setup failures (never hangs)", function () {
     try {
       const ended = await demo({ RDS_REPLICATION_EMULATOR_ENDPOINT: emulator.url });
       assert.equal(ended.code, 1, `exit ${ended.code} after ${ended.ms} ms (killed if null):\n${ended.output}`);
-      assert.match(ended.output, /FAIL\s+\[2\/7\] Wire source/);
+      assert.match(ended.output, /FAIL\s+\[2\/\d+\] Wire source/);
       assert.match(ended.output, /Demo failed at step "Wire source[^"]*":\n.*subscribe refused/);
     } finally {
       await emulator.close();
