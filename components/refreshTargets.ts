@@ -4,6 +4,7 @@
 // for the flat `restore*` keys of earlier versions.
 import { z } from "zod";
 import type { SourceDatabases } from "./sourceOutputs";
+import { DB_IDENTIFIER, SECRET_NAME } from "./validation";
 
 /** One source database refreshed in this account (SnapshotConsumerArgs.refresh.targets). */
 export interface RefreshTarget {
@@ -106,7 +107,6 @@ export function migrationMessage(raw: Record<string, unknown>): string {
 }
 
 // RDS DB identifiers: a letter first, letters, digits and single hyphens, no trailing hyphen.
-const DB_IDENTIFIER = /^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{0,62}(?<!-)$/;
 const INSTANCE_CLASS = /^db\.([a-z][a-z0-9-]*)\.([a-z0-9]+)$/;
 const GROUP_NAME = /^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{0,254}(?<!-)$/;
 
@@ -173,7 +173,7 @@ export function refreshTargetSchema() {
         instanceClass: z.string({ error: "expected an RDS instance class such as db.t4g.medium" }),
         secretName: z
           .string({ error: "expected a Secrets Manager secret name" })
-          .regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, "expected a Secrets Manager secret name"),
+          .regex(SECRET_NAME, "expected a Secrets Manager secret name"),
         // `-<yyyymmdd>-<hhmmss>` follows: 40 characters leave room within RDS's 63.
         instancePrefix: id(40),
         keepInstances: count(1).default(REFRESH_DEFAULTS.keepInstances),

@@ -23,7 +23,7 @@ export const wholeNumber = (min: number) => {
 };
 
 // RDS DB identifiers: a letter first, letters, digits and single hyphens, no trailing hyphen, at most 63.
-const DB_IDENTIFIER = /^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{0,62}(?<!-)$/;
+export const DB_IDENTIFIER = /^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{0,62}(?<!-)$/;
 export const dbIdentifier = (maxLength = 63) =>
   z
     .string({ error: "expected an RDS identifier" })
@@ -75,7 +75,6 @@ export const kmsKeyArn = z
   );
 
 export const AVAILABILITY_ZONE = /^[a-z]{2}(-[a-z]+)+-\d[a-z]$/;
-export const INSTANCE_CLASS = /^db\.[a-z0-9-]+\.[a-z0-9]+$/;
 export const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 
 const RATE = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
