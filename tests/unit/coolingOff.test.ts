@@ -4,12 +4,12 @@
 import { strict as assert } from "node:assert";
 import fc from "fast-check";
 import { validateAnnouncement } from "../../functions/contracts/announcement";
-import type { ConsumerRuntimeConfig } from "../../functions/contracts/runtimeConfig";
 import { planCoolingOff } from "../../functions/decisions/coolingOff";
 import { type InventorySnapshot, planSnapshotDeletions } from "../../functions/decisions/deletionGuard";
 import { retentionPolicyFor } from "../../functions/decisions/destinationRules";
 import { withFloor } from "../../functions/decisions/retentionFloor";
 import { planRetention, RETENTION_PRESETS } from "../../functions/decisions/retentionPolicy";
+import { sampleAnnouncement, sampleConsumerConfig } from "../support/samples";
 
 const DUE = "rds-replication:deletion-due";
 const HOUR = 3_600_000;
@@ -67,26 +67,16 @@ describe("cooling-off before deletion", () => {
 });
 
 describe("property: no announcement sequence deletes an honest copy within the floor", () => {
-  const config: ConsumerRuntimeConfig = {
-    version: 1,
-    account: "222222222222",
-    region: "eu-central-1",
-    sources: [{ account: "111111111111", region: "eu-west-1", topicArn: "arn:aws:sns:eu-west-1:111111111111:t" }],
-    keyArn: "arn:aws:kms:eu-central-1:222222222222:key/own",
-    notifyTopicArn: "arn:aws:sns:eu-central-1:222222222222:notify",
+  const config = sampleConsumerConfig({
     copiesPerDatabasePerDay: 24,
-    admissionTable: "consumer-admission",
     retention: {
       default: RETENTION_PRESETS.Standard,
-      tagKey: "Draco_Lifecycle",
       deletionsEnabled: true,
       maxDeletionsPerRun: 10,
       holdTagKey: "rds-replication:hold",
       minimum: { copies: 3, days: 7 },
-      coolingOffHours: 72,
     },
-    restore: null,
-  };
+  });
   const floorPolicy = withFloor(config.retention.default, config.retention.minimum);
   const key = fc.oneof(
     fc.constantFrom("Draco_Lifecycle", "rds-replication:hold", "RDS-REPLICATION:hold", "managed-by", "aws:x", DUE),
@@ -118,17 +108,9 @@ describe("property: no announcement sequence deletes an honest copy within the f
         events.forEach((e, i) => {
           now += e.gapHours * HOUR;
           const at = new Date(now);
-          const raw = {
-            version: 1,
-            kind: "instance",
+          const raw = sampleAnnouncement({
             snapshotArn: `arn:aws:rds:eu-central-1:111111111111:snapshot:rr-orders-${i}`,
-            sourceAccount: "111111111111",
-            sourceRegion: "eu-west-1",
-            snapshotRegion: "eu-central-1",
-            sourceDatabase: "orders",
-            engine: "postgres",
             snapshotCreateTime: new Date(now + (e.honest ? 0 : e.claimedDays * DAY)).toISOString(),
-            keyArn: "arn:aws:kms:eu-central-1:111111111111:key/transit",
             tags: e.honest ? {} : e.tags,
             ...(e.honest
               ? {}
@@ -138,10 +120,8 @@ describe("property: no announcement sequence deletes an honest copy within the f
                     ...(e.lifecycle === null ? {} : { Draco_Lifecycle: e.lifecycle }),
                   },
                 }),
-            destinationAccount: "222222222222",
-            destinationRegion: "eu-central-1",
             sourceSnapshotArn: `arn:aws:rds:eu-west-1:111111111111:snapshot:orders-${i}`,
-          };
+          });
           const checked = validateAnnouncement(raw, config, undefined, at);
           if (e.honest) assert.ok(checked.ok, "an honest announcement is accepted");
           if (!checked.ok) return;

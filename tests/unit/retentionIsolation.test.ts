@@ -2,52 +2,20 @@
 // only lengthens, the times RDS reports, and carried tags as data.
 import { strict as assert } from "node:assert";
 import { CLOCK_SKEW_MS, validateAnnouncement } from "../../functions/contracts/announcement";
-import type { ConsumerRuntimeConfig } from "../../functions/contracts/runtimeConfig";
 import { carriedData } from "../../functions/decisions/carriedTags";
 import { dataTimeOf, isOurCopy } from "../../functions/decisions/copyOwnership";
 import { destinationCopyId, scheduledSnapshotId, transitSnapshotId } from "../../functions/decisions/naming";
 import { keepsEverything, presetNamed, unionPolicies, withFloor } from "../../functions/decisions/retentionFloor";
 import { planRetention, RETENTION_PRESETS } from "../../functions/decisions/retentionPolicy";
 import { isOurSourceSideSnapshot } from "../../functions/decisions/sourceOwnership";
+import { sampleAnnouncement, sampleConsumerConfig } from "../support/samples";
 
-const config: ConsumerRuntimeConfig = {
-  version: 1,
-  account: "222222222222",
-  region: "eu-central-1",
-  sources: [{ account: "111111111111", region: "eu-west-1", topicArn: "arn:aws:sns:eu-west-1:111111111111:announce" }],
-  keyArn: "arn:aws:kms:eu-central-1:222222222222:key/own",
-  notifyTopicArn: "arn:aws:sns:eu-central-1:222222222222:notify",
+const config = sampleConsumerConfig({
   copiesPerDatabasePerDay: 24,
-  admissionTable: "consumer-admission",
-  retention: {
-    default: { keepLast: 3 },
-    tagKey: "Draco_Lifecycle",
-    deletionsEnabled: true,
-    maxDeletionsPerRun: 5,
-    holdTagKey: "legal-hold",
-    minimum: { copies: 2, days: 1 },
-    coolingOffHours: 72,
-  },
-  restore: null,
-};
-const now = new Date("2026-11-30T12:00:00Z");
-const announcement = (change: object = {}) => ({
-  version: 1,
-  kind: "instance",
-  snapshotArn: "arn:aws:rds:eu-central-1:111111111111:snapshot:rr-orders-1",
-  sourceAccount: "111111111111",
-  sourceRegion: "eu-west-1",
-  snapshotRegion: "eu-central-1",
-  sourceDatabase: "orders",
-  engine: "postgres",
-  snapshotCreateTime: "2026-11-30T11:00:00.000Z",
-  keyArn: "arn:aws:kms:eu-central-1:111111111111:key/transit",
-  tags: {},
-  destinationAccount: "222222222222",
-  destinationRegion: "eu-central-1",
-  sourceSnapshotArn: "arn:aws:rds:eu-west-1:111111111111:snapshot:orders-1",
-  ...change,
+  retention: { deletionsEnabled: true, holdTagKey: "legal-hold" },
 });
+const now = new Date("2026-11-30T12:00:00Z");
+const announcement = sampleAnnouncement;
 
 describe("retention isolation: pure decisions", () => {
   it("a union of policies keeps what either keeps; an empty one keeps everything", () => {

@@ -9,11 +9,7 @@ import {
 } from "../../../components/stateMachines";
 import { STEPS, stepByKey } from "../../../functions/catalog";
 import { validateAnnouncement } from "../../../functions/contracts/announcement";
-import {
-  type ConsumerRuntimeConfig,
-  parseConfig,
-  producerConfigSchema,
-} from "../../../functions/contracts/runtimeConfig";
+import { parseConfig, producerConfigSchema } from "../../../functions/contracts/runtimeConfig";
 import {
   restoreAllowance,
   restoredFor,
@@ -48,6 +44,7 @@ import {
   provenanceTags,
   UNENCRYPTED_TAGS,
 } from "../../../functions/decisions/tags";
+import { sampleAnnouncement, sampleConsumerConfig } from "../../support/samples";
 
 // asl-validator ships no type declarations.
 const validator = require("asl-validator") as (definition: object) => { isValid: boolean; errors: unknown };
@@ -241,42 +238,11 @@ describe("engine: names and tags", () => {
   });
 });
 
-const consumerConfig: ConsumerRuntimeConfig = {
-  version: 1,
-  account: "222222222222",
-  region: "eu-central-1",
-  sources: [{ account: "111111111111", region: "eu-west-1", topicArn: "arn:aws:sns:eu-west-1:111111111111:announce" }],
-  keyArn: "arn:aws:kms:eu-central-1:222222222222:key/own",
-  notifyTopicArn: "arn:aws:sns:eu-central-1:222222222222:notify",
-  copiesPerDatabasePerDay: 4,
-  admissionTable: "consumer-admission",
-  retention: {
-    default: { keepLast: 3 },
-    tagKey: "Draco_Lifecycle",
-    deletionsEnabled: false,
-    maxDeletionsPerRun: 5,
-    holdTagKey: "hold",
-    minimum: { copies: 2, days: 1 },
-    coolingOffHours: 72,
-  },
-  restore: null,
-};
-const announcement = {
-  version: 1,
-  kind: "instance",
-  snapshotArn: "arn:aws:rds:eu-central-1:111111111111:snapshot:rr-orders-1",
-  sourceAccount: "111111111111",
-  sourceRegion: "eu-west-1",
-  snapshotRegion: "eu-central-1",
-  sourceDatabase: "orders",
-  engine: "postgres",
+const consumerConfig = sampleConsumerConfig();
+const announcement = sampleAnnouncement({
   snapshotCreateTime: "2024-01-02T03:04:05.000Z",
-  keyArn: "arn:aws:kms:eu-central-1:111111111111:key/transit",
   tags: { Draco_Lifecycle: "Test" },
-  destinationAccount: "222222222222",
-  destinationRegion: "eu-central-1",
-  sourceSnapshotArn: "arn:aws:rds:eu-west-1:111111111111:snapshot:orders-1",
-};
+});
 
 describe("engine: announcement validation and retention policy", () => {
   it("accepts a genuine announcement and rejects each forged field with its reason", () => {
