@@ -96,6 +96,16 @@ function lastAnnouncement(world: World): { message: Announcement; topicArn: stri
   return { message: JSON.parse(posted.Message) as Announcement, topicArn: posted.TopicArn };
 }
 
+/**
+ * An honest first replication of orders, manually started: the control every attack below starts from, and
+ * the announcement it sent, which the attacks then alter.
+ */
+async function honestFirstRun(world: World, done: Set<string>) {
+  const flow = await replicate(world, { trigger: "manual", database: "orders", kind: "instance" }, done);
+  assert.equal(flow.consumers[0]?.status, "SUCCEEDED", explain(world));
+  return { flow, ...lastAnnouncement(world) };
+}
+
 /** A real snapshot in the source account, shared with the destination: what a compromised source can send. */
 async function sharedFromSource(world: World, from: Announcement, id: string): Promise<string> {
   const { DBSnapshot } = await world.sourceInDestRegion.rds.send(
@@ -169,9 +179,7 @@ describe("e2e: isolation, retention owned by the destination", () => {
       const honest = await nightlies(world, "orders", 12);
       // Control: an honest run copies and its copy joins the honest ones.
       const done = new Set<string>();
-      const flow = await replicate(world, { trigger: "manual", database: "orders", kind: "instance" }, done);
-      assert.equal(flow.consumers[0]?.status, "SUCCEEDED", explain(world));
-      const { message, topicArn } = lastAnnouncement(world);
+      const { message, topicArn } = await honestFirstRun(world, done);
       const before = await destIds(world);
       const crafted: Announcement[] = [];
       for (let i = 0; i < 12; i++) {
@@ -202,9 +210,7 @@ describe("e2e: isolation, retention owned by the destination", () => {
       const world = await worlds.build({ destRegion: SOURCE.region });
       await instance(world.source, "orders");
       const done = new Set<string>();
-      const flow = await replicate(world, { trigger: "manual", database: "orders", kind: "instance" }, done);
-      assert.equal(flow.consumers[0]?.status, "SUCCEEDED", explain(world));
-      const { message, topicArn } = lastAnnouncement(world);
+      const { flow, message, topicArn } = await honestFirstRun(world, done);
       // Data taken 30 hours ago, announced as taken in four minutes (within the clock skew, so accepted).
       const id = "rr-orders-stale";
       const snapshotArn = await sharedFromSource(world, message, id);
@@ -279,9 +285,7 @@ describe("e2e: isolation, retention owned by the destination", () => {
       const world = await worlds.build({ destRegion: SOURCE.region });
       await instance(world.source, "orders");
       const done = new Set<string>();
-      const flow = await replicate(world, { trigger: "manual", database: "orders", kind: "instance" }, done);
-      assert.equal(flow.consumers[0]?.status, "SUCCEEDED", explain(world));
-      const { message, topicArn } = lastAnnouncement(world);
+      const { message, topicArn } = await honestFirstRun(world, done);
       const snapshotArn = await sharedFromSource(world, message, "rr-orders-many-tags");
       const tags = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`k${String(i).padStart(2, "0")}`, "v"]));
       tags.long = "x".repeat(300);
