@@ -2,6 +2,7 @@
 // AWS calls it made; per execution: state transitions) to what it does when RDS takes minutes or hours, and
 // what that costs. Pure: the emulator run (costRun.ts) supplies the measurements.
 
+import { STEPS } from "../../functions/catalog";
 import type { PollOperation } from "../../functions/decisions/pollSchedule";
 import { awaitCopy } from "./eventSimulation";
 import { type PollingOutcome, type SimulatedOperation, simulatePolling } from "./pollSimulation";
@@ -210,17 +211,21 @@ export function extrapolate(
 /**
  * The measured run as the poll design would have made it, for the "previous design: polling" rows once the
  * definitions await the copies' events: each awaited wait's registrar invocation becomes one check of its poll
- * step, costing what a measured check of a poll step cost (producer-poll and consumer-poll are one handler,
- * functions/steps/poll.ts, with one memory size), and its first pass is the poll loop's check and choice
+ * step, costing what a measured check of that step cost, or of a step with the same handler (producer-poll and
+ * consumer-poll are one handler, functions/steps/poll.ts), and its first pass is the poll loop's check and choice
  * (loopTransitions - 1 states) instead of the await Task alone. A run without registrar invocations is returned as
  * it is.
  */
 export function asPolling(run: MeasuredRun, waits: Wait[], loopTransitions: number): MeasuredRun {
   const awaited = waits.filter((w) => w.awaitStep !== undefined && invocationsOf(run, w.side, w.awaitStep).length > 0);
   if (awaited.length === 0) return run;
-  const pollSteps = new Set(waits.map((w) => w.pollStep));
+  const handlerOf = (key: string) => {
+    const step = STEPS.find((s) => s.key === key);
+    return step?.overClock ?? step?.handler;
+  };
   const measuredCheck = (wait: Wait) =>
-    invocationsOf(run, wait.side, wait.pollStep)[0] ?? run.invocations.find((i) => pollSteps.has(i.step));
+    invocationsOf(run, wait.side, wait.pollStep)[0] ??
+    run.invocations.find((i) => handlerOf(i.step) !== undefined && handlerOf(i.step) === handlerOf(wait.pollStep));
   const invocations = [...run.invocations];
   const transitions = { ...run.transitions };
   for (const wait of awaited) {
