@@ -126,6 +126,17 @@ async function measure(): Promise<
   }
 }
 
+/** An instance snapshot copy: polled by the side's poll step, or awaited by its registrar until its event. */
+const copyWait = (name: string, side: Wait["side"], seconds: number): Wait => ({
+  name,
+  side,
+  pollStep: `${side}-poll`,
+  operation: "snapshot-copy",
+  seconds,
+  awaitStep: `${side}-await-copy`,
+  eventStep: `${side}-copy-event`,
+});
+
 /** The waits of this flow: the source snapshot exists already (event-triggered); both copies take `seconds`. */
 export function waitsOf(seconds: number): Wait[] {
   return [
@@ -136,24 +147,8 @@ export function waitsOf(seconds: number): Wait[] {
       operation: "snapshot-create",
       seconds: 0,
     },
-    {
-      name: "transit copy",
-      side: "producer",
-      pollStep: "producer-poll",
-      operation: "snapshot-copy",
-      seconds,
-      awaitStep: "producer-await-copy",
-      eventStep: "producer-copy-event",
-    },
-    {
-      name: "destination copy",
-      side: "consumer",
-      pollStep: "consumer-poll",
-      operation: "snapshot-copy",
-      seconds,
-      awaitStep: "consumer-await-copy",
-      eventStep: "consumer-copy-event",
-    },
+    copyWait("transit copy", "producer", seconds),
+    copyWait("destination copy", "consumer", seconds),
   ];
 }
 
@@ -193,22 +188,18 @@ export interface CostScenario {
   totals: CostTotals;
 }
 
-export async function costFigure() {
-  const run = await measure();
-  const loop = pollLoopTransitions(consumerDefinition(arnsOf("consumer", DEST.account, DEST.region)) as never);
-  // The await loops of both sides, as deployed: which waits the definitions await by event, and each loop's turn.
-  const awaits: AwaitLoops = {
-    ...awaitLoops(producerDatabaseDefinition(arnsOf("producer", SOURCE.account, SOURCE.region)) as never),
-    ...awaitLoops(consumerDefinition(arnsOf("consumer", DEST.account, DEST.region)) as never),
-  };
+/**
+ * Figure 2's rows from a measured run: the emulator run itself, then per copy duration the design the
+ * definitions deploy (event rows when they await a copy by event and its handler was measured) and, beside the
+ * event rows, the polling design priced from the same run.
+ */
+export function costScenarios(
+  run: MeasuredRun & { eventHandlerErrors: string[] },
+  loop: number,
+  awaits: AwaitLoops,
+): { unmeasured: string[]; scenarios: CostScenario[] } {
   const scenarios: CostScenario[] = [
-    {
-      label: "emulator run (instant)",
-      design: "poll",
-      seconds: 0,
-      perWait: {},
-      totals: extrapolate(run, [], loop),
-    },
+    { label: "emulator run (instant)", design: "poll", seconds: 0, perWait: {}, totals: extrapolate(run, [], loop) },
   ];
   const polling = asPolling(run, waitsOf(0), loop);
   // The event design's rows need each awaited copy's handler measured: absent from the world or throwing, only the
@@ -240,5 +231,22 @@ export async function costFigure() {
       totals: extrapolate(polling, waits, loop),
     });
   }
-  return { measured: run, loopTransitions: loop, awaitLoops: awaits, unmeasured, scenarios, draco: DRACO_PUBLISHED };
+  return { unmeasured, scenarios };
+}
+
+export async function costFigure() {
+  const run = await measure();
+  const loop = pollLoopTransitions(consumerDefinition(arnsOf("consumer", DEST.account, DEST.region)) as never);
+  // The await loops of both sides, as deployed: which waits the definitions await by event, and each loop's turn.
+  const awaits: AwaitLoops = {
+    ...awaitLoops(producerDatabaseDefinition(arnsOf("producer", SOURCE.account, SOURCE.region)) as never),
+    ...awaitLoops(consumerDefinition(arnsOf("consumer", DEST.account, DEST.region)) as never),
+  };
+  return {
+    measured: run,
+    loopTransitions: loop,
+    awaitLoops: awaits,
+    ...costScenarios(run, loop, awaits),
+    draco: DRACO_PUBLISHED,
+  };
 }

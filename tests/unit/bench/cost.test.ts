@@ -18,6 +18,7 @@ import {
   WAIT_FOR_TASK_TOKEN,
   type Wait,
 } from "../../../scripts/bench/cost";
+import { waitsOf } from "../../../scripts/bench/costRun";
 import { fakeLambdaArns } from "../../../testkit";
 
 const run: MeasuredRun = {
@@ -141,15 +142,8 @@ const eventRun: MeasuredRun = {
   transitions: { producer: 10, consumer: 7 },
   eventDeliveries: [handler],
 };
-const awaitedCopy = (seconds: number): Wait => ({
-  name: "destination copy",
-  side: "consumer",
-  pollStep: "consumer-poll",
-  operation: "snapshot-copy",
-  seconds,
-  awaitStep: "consumer-await-copy",
-  eventStep: "consumer-copy-event",
-});
+// The destination copy of figure 2's flow.
+const awaitedCopy = (seconds: number): Wait => waitsOf(seconds)[2]!;
 
 /** A consumer whose copy is awaited by a waitForTaskToken Task; `via` puts states between the timeout and the Task. */
 function awaitDefinition(via: string[] = [], extra: Record<string, unknown> = {}) {
