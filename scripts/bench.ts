@@ -1,5 +1,5 @@
-// `npm run bench`: the seven figures of issue 7, figure 8 (Step Functions limits, issue 10) and figure 9
-// (a backlog through admission, issue 13). Table on stdout, JSON in bench-results/bench.json, progress
+// `npm run bench`: the seven figures of issue 7, figure 8 (Step Functions limits, issue 10), figure 9
+// (a backlog through admission, issue 13) and figure 10 (detection latency with copy-finished events, issue 13). Table on stdout, JSON in bench-results/bench.json, progress
 // on stderr. Figures 2, 6 and 8 run on the moto emulator (started here, stopped at the end), 4 under Pulumi
 // mocks, 1 and 5 in process, 7 as a child `npm test` (last, so nothing else competes for the 2 cores).
 import "../testkit/setup";
@@ -12,6 +12,7 @@ import { parseArgs } from "./bench/args";
 import { backlogFigure } from "./bench/backlog";
 import { costFigure } from "./bench/costRun";
 import { figure9 } from "./bench/figure9";
+import { eventLatencyFigure, figure10 } from "./bench/figure10";
 import { figure1, figure2, figure3, figure4, figure5, figure6, figure7, figure8 } from "./bench/figures";
 import { latencyFigure } from "./bench/latency";
 import { programFigure } from "./bench/program";
@@ -41,6 +42,7 @@ const RUNNERS: Record<number, Runner> = {
   7: async () => figure7(await testTimingFigure()),
   8: async () => figure8(await stepFunctionsFigure(progress)),
   9: async () => figure9(backlogFigure()),
+  10: async () => figure10(eventLatencyFigure()),
 };
 
 async function main(): Promise<number> {

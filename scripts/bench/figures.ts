@@ -77,21 +77,55 @@ export function figure1(data: ReturnType<typeof latencyFigure>): Base {
   };
 }
 
+// Issue 13's targets: dollars per replicated snapshot, by copy duration (seconds).
+export const COST_TARGETS: Record<number, number> = { 600: 1.2e-3, 7200: 2e-3 };
+
+type CostScenario = Awaited<ReturnType<typeof costFigure>>["scenarios"][number];
+
+/** "checks (state machine checks)" of a polled wait, "registrar turns + event" of an awaited one. */
+function perWaitCell(s: CostScenario): string {
+  return (
+    Object.values(s.perWait)
+      .map((w) =>
+        w.design === "event"
+          ? `${w.registrarTurns} turn${w.registrarTurns === 1 ? "" : "s"} + event`
+          : `${w.checks} (${w.stateMachineChecks})`,
+      )
+      .join(" + ") || "1+1+1"
+  );
+}
+
 export function figure2(data: Awaited<ReturnType<typeof costFigure>>): Base {
-  const longest = data.scenarios.at(-1)!;
+  const eventDesign = data.scenarios.some((s) => s.design === "event");
+  // The design the definitions deploy: the event rows once a copy wait is awaited by event, else the poll rows.
+  const current = data.scenarios.filter((s) => s.seconds > 0 && s.design === (eventDesign ? "event" : "poll"));
+  const longest = current.at(-1)!;
   const services = [...new Set(data.scenarios.flatMap((s) => Object.keys(s.totals.callsByService)))].sort();
   const operations = [...new Set(data.scenarios.flatMap((s) => Object.keys(s.totals.callsByOperation)))].sort();
   const perStep = new Map<string, { n: number; ms: number; calls: number }>();
-  for (const inv of data.measured.invocations) {
-    const key = `${inv.side} ${inv.step}`;
+  const measuredSteps = [
+    ...data.measured.invocations.map((inv) => ({ inv, key: `${inv.side} ${inv.step}` })),
+    ...(data.measured.eventDeliveries ?? []).map((inv) => ({
+      inv,
+      key: `${inv.side} ${inv.step} (event delivered apart)`,
+    })),
+  ];
+  for (const { inv, key } of measuredSteps) {
     const s = perStep.get(key) ?? { n: 0, ms: 0, calls: 0 };
     perStep.set(key, { n: s.n + 1, ms: s.ms + inv.ms, calls: s.calls + inv.calls.length });
   }
   return {
     figure: 2,
     title: "Cost per replicated snapshot",
-    method: "emulator (real state machines and serialized handlers, 2 accounts, 2 regions) + poll counts of figure 1",
+    method: `emulator (real state machines and serialized handlers, 2 accounts, 2 regions) + ${eventDesign ? "registrar fallback turns of figure 10's model and one measured copy-event handler call per copy" : "poll counts of figure 1"}`,
     checks: [
+      ...current.map((s) =>
+        check(
+          `$ per replicated snapshot <= ${COST_TARGETS[s.seconds]?.toExponential(1)} (${s.label})`,
+          s.totals.dollars.total.toExponential(2),
+          s.totals.dollars.total <= (COST_TARGETS[s.seconds] ?? Number.POSITIVE_INFINITY),
+        ),
+      ),
       check(
         `state transitions < 60 (${longest.label}, both accounts)`,
         String(round(longest.totals.transitions)),
@@ -102,6 +136,9 @@ export function figure2(data: Awaited<ReturnType<typeof costFigure>>): Base {
         String(round(longest.totals.apiCalls)),
         longest.totals.apiCalls < 100,
       ),
+      ...(data.unmeasured.length > 0
+        ? [check("copy-event handler measured (event design rows)", data.unmeasured.join("; "), false)]
+        : []),
     ],
     tables: [
       {
@@ -109,7 +146,7 @@ export function figure2(data: Awaited<ReturnType<typeof costFigure>>): Base {
           "Per replicated snapshot (event-triggered, cross-region: transit copy and destination copy each take the stated time)",
         headers: [
           "scenario",
-          "checks per wait (SM checks)",
+          "checks per wait: polled (SM checks) or registrar turns + event",
           "watch s",
           "transitions",
           "Lambda inv.",
@@ -123,10 +160,8 @@ export function figure2(data: Awaited<ReturnType<typeof costFigure>>): Base {
         ],
         rows: data.scenarios.map((s) => [
           s.label,
-          Object.values(s.pollsPerWait)
-            .map((p) => `${p.checks} (${p.stateMachineChecks})`)
-            .join(" + ") || "1+1+1",
-          round(Object.values(s.pollsPerWait).reduce((sum, p) => sum + p.inlineSeconds, 0)),
+          perWaitCell(s),
+          round(Object.values(s.perWait).reduce((sum, p) => sum + (p.design === "poll" ? p.inlineSeconds : 0), 0)),
           round(s.totals.transitions),
           round(s.totals.lambdaInvocations),
           round(s.totals.gbSeconds, 3),
@@ -150,22 +185,24 @@ export function figure2(data: Awaited<ReturnType<typeof costFigure>>): Base {
       },
       {
         title: "Comparison",
-        headers: ["tool", "$ per replicated snapshot", "basis"],
+        headers: ["tool", "$ per replicated snapshot", "target", "basis"],
         rows: [
           ...data.scenarios
             .slice(1)
             .map((s) => [
               `rds-replication, ${s.label}`,
               s.totals.dollars.total.toExponential(2),
-              "measured + schedule",
+              COST_TARGETS[s.seconds]?.toExponential(1) ?? "",
+              s.design === "event" ? "measured + fallback turns + event handler" : "measured + poll schedule",
             ]),
-          ["DRACO (published)", data.draco.perSnapshotDollars.toExponential(2), data.draco.source],
-          ...data.scenarios.slice(1).map((s) => {
+          ["DRACO (published)", data.draco.perSnapshotDollars.toExponential(2), "", data.draco.source],
+          ...[...new Set(data.scenarios.slice(1).map((s) => s.seconds))].map((seconds) => {
             // Our arithmetic on DRACO's published figures: one wait4copy per side, polling every 300 s.
-            const transitions = 2 * Math.ceil(s.seconds / 300) * data.draco.transitionsPerPollIteration;
+            const transitions = 2 * Math.ceil(seconds / 300) * data.draco.transitionsPerPollIteration;
             return [
-              `DRACO model, ${s.label}`,
+              `DRACO model, ${data.scenarios.find((s) => s.seconds === seconds)!.label}`,
               (transitions * PRICES.stateTransition).toExponential(2),
+              "",
               `${transitions} transitions (2 waits x ceil(t / 300 s) x ${data.draco.transitionsPerPollIteration}); Step Functions only, our arithmetic`,
             ];
           }),
@@ -174,9 +211,18 @@ export function figure2(data: Awaited<ReturnType<typeof costFigure>>): Base {
     ],
     notes: [
       `Emulator run: producer ${data.measured.transitions.producer} + consumer ${data.measured.transitions.consumer} transitions (StateEntered + StateRetried events); each extra check repeats that poll step's average API calls and time; each extra state machine (SM) check also adds ${data.loopTransitions} transitions (Wait -> Check -> Choice, read from the definition) and one poll Lambda; checks in the poll Lambda's near-end watch add its sleep ("watch s") at the poll step's memory to GB-s.`,
-      "API calls: every AWS SDK call the handlers make (RDS, SNS, Step Functions, Secrets Manager); STS calls of the test harness excluded. RDS's own KMS requests for the copies are not visible on the emulator and not counted (a few per copy, $0.03 per 10k).",
+      eventDesign
+        ? `Event design (a copy wait whose registrar is a waitForTaskToken Task in the definitions; await loops read from them: ${Object.entries(
+            data.awaitLoops,
+          )
+            .map(([step, n]) => `${step} ${n} transition${n === 1 ? "" : "s"} per fallback turn`)
+            .join(
+              ", ",
+            )}): registrar turns = 1 + the fallback timeouts (awaitTimeoutSeconds) that expire before a steadily progressing copy ends; each extra turn repeats the measured registrar invocation (calls, time) and the await loop's transitions; each copy adds one copy-event handler invocation, measured by delivering a copy-finished event (RDS-EVENT-0060 / 0197) for the run's copy after the run. The "previous design: polling" rows price the same run with each registrar invocation replaced by a measured poll check and the poll loop's first pass.`
+        : "The definitions await no copy by event (no waitForTaskToken Task of a registrar step): every wait is polled. Once they do, the event design's rows are added and these become the previous design's rows.",
+      "API calls: every AWS SDK call the handlers make (RDS, SNS, Step Functions, Secrets Manager, DynamoDB); STS calls of the test harness excluded. RDS's own KMS requests for the copies are not visible on the emulator and not counted (a few per copy, $0.03 per 10k). EventBridge does not charge for AWS service events delivered to a rule's target.",
       "GB-seconds: configured memory x handler time measured on the emulator (includes the harness's local AssumeRole); AWS latencies and cold starts differ.",
-      "Snapshot storage and cross-region transfer cost the same for every tool and are excluded.",
+      "Snapshot storage and cross-region transfer cost the same for every tool and are excluded; DynamoDB requests (the admission queue, task tokens) are counted as calls, not priced (on-demand: about $1.25 per million writes).",
       `DRACO: ${data.draco.detail}.`,
     ],
     data,
