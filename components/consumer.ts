@@ -96,12 +96,14 @@ export interface RestoreNetworkArgs {
 /** Refresh settings: the databases restored from their copies, each with its own secret and prefix. */
 export interface RefreshArgs {
   /**
-   * One target per source database to restore; databases not listed are copied, never restored.
+   * One target per source database to restore; databases not listed are copied, never restored. May be empty
+   * when only `network` is given, for restore tests.
    * @example [{ database: "orders-db", kind: "instance", instanceClass: "db.t4g.medium", secretName: "dev/orders", instancePrefix: "orders-dev" }]
    */
   targets: RefreshTarget[];
   /**
-   * The network created for targets without `subnetGroupName`.
+   * The network created for targets and restore tests without `subnetGroupName` (for restore tests alone, give
+   * it with no targets).
    * @default { cidrBlock: "10.42.0.0/16", availabilityZones: ["<region>a", "<region>b"] }
    * @example { cidrBlock: "10.50.0.0/16", availabilityZones: ["eu-west-1a", "eu-west-1c"] }
    */

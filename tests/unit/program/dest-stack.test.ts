@@ -422,6 +422,25 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
       assert.equal(String(variant.named("consumer-switch-policy").inputs.policy).includes("secretsmanager"), false);
     });
 
+    it("restore tests without refresh targets: the network of refreshNetworkCidr and refreshAvailabilityZones, no secret", async () => {
+      const variant = await evaluateDest({
+        ...destConfig,
+        "rds-replication:refreshTargets": undefined,
+        "rds-replication:refreshNetworkCidr": "10.77.0.0/16",
+        "rds-replication:refreshAvailabilityZones": ["eu-central-1b", "eu-central-1c"],
+      });
+      const vpc = variant.named("consumer-restore-network");
+      assert.equal(vpc.inputs.cidrBlock, "10.77.0.0/16");
+      assert.deepEqual(vpc.inputs.availabilityZoneNames, ["eu-central-1b", "eu-central-1c"]);
+      assert.deepEqual(variant.ofType("aws:secretsmanager/secret:Secret"), []);
+      const config = runtimeConfigOf(variant, "consumer", "consumer-restore-test-start").config as {
+        restore: null;
+        restoreTests: { subnetGroupName: string }[];
+      };
+      assert.equal(config.restore, null);
+      assert.equal(config.restoreTests[0]?.subnetGroupName, variant.named("consumer-restore-subnets").state.name);
+    });
+
     it("consumes two source stacks through two references, subscriptions and permissions", async () => {
       const other = {
         ...source,
