@@ -458,6 +458,10 @@ export function consumerScopes(
     // Restore tests' databases: `rt-<hash>-<time>` (no refresh target may use the prefix rt).
     "restore-test-db-instance": testing ? some([rds(args.account, `db:${RESTORE_TEST_PREFIX}-*`)]) : none,
     "restore-test-db-cluster": testing ? some([rds(args.account, `cluster:${RESTORE_TEST_PREFIX}-*`)]) : none,
+    // The master user secrets RDS makes for test clusters queried through the Data API (RDS names them so).
+    "restore-test-secret": (args.restoreTests ?? []).some((t) => t.dataApiSelect)
+      ? some([`arn:${p}:secretsmanager:${args.region}:${args.account}:secret:rds!cluster-*`])
+      : none,
     "subnet-group": some((arns.subnetGroupNames ?? []).map((g) => rds(args.account, `subgrp:${g}`))),
     // Restores get the engine's default groups (or a target's), whose names depend on engine and version.
     "db-parameter-group":
@@ -667,6 +671,7 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
             subnetGroupName,
             securityGroupIds,
             rtoMinutes: t.rtoMinutes ?? RESTORE_TEST_DEFAULTS.rtoMinutes,
+            dataApiSelect: t.dataApiSelect ?? false,
           };
         }),
       })
