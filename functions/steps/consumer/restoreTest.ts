@@ -12,7 +12,14 @@ import { observeDatabase } from "../../aws/restoreTestDatabases";
 import { listSnapshots } from "../../aws/snapshots";
 import { type ConsumerRuntimeConfig, loadConsumerConfig } from "../../contracts/runtimeConfig";
 import { regionOfArn } from "../../decisions/arn";
-import { classifyAwsError, isAlreadyExists, type Kind, replicationError } from "../../decisions/errors";
+import {
+  awsErrorCode,
+  classifyAwsError,
+  isAlreadyExists,
+  isRetryable,
+  type Kind,
+  replicationError,
+} from "../../decisions/errors";
 import type { PollOperation } from "../../decisions/pollSchedule";
 import {
   DATA_API_SQL,
@@ -192,7 +199,13 @@ export async function queryRestoreTest(
     try {
       access = await openDataApi(rdsIn(), id);
     } catch (error) {
-      throw classifyAwsError(error, { operation: `open the Data API of ${id}` });
+      const operation = `enable the Data API on ${id} (RDS-managed master password, EnableHttpEndpoint)`;
+      const classified = classifyAwsError(error, { operation });
+      // Busy or throttled: retried by the state machine; anything else (an engine without the Data API) fails the test.
+      const code = awsErrorCode(error);
+      throw isRetryable(classified)
+        ? classified
+        : replicationError("RestoreTestFailed", `${operation} failed: ${code}: ${(error as Error).message}`, code);
     }
     if (!access) throw replicationError("RestoreTestFailed", `${id} does not exist`);
     if (!access.ready || !access.secretArn)
