@@ -25,8 +25,9 @@ export interface DataApiAccess {
 }
 
 /**
- * Asks RDS for what the Data API needs that the cluster lacks (each request once: a retried step finds it
- * asked) and says whether it is in place. RDS creates the secret and enables the endpoint asynchronously.
+ * Asks RDS for what the Data API needs that the cluster lacks, one change at a time and only while the cluster
+ * is available (a change during another fails as busy; a retried step finds what it already asked for), and
+ * says whether all is in place. RDS creates the secret and enables the endpoint asynchronously.
  */
 export async function openDataApi(rds: RDSClient, id: string): Promise<DataApiAccess | undefined> {
   const describe = async () =>
@@ -34,12 +35,16 @@ export async function openDataApi(rds: RDSClient, id: string): Promise<DataApiAc
   let cluster = await describe();
   if (!cluster?.DBClusterArn) return undefined;
   const clusterArn = cluster.DBClusterArn;
-  if (!cluster.MasterUserSecret?.SecretArn && cluster.Status === "available")
+  if (cluster.Status === "available" && !cluster.MasterUserSecret?.SecretArn) {
     await rds.send(
       new ModifyDBClusterCommand({ DBClusterIdentifier: id, ManageMasterUserPassword: true, ApplyImmediately: true }),
     );
-  if (!cluster.HttpEndpointEnabled) await rds.send(new EnableHttpEndpointCommand({ ResourceArn: clusterArn }));
-  cluster = await describe();
+    cluster = await describe();
+  }
+  if (cluster?.Status === "available" && !cluster.HttpEndpointEnabled) {
+    await rds.send(new EnableHttpEndpointCommand({ ResourceArn: clusterArn }));
+    cluster = await describe();
+  }
   const secretArn = cluster?.MasterUserSecret?.SecretArn;
   const waitingFor = [
     ...(cluster?.Status === "available" ? [] : [`cluster status ${cluster?.Status ?? "unknown"}`]),
