@@ -96,12 +96,14 @@ export interface RestoreNetworkArgs {
 /** Refresh settings: the databases restored from their copies, each with its own secret and prefix. */
 export interface RefreshArgs {
   /**
-   * One target per source database to restore; databases not listed are copied, never restored.
+   * One target per source database to restore; databases not listed are copied, never restored. May be empty
+   * when only `network` is given, for restore tests.
    * @example [{ database: "orders-db", kind: "instance", instanceClass: "db.t4g.medium", secretName: "dev/orders", instancePrefix: "orders-dev" }]
    */
   targets: RefreshTarget[];
   /**
-   * The network created for targets without `subnetGroupName`.
+   * The network created for targets and restore tests without `subnetGroupName` (for restore tests alone, give
+   * it with no targets).
    * @default { cidrBlock: "10.42.0.0/16", availabilityZones: ["<region>a", "<region>b"] }
    * @example { cidrBlock: "10.50.0.0/16", availabilityZones: ["eu-west-1a", "eu-west-1c"] }
    */
@@ -456,6 +458,10 @@ export function consumerScopes(
     // Restore tests' databases: `rt-<hash>-<time>` (no refresh target may use the prefix rt).
     "restore-test-db-instance": testing ? some([rds(args.account, `db:${RESTORE_TEST_PREFIX}-*`)]) : none,
     "restore-test-db-cluster": testing ? some([rds(args.account, `cluster:${RESTORE_TEST_PREFIX}-*`)]) : none,
+    // The master user secrets RDS makes for test clusters queried through the Data API (RDS names them so).
+    "restore-test-secret": (args.restoreTests ?? []).some((t) => t.dataApiSelect)
+      ? some([`arn:${p}:secretsmanager:${args.region}:${args.account}:secret:rds!cluster-*`])
+      : none,
     "subnet-group": some((arns.subnetGroupNames ?? []).map((g) => rds(args.account, `subgrp:${g}`))),
     // Restores get the engine's default groups (or a target's), whose names depend on engine and version.
     "db-parameter-group":
@@ -665,6 +671,7 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
             subnetGroupName,
             securityGroupIds,
             rtoMinutes: t.rtoMinutes ?? RESTORE_TEST_DEFAULTS.rtoMinutes,
+            dataApiSelect: t.dataApiSelect ?? false,
           };
         }),
       })

@@ -473,6 +473,7 @@ export function producerScopes(
     "restored-db-cluster": none,
     "restore-test-db-instance": none,
     "restore-test-db-cluster": none,
+    "restore-test-secret": none,
     "subnet-group": none,
     "db-parameter-group": none,
     // The plan step reads the option groups of the source instances (functions/decisions/sourceRules.ts).

@@ -34,6 +34,14 @@ export interface RestoreTest {
    */
   rtoMinutes?: number;
   /**
+   * Aurora only: also run `SELECT 1` through the RDS Data API on the test cluster. The test turns on RDS's
+   * management of the master password (its secret `rds!cluster-...` is deleted with the cluster) and the
+   * cluster's HTTP endpoint; the engine and version must support the Data API.
+   * @default false
+   * @example true
+   */
+  dataApiSelect?: boolean;
+  /**
    * An existing DB subnet group; without it the test uses the isolated network the consumer creates.
    * @example "dr-drills"
    */
@@ -62,11 +70,20 @@ export function restoreTestSchema() {
           .number({ error: "expected minutes > 0" })
           .positive("expected minutes > 0")
           .default(RESTORE_TEST_DEFAULTS.rtoMinutes),
+        dataApiSelect: z.boolean({ error: "expected true or false" }).default(false),
         ...placementFields(),
       },
       { error: "expected an object with database, kind and instanceClass" },
     )
-    .superRefine(placementIssues);
+    .superRefine(placementIssues)
+    .superRefine((t, ctx) => {
+      if (t.dataApiSelect && t.kind !== "cluster")
+        ctx.addIssue({
+          code: "custom",
+          path: ["dataApiSelect"],
+          message: "expected only with kind cluster (the Data API serves Aurora clusters)",
+        });
+    });
 }
 
 /** Each database tested once: its one test machine input is `{ database, kind }`. */

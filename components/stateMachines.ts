@@ -412,8 +412,8 @@ export function consumerDefinition(arns: LambdaArns, options: DefinitionOptions 
 
 /**
  * Restore test of one database (input `{ "database": ..., "kind": "instance" | "cluster" }`, from its schedule
- * or `aws stepfunctions start-execution`): restore the newest copy -> wait until available -> verify -> delete
- * -> report passed. Any failure before the delete still deletes, then reports failed and fails the run (the
+ * or `aws stepfunctions start-execution`): restore the newest copy -> wait until available -> verify -> (Aurora
+ * with `dataApiSelect`: SELECT 1 through the Data API, retried while RDS readies it) -> delete -> report passed. Any failure before the delete still deletes, then reports failed and fails the run (the
  * failed-test alarm counts failed executions). The test database's name comes from the database and the
  * execution's start time, so the delete finds it even when the start step failed after restoring.
  */
@@ -462,6 +462,17 @@ export function restoreTestDefinition(arns: LambdaArns, options: DefinitionOptio
       "Verify test database": taskState(arns, options, {
         key: "consumer-restore-test-verify",
         resultPath: "$.verified",
+        next: "Query with the Data API?",
+        catchTo: "Delete after failure",
+      }),
+      "Query with the Data API?": {
+        Type: "Choice",
+        Choices: [{ Variable: "$.test.dataApi", BooleanEquals: true, Next: "Query test database" }],
+        Default: "Delete test database",
+      },
+      "Query test database": taskState(arns, options, {
+        key: "consumer-restore-test-query",
+        resultPath: "$.queried",
         next: "Delete test database",
         catchTo: "Delete after failure",
       }),

@@ -14,6 +14,7 @@ import { intake } from "./steps/consumer/intake";
 import { restore } from "./steps/consumer/restore";
 import {
   deleteRestoreTest,
+  queryRestoreTest,
   reportRestoreTest,
   startRestoreTest,
   verifyRestoreTest,
@@ -46,6 +47,8 @@ export type ResourceKind =
   /** Restore tests' databases (`rt-*`, functions/decisions/restoreTestChecks.ts): never a refresh target's. */
   | "restore-test-db-instance"
   | "restore-test-db-cluster"
+  /** The master user secrets RDS creates for restore tests' clusters (`rds!cluster-*`, Data API queries). */
+  | "restore-test-secret"
   | "subnet-group"
   | "db-parameter-group"
   | "db-option-group"
@@ -75,7 +78,9 @@ export const KIND_RESOURCE_TYPES: Readonly<Record<ResourceKind, readonly string[
   "restored-db-instance": ["rds:db"],
   "restored-db-cluster": ["rds:cluster"],
   "restore-test-db-instance": ["rds:db"],
-  "restore-test-db-cluster": ["rds:cluster"],
+  // The Data API authorizes ExecuteStatement against its own name for the cluster.
+  "restore-test-db-cluster": ["rds:cluster", "rds-data:cluster"],
+  "restore-test-secret": ["secretsmanager:Secret"],
   "subnet-group": ["rds:subgrp"],
   "db-parameter-group": ["rds:pg", "rds:cluster-pg"],
   "db-option-group": ["rds:og"],
@@ -495,6 +500,28 @@ export const STEPS: Step[] = [
     iam: [DESCRIBE_DATABASES],
   },
   {
+    key: "consumer-restore-test-query",
+    side: "consumer",
+    handler: queryRestoreTest,
+    description: "Runs SELECT 1 through the RDS Data API on an Aurora restore test's cluster (dataApiSelect)",
+    timeoutSeconds: 60,
+    memoryMb: 256,
+    iam: [
+      DESCRIBE_DATABASES,
+      // RDS-managed master password (the restored cluster's own is the source's) and the HTTP endpoint, only on
+      // this tool's test clusters; the secret RDS then creates is read, never written, by this role.
+      on(["rds:ModifyDBCluster"], ["restore-test-db-cluster"], {
+        conditions: { ...RESTORE_TESTED_BY_US, Bool: { "rds:ManageMasterUserPassword": "true" } },
+      }),
+      on(["rds:EnableHttpEndpoint"], ["restore-test-db-cluster"], { conditions: RESTORE_TESTED_BY_US }),
+      // RDS creates the secret in the caller's name (Aurora User Guide, "Permissions required for Secrets
+      // Manager integration").
+      on(["secretsmanager:CreateSecret", "secretsmanager:TagResource"], ["restore-test-secret"]),
+      on(["secretsmanager:GetSecretValue"], ["restore-test-secret"]),
+      on(["rds-data:ExecuteStatement"], ["restore-test-db-cluster"], { conditions: RESTORE_TESTED_BY_US }),
+    ],
+  },
+  {
     key: "consumer-restore-test-delete",
     side: "consumer",
     handler: deleteRestoreTest,
@@ -533,6 +560,7 @@ export const STEPS: Step[] = [
 export const RESTORE_TEST_STEPS = [
   "consumer-restore-test-start",
   "consumer-restore-test-verify",
+  "consumer-restore-test-query",
   "consumer-restore-test-delete",
   "consumer-restore-test-report",
 ] as const;

@@ -24,6 +24,7 @@ export const RESOURCE_TYPES: Readonly<Record<string, ActionResourceTypes>> = {
   "kms:GenerateDataKeyWithoutPlaintext": { required: ["kms:key"], optional: [] },
   "kms:ReEncryptFrom": { required: ["kms:key"], optional: [] },
   "kms:ReEncryptTo": { required: ["kms:key"], optional: [] },
+  "rds-data:ExecuteStatement": { required: ["rds-data:cluster"], optional: [] },
   "rds:AddTagsToResource": {
     required: [],
     optional: [
@@ -51,6 +52,7 @@ export const RESOURCE_TYPES: Readonly<Record<string, ActionResourceTypes>> = {
   "rds:DescribeDBInstances": { required: [], optional: ["rds:db"] },
   "rds:DescribeDBSnapshots": { required: [], optional: ["rds:db", "rds:snapshot"] },
   "rds:DescribeOptionGroups": { required: [], optional: ["rds:og"] },
+  "rds:EnableHttpEndpoint": { required: ["rds:cluster"], optional: [] },
   "rds:ListTagsForResource": {
     required: [],
     optional: [
@@ -89,6 +91,7 @@ export const RESOURCE_TYPES: Readonly<Record<string, ActionResourceTypes>> = {
     required: ["rds:db", "rds:og", "rds:pg", "rds:subgrp"],
     optional: ["rds:cluster-snapshot", "rds:snapshot"],
   },
+  "secretsmanager:CreateSecret": { required: ["secretsmanager:Secret"], optional: [] },
   "secretsmanager:DescribeSecret": { required: ["secretsmanager:Secret"], optional: [] },
   "secretsmanager:GetSecretValue": { required: ["secretsmanager:Secret"], optional: [] },
   "secretsmanager:PutSecretValue": { required: ["secretsmanager:Secret"], optional: [] },

@@ -517,9 +517,12 @@ export type SourceStackConfig = SourceParsed & { readonly place: Place };
 export type DestStackConfig = DestParsed & { readonly place: Place };
 export type StackConfig = SourceStackConfig | DestStackConfig;
 
-/** A dest stack's refresh settings for the consumer; undefined without targets. */
+/**
+ * A dest stack's refresh settings for the consumer; undefined without targets and restore tests. Restore tests
+ * alone still get the isolated network of `refreshNetworkCidr` and `refreshAvailabilityZones` (no targets).
+ */
 export function refreshOf(c: DestStackConfig, adoptedSecrets: Record<string, string> = {}): RefreshArgs | undefined {
-  if (c.refreshTargets.length === 0) return undefined;
+  if (c.refreshTargets.length + c.restoreTests.length === 0) return undefined;
   return {
     targets: c.refreshTargets.map((t) => ({ ...t, existingSecretArn: adoptedSecrets[t.secretName] })),
     network: { cidrBlock: c.refreshNetworkCidr, availabilityZones: c.refreshAvailabilityZones },

@@ -111,7 +111,7 @@ export interface WorldOptions {
   /** Consumer: the source's databases it accepts (default all). */
   allowedDatabases?: string[];
   /** Consumer: restore tests (each in the world's subnet group; RTO default 60 min). */
-  restoreTests?: { database: string; kind: "instance" | "cluster"; rtoMinutes?: number }[];
+  restoreTests?: { database: string; kind: "instance" | "cluster"; rtoMinutes?: number; dataApiSelect?: boolean }[];
 }
 
 export interface RefreshTargetOptions {

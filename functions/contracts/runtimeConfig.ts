@@ -155,6 +155,8 @@ export function consumerConfigSchema() {
           securityGroupIds: z.array(z.string().min(1)),
           /** The recovery time objective: a test taking longer is reported as over it (and alarmed). */
           rtoMinutes: z.number().positive(),
+          /** Aurora: also `SELECT 1` through the Data API (restore-test query step). */
+          dataApiSelect: z.boolean().optional(),
         }),
       )
       .optional(),

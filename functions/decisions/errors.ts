@@ -74,6 +74,8 @@ const BUSY: readonly string[] = [
   "InvalidDBClusterState",
   "InvalidDBSnapshotState",
   "InvalidDBClusterSnapshotState",
+  // EnableHttpEndpoint: "another operation is in progress".
+  "InvalidResourceState",
 ];
 const SNAPSHOT_NOT_FOUND: readonly string[] = ["DBSnapshotNotFound", "DBClusterSnapshotNotFound"];
 const ALREADY_EXISTS: readonly string[] = [

@@ -99,3 +99,21 @@ export function restoreTestProblems(kind: "instance" | "cluster", expected: Expe
   if (!observed.endpoint) problems.push("no endpoint");
   return problems;
 }
+
+/** The statement a restore test runs through the Data API (Aurora, `dataApiSelect`). */
+export const DATA_API_SQL = "SELECT 1";
+
+/** A Data API field as ExecuteStatement returns it: one member set. */
+interface DataApiField {
+  longValue?: number;
+  stringValue?: string;
+}
+
+/** What is wrong with the records `SELECT 1` returned (undefined: one row whose one value is 1). */
+export function selectOneProblem(records: readonly (readonly DataApiField[])[]): string | undefined {
+  const [row, ...more] = records;
+  const value = row?.[0];
+  if (row?.length === 1 && more.length === 0 && (value?.longValue === 1 || value?.stringValue === "1"))
+    return undefined;
+  return `${DATA_API_SQL} through the Data API returned ${JSON.stringify(records)}, expected one row with 1`;
+}

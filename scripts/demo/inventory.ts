@@ -1,7 +1,12 @@
 // What exists where after the demo: snapshots (with their keys and tags), KMS keys, DB instances and the
 // restore secret of each account and region, read back from the emulator and laid out as tables.
 import { DescribeKeyCommand, ListKeysCommand } from "@aws-sdk/client-kms";
-import { DescribeDBClustersCommand, DescribeDBInstancesCommand, DescribeDBSnapshotsCommand } from "@aws-sdk/client-rds";
+import {
+  DescribeDBClusterSnapshotsCommand,
+  DescribeDBClustersCommand,
+  DescribeDBInstancesCommand,
+  DescribeDBSnapshotsCommand,
+} from "@aws-sdk/client-rds";
 import { GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
 import { restoredFor } from "../../functions/decisions/destinationRules";
 import {
@@ -33,24 +38,65 @@ function keyName(arn: string | undefined, roles: KeyRoles): string {
   return arn.startsWith("arn:") ? `other key ${arn.split("/").pop()}` : "default RDS key (aws/rds)";
 }
 
-export async function snapshotsTable(title: string, clients: Clients, roles: KeyRoles): Promise<Table> {
+interface SnapshotRow {
+  id?: string;
+  arn?: string;
+  type?: string;
+  cluster: boolean;
+  status?: string;
+  created?: Date;
+  keyId?: string;
+  tags: Tags;
+}
+
+/** Instance and Aurora cluster snapshots alike, the shared ones too. */
+async function snapshotRows(clients: Clients): Promise<SnapshotRow[]> {
   // Shared snapshots are listed too: in a destination account they are the transit copies offered to it.
-  const [own, shared] = await Promise.all(
-    [undefined, "shared"].map((SnapshotType) =>
-      clients.rds.send(new DescribeDBSnapshotsCommand({ SnapshotType, IncludeShared: SnapshotType === "shared" })),
-    ),
-  );
-  const rows = [...(own?.DBSnapshots ?? []), ...(shared?.DBSnapshots ?? [])]
-    .sort((a, b) => (a.SnapshotCreateTime?.getTime() ?? 0) - (b.SnapshotCreateTime?.getTime() ?? 0))
+  const listings = [undefined, "shared"].map(async (SnapshotType) => {
+    const filter = { SnapshotType, IncludeShared: SnapshotType === "shared" };
+    const [instances, clusters] = await Promise.all([
+      clients.rds.send(new DescribeDBSnapshotsCommand(filter)),
+      clients.rds.send(new DescribeDBClusterSnapshotsCommand(filter)),
+    ]);
+    return [
+      ...(instances.DBSnapshots ?? []).map((s) => ({
+        id: s.DBSnapshotIdentifier,
+        arn: s.DBSnapshotArn,
+        type: s.SnapshotType,
+        cluster: false,
+        status: s.Status,
+        created: s.SnapshotCreateTime,
+        keyId: s.KmsKeyId,
+        tags: s.TagList,
+      })),
+      ...(clusters.DBClusterSnapshots ?? []).map((s) => ({
+        id: s.DBClusterSnapshotIdentifier,
+        arn: s.DBClusterSnapshotArn,
+        type: s.SnapshotType,
+        cluster: true,
+        status: s.Status,
+        created: s.SnapshotCreateTime,
+        keyId: s.KmsKeyId,
+        tags: s.TagList,
+      })),
+    ];
+  });
+  return (await Promise.all(listings)).flat();
+}
+
+export async function snapshotsTable(title: string, clients: Clients, roles: KeyRoles): Promise<Table> {
+  const rows = (await snapshotRows(clients))
+    .sort((a, b) => (a.created?.getTime() ?? 0) - (b.created?.getTime() ?? 0))
     .map((s) => {
-      const ours = s.DBSnapshotArn?.split(":")[4] === clients.place.account;
+      const ours = s.arn?.split(":")[4] === clients.place.account;
+      const type = ours ? (s.type ?? "?") : "shared";
       return [
-        s.DBSnapshotIdentifier ?? "?",
-        ours ? (s.SnapshotType ?? "?") : "shared with us",
-        s.Status ?? "?",
-        keyName(s.KmsKeyId, roles),
+        s.id ?? "?",
+        s.cluster ? `${type} (cluster)` : ours ? type : "shared with us",
+        s.status ?? "?",
+        keyName(s.keyId, roles),
         // AWS hides a shared snapshot's tags from the other account (the emulator does not): hence the announcement.
-        ours ? tagLines(s.TagList) : "(not readable here: carried in the announcement)",
+        ours ? tagLines(s.tags) : "(not readable here: carried in the announcement)",
       ];
     });
   return { title, columns: ["Snapshot", "Type", "Status", "Encrypted with", "Tags"], rows };
@@ -79,22 +125,52 @@ export async function instancesTable(title: string, clients: Clients): Promise<T
   return { title, columns: ["Instance", "Status", "Class", "Endpoint", "Tags"], rows };
 }
 
-export async function secretTable(title: string, clients: Clients, secretName: string): Promise<Table> {
+export async function clustersTable(title: string, clients: Clients): Promise<Table> {
+  const { DBClusters } = await clients.rds.send(new DescribeDBClustersCommand({}));
+  const rows = (DBClusters ?? []).map((c) => [
+    c.DBClusterIdentifier ?? "?",
+    c.Status ?? "?",
+    c.Engine ?? "?",
+    c.Endpoint ? `${c.Endpoint}:${c.Port}` : "-",
+    tagLines(c.TagList),
+  ]);
+  return { title, columns: ["Cluster", "Status", "Engine", "Endpoint", "Tags"], rows };
+}
+
+/** Where each secret sends clients: the password stays out of the report. */
+export async function secretsTable(title: string, clients: Clients, secretNames: readonly string[]): Promise<Table> {
+  const rows: string[][] = [];
+  for (const name of secretNames) {
+    const { SecretString } = await clients.secrets.send(new GetSecretValueCommand({ SecretId: name }));
+    const value = JSON.parse(SecretString ?? "{}") as Record<string, unknown>;
+    const shown = ["host", "port", "dbInstanceIdentifier", "dbClusterIdentifier", "username"].filter((k) => k in value);
+    rows.push(...shown.map((k) => [name, k, String(value[k])]));
+  }
+  return { title, columns: ["Secret", "Field", "Value"], rows };
+}
+
+/** The database a refresh secret points to, by the identifier the switch wrote into it. */
+async function secretTarget(clients: Clients, secretName: string): Promise<string> {
   const { SecretString } = await clients.secrets.send(new GetSecretValueCommand({ SecretId: secretName }));
   const value = JSON.parse(SecretString ?? "{}") as Record<string, unknown>;
-  // The password stays out of the report; the point is where the secret sends clients.
-  const shown = ["host", "port", "dbInstanceIdentifier", "username"].filter((k) => k in value);
-  return { title, columns: ["Secret", "Field", "Value"], rows: shown.map((k) => [secretName, k, String(value[k])]) };
+  return String(value.dbInstanceIdentifier ?? value.dbClusterIdentifier ?? "(not switched yet)");
 }
 
 /**
- * Per refresh target: how many restored databases exist now and how many remain after each refresh (its
- * keepInstances; one more while a refresh runs), read back from RDS by the tool's prefix and provenance tags.
+ * Per refresh target: the database its secret points to, how many restored databases exist now and how many
+ * remain after each refresh (its keepInstances; one more while a refresh runs), read back from RDS by the
+ * tool's prefix and provenance tags.
  */
 export async function refreshedTable(
   title: string,
   clients: Clients,
-  targets: readonly { database: string; kind: string; instancePrefix: string; keepInstances: number }[],
+  targets: readonly {
+    database: string;
+    kind: string;
+    secretName: string;
+    instancePrefix: string;
+    keepInstances: number;
+  }[],
 ): Promise<Table> {
   const rows: string[][] = [];
   for (const t of targets) {
@@ -109,9 +185,19 @@ export async function refreshedTable(
             tags: i.TagList,
           }));
     const ours = restored.filter((d) => restoredFor({ id: d.id, tags: tagMapOf(d.tags) }, t));
-    rows.push([`${t.database} (${t.kind})`, `${t.instancePrefix}-*`, String(ours.length), String(t.keepInstances)]);
+    rows.push([
+      `${t.database} (${t.kind})`,
+      `${t.secretName} -> ${await secretTarget(clients, t.secretName)}`,
+      `${t.instancePrefix}-*`,
+      String(ours.length),
+      String(t.keepInstances),
+    ]);
   }
-  return { title, columns: ["Database", "Restored as", "Restored now", "After each refresh"], rows };
+  return {
+    title,
+    columns: ["Database", "Secret -> database", "Restored as", "Restored now", "After each refresh"],
+    rows,
+  };
 }
 
 /** The consumer's retention decision for the database, one row per copy, with the rule behind it. */

@@ -4,7 +4,7 @@
 
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { CreateDBInstanceCommand, CreateDBSnapshotCommand } from "@aws-sdk/client-rds";
+import { CreateDBClusterCommand, CreateDBInstanceCommand, CreateDBSnapshotCommand } from "@aws-sdk/client-rds";
 import { listSnapshots } from "../../functions/aws/snapshots";
 import type { Announcement } from "../../functions/contracts/announcement";
 import { dataTimeOf, isOurCopy } from "../../functions/decisions/copyOwnership";
@@ -22,7 +22,6 @@ import {
   execute,
   explain,
   produce,
-  RESTORE_SECRET,
   restoreTestMachine,
   runStartedConsumers,
   SOURCE,
@@ -33,12 +32,13 @@ import {
 } from "../../testkit";
 import { type ReportData, renderHtmlReport } from "./htmlReport";
 import {
+  clustersTable,
   foldTags,
   instancesTable,
   keysTable,
   refreshedTable,
   retentionTable,
-  secretTable,
+  secretsTable,
   snapshotsTable,
 } from "./inventory";
 import { type ProgressOutput, runSteps, type Step, type Timing } from "./progress";
@@ -46,9 +46,18 @@ import { type RetentionRow, retentionRows } from "./retentionRows";
 import { REPORT_WIDTH, renderTable, type Table } from "./table";
 
 export const DATABASE = "orders";
+/** The second production database, an Aurora cluster, selected by the source's `replicate=yes` tag. */
+export const CLUSTER_DATABASE = "billing-aurora";
 export const PRE_RELEASE_SNAPSHOT = "orders-before-release";
 /** The production database's tags: the lifecycle tag picks the copies' retention in the destination. */
 export const DATABASE_TAGS = { Draco_Lifecycle: "Standard", team: "checkout", environment: "production" };
+const CLUSTER_TAGS = { Draco_Lifecycle: "Standard", team: "billing", environment: "production", replicate: "yes" };
+
+/** Both databases are refreshed into the one dev account, each into its own secret with its own prefix. */
+export const REFRESH_TARGETS = [
+  { database: DATABASE, kind: "instance", secretName: "dev/orders", instancePrefix: "orders-dev" },
+  { database: CLUSTER_DATABASE, kind: "cluster", secretName: "dev/billing", instancePrefix: "billing-dev" },
+] as const;
 
 /** Where the HTML report goes unless `--report` says otherwise (git-ignored). */
 export const DEFAULT_REPORT = path.join(".cache", "demo", "report.html");
@@ -126,19 +135,18 @@ export const STEPS: Step<DemoContext>[] = [
     run: async (c) => {
       c.world = await buildWorld({
         destRegion: DEST.region,
-        refreshTargets: [
-          { database: DATABASE, kind: "instance", secretName: RESTORE_SECRET, instancePrefix: "orders-dev" },
-        ],
+        refreshTargets: [...REFRESH_TARGETS],
         restoreTests: [{ database: DATABASE, kind: "instance" }],
       });
       await c.options.prepare?.(c.world);
     },
   },
   {
-    title: `Production database ${DATABASE} with data, and a manual snapshot ${PRE_RELEASE_SNAPSHOT}`,
+    title: `Production databases ${DATABASE} and Aurora ${CLUSTER_DATABASE}, a manual snapshot ${PRE_RELEASE_SNAPSHOT}`,
     run: async (c) => {
       const rds = world(c).source.rds;
-      const Tags = Object.entries(DATABASE_TAGS).map(([Key, Value]) => ({ Key, Value }));
+      const tagList = (tags: Record<string, string>) => Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+      const Tags = tagList(DATABASE_TAGS);
       await rds.send(
         new CreateDBInstanceCommand({
           DBInstanceIdentifier: DATABASE,
@@ -149,6 +157,16 @@ export const STEPS: Step<DemoContext>[] = [
           MasterUserPassword: "demo-password-1",
           StorageEncrypted: true,
           Tags,
+        }),
+      );
+      await rds.send(
+        new CreateDBClusterCommand({
+          DBClusterIdentifier: CLUSTER_DATABASE,
+          Engine: "aurora-postgresql",
+          MasterUsername: "app",
+          MasterUserPassword: "demo-password-2",
+          StorageEncrypted: true,
+          Tags: tagList(CLUSTER_TAGS),
         }),
       );
       await rds.send(
@@ -166,15 +184,15 @@ export const STEPS: Step<DemoContext>[] = [
       producerRound(c, { trigger: "manual", database: DATABASE, kind: "instance", snapshot: PRE_RELEASE_SNAPSHOT }),
   },
   {
-    title: "Consumer: copy under its own key, restore, switch the secret, retention",
+    title: `Consumer: copy ${DATABASE} under its own key, restore, switch its secret, retention`,
     run: consumerRound,
   },
   {
-    title: "Producer, nightly schedule: fresh snapshot, transit copy, share, announce",
+    title: "Producer, nightly schedule: fresh snapshots of both, transit copies, share, announce",
     run: (c) => producerRound(c, { trigger: "schedule" }),
   },
   {
-    title: "Consumer: second copy, new restored instance, secret switched to it",
+    title: "Consumer: copies of both, restores, each secret switched to its own, older restore removed",
     run: consumerRound,
   },
   {
@@ -201,6 +219,7 @@ async function inventoryTables(w: World): Promise<Table[]> {
   const dst = `Destination account ${place(w.destPlace)}`;
   return [
     await instancesTable(`${src}: DB instances`, w.source),
+    await clustersTable(`${src}: Aurora clusters`, w.source),
     await snapshotsTable(`${src}: snapshots`, w.source, roles),
     await keysTable(`${src}: KMS keys`, w.source, roles),
     await snapshotsTable(`${hop}: snapshots (transit copies)`, w.sourceInDestRegion, roles),
@@ -208,20 +227,27 @@ async function inventoryTables(w: World): Promise<Table[]> {
     await snapshotsTable(`${dst}: snapshots`, w.dest, roles),
     await keysTable(`${dst}: KMS keys`, w.dest, roles),
     await instancesTable(`${dst}: DB instances`, w.dest),
-    await secretTable(`${dst}: restore secret`, w.dest, RESTORE_SECRET),
+    await clustersTable(`${dst}: Aurora clusters`, w.dest),
+    await secretsTable(
+      `${dst}: restore secrets`,
+      w.dest,
+      REFRESH_TARGETS.map((t) => t.secretName),
+    ),
     await refreshedTable(`${dst}: refreshed databases`, w.dest, w.consumerConfig.restore?.targets ?? []),
   ];
 }
 
+type RunOutput = { retention?: RetentionResult; announcement?: Announcement } | undefined;
+
 /**
- * The last consumer run's retention result, each copy with the rule behind its decision: the copies are read
- * back as the retention step reads them, and the policy is chosen as it chooses.
+ * The retention result of the last consumer run of DATABASE, each copy with the rule behind its decision: the
+ * copies are read back as the retention step reads them, and the policy is chosen as it chooses.
  */
 async function explainedRetention(
   w: World,
-  run: Execution | undefined,
+  runs: readonly Execution[],
 ): Promise<{ result: RetentionResult; rows: RetentionRow[] } | undefined> {
-  const output = run?.output as { retention?: RetentionResult; announcement?: Announcement } | undefined;
+  const output = runs.map((r) => r.output as RunOutput).findLast((o) => o?.announcement?.sourceDatabase === DATABASE);
   if (!output?.retention || !output.announcement) return undefined;
   const copies = (await listSnapshots(w.dest.rds, "instance", { type: "manual" })).filter(
     (s) => s.tags[SOURCE_DATABASE_KEY] === DATABASE,
@@ -259,14 +285,14 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   const started = performance.now();
   const c: DemoContext = { options, ownsEmulator: false, done: new Set(), announced: 0, consumerRuns: [] };
   const { out } = options;
-  out.write("rds-replication demo: replicate a production database to another account and region\n\n");
+  out.write("rds-replication demo: replicate two production databases to another account and region\n\n");
   try {
     const outcome = await runSteps(STEPS, c, out);
     const tables: Table[] = [];
     let retention: Awaited<ReturnType<typeof explainedRetention>>;
     if (!outcome.failure && c.world) {
       tables.push(...(await inventoryTables(c.world)));
-      retention = await explainedRetention(c.world, c.consumerRuns.at(-1));
+      retention = await explainedRetention(c.world, c.consumerRuns);
       if (retention) {
         const title = `Destination account ${place(c.world.destPlace)}: retention of the ${DATABASE} copies`;
         tables.push(retentionTable(title, retention.result, retention.rows));

@@ -50,8 +50,22 @@ const NEWER_THAN_MODEL: Record<
     enums?: Record<string, readonly string[]>;
     shapes?: Record<string, Shape>;
     members?: Record<string, Record<string, ShapeRef>>;
+    operations?: Record<string, { readonly input?: ShapeRef }>;
   }
 > = {
+  rds: {
+    // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_EnableHttpEndpoint.html (Data API of
+    // provisioned and Serverless v2 clusters) and API_ModifyDBCluster.html (ManageMasterUserPassword).
+    operations: { EnableHttpEndpoint: { input: { shape: "EnableHttpEndpointRequest" } } },
+    shapes: {
+      EnableHttpEndpointRequest: {
+        type: "structure",
+        required: ["ResourceArn"],
+        members: { ResourceArn: { shape: "String" } },
+      },
+    },
+    members: { ModifyDBClusterMessage: { ManageMasterUserPassword: { shape: "BooleanOptional" } } },
+  },
   lambda: {
     // https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html
     enums: { Runtime: ["nodejs20.x", "nodejs22.x"] },
@@ -109,7 +123,7 @@ function supplemented(service: string, model: ServiceModel): ServiceModel {
   }
   for (const [name, members] of Object.entries(extra.members ?? {}))
     shapes[name] = { ...shapes[name], members: { ...members, ...shapes[name].members } };
-  return { ...model, shapes };
+  return { ...model, operations: { ...extra.operations, ...model.operations }, shapes };
 }
 
 /** Input members and constraints of an operation, for counting what is checked. */

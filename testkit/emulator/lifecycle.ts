@@ -134,3 +134,19 @@ export async function stopEmulator(): Promise<void> {
 
 // A crashed or interrupted run must not leave the server behind.
 process.once("exit", () => child?.kill("SIGKILL"));
+
+/**
+ * Queues the records the emulator's Data API answers the next new statement with (moto's own test endpoint:
+ * it runs no SQL; the launcher refuses a statement AWS would refuse before any result is used).
+ */
+export async function queueDataApiResult(
+  where: { account: string; region: string },
+  records: Record<string, unknown>[][],
+): Promise<void> {
+  const response = await fetch(`${emulatorEndpoint()}/moto-api/static/rds-data/statement-results`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ account_id: where.account, region: where.region, results: [{ records }] }),
+  });
+  if (!response.ok) throw new Error(`queueing a Data API result: HTTP ${response.status}`);
+}

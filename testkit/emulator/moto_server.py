@@ -28,6 +28,7 @@ by tests/integration/emulator.test.ts.
 8. EventBridge delivers a matched event unchanged to a target without input transformation (block 8 below;
 tests/integration/key-loss-pattern.test.ts).
 9. Snapshot times (a test-only endpoint): see `set_snapshot_time`.
+10. The RDS Data API on Aurora clusters (block 10 below; tests/integration/emulator-data-api.test.ts).
 """
 
 import calendar
@@ -287,6 +288,144 @@ def parse_template(input_template, input_paths_map, event):
 
 events_utils.EventTemplateParser.parse = staticmethod(parse_template)
 # --- end of 8 ----------------------------------------------------------------------------------------------
+
+# --- 10. The RDS Data API on Aurora clusters -------------------------------------------------------------------
+# Restore tests query an Aurora test cluster through the Data API (functions/aws/dataApi.ts). moto answers
+# ExecuteStatement with canned results whatever the cluster and secret, and its RDS model predates what the
+# query needs. As AWS does (sources in docs/aws-limits.md):
+# - ExecuteStatement of a cluster whose HTTP endpoint is not enabled fails with HttpEndpointNotEnabledException,
+#   of a cluster that does not exist with NotFoundException, and with a secret that does not exist with
+#   SecretsErrorException (RDS Data API reference, Errors); the canned result is returned only otherwise;
+# - EnableHttpEndpoint (missing in moto) enables the endpoint of a provisioned or Serverless v2 cluster;
+# - ModifyDBCluster with ManageMasterUserPassword makes RDS create the master user secret `rds!cluster-<id>` in
+#   Secrets Manager and report it as MasterUserSecret (DescribeDBClusters too); deleting the cluster deletes it.
+# Covered by tests/integration/emulator-data-api.test.ts.
+import secrets as _secrets
+import uuid
+
+import moto.rds.responses as rds_responses
+import moto.rdsdata.responses as rdsdata_responses
+from moto.core.exceptions import JsonRESTError
+from moto.rds.exceptions import DBClusterNotFoundError
+from moto.secretsmanager.models import secretsmanager_backends
+
+
+def _cluster_of_arn(arn):
+    parts = (arn or "").split(":")
+    if len(parts) < 7 or parts[2] != "rds" or parts[5] != "cluster":
+        return None
+    return get_backend("rds")[parts[4]][parts[3]].clusters.get(parts[6])
+
+
+def _master_user_secret_xml(cluster):
+    arn = getattr(cluster, "rr_master_secret_arn", None)
+    if not arn:
+        return ""
+    return (f"<MasterUserSecret><SecretArn>{arn}</SecretArn><SecretStatus>active</SecretStatus>"
+            f"<KmsKeyId>alias/aws/secretsmanager</KmsKeyId></MasterUserSecret>")
+
+
+def _with_master_user_secrets(response, backend):
+    status, headers, body = response
+    for cluster in backend.clusters.values():
+        extra = _master_user_secret_xml(cluster)
+        marker = f"<DBClusterIdentifier>{cluster.db_cluster_identifier}</DBClusterIdentifier>"
+        if extra and marker in body:
+            body = body.replace(marker, marker + extra)
+    return status, headers, body
+
+
+_modify_db_cluster = rds_responses.RDSResponse.modify_db_cluster
+_describe_db_clusters = rds_responses.RDSResponse.describe_db_clusters
+
+
+def modify_db_cluster(self):
+    manage = (self.querystring.get("ManageMasterUserPassword") or [""])[0].lower() == "true"
+    cluster = self.backend.clusters.get((self.querystring.get("DBClusterIdentifier") or [""])[0])
+    if manage and cluster is not None and not getattr(cluster, "rr_master_secret_arn", None):
+        backend = secretsmanager_backends[self.current_account][self.region]
+        value = {"username": cluster.master_username, "password": _secrets.token_urlsafe(24)}
+        created = backend.create_secret(
+            name=f"rds!cluster-{uuid.uuid4()}", secret_string=json.dumps(value), secret_binary=None,
+            description=f"Master user secret of {cluster.db_cluster_identifier}", tags=None, kms_key_id=None,
+            client_request_token=None, replica_regions=[], force_overwrite=False,
+        )
+        cluster.rr_master_secret_arn = json.loads(created)["ARN"] if isinstance(created, str) else created["ARN"]
+    return _with_master_user_secrets(_modify_db_cluster(self), self.backend)
+
+
+def describe_db_clusters(self):
+    return _with_master_user_secrets(_describe_db_clusters(self), self.backend)
+
+
+def enable_http_endpoint(self):
+    arn = (self.querystring.get("ResourceArn") or [""])[0]
+    cluster = _cluster_of_arn(arn)
+    if cluster is None:
+        raise DBClusterNotFoundError(arn)
+    cluster._enable_http_endpoint = True
+    body = (
+        '<EnableHttpEndpointResponse xmlns="http://rds.amazonaws.com/doc/2014-10-31/"><EnableHttpEndpointResult>'
+        f"<ResourceArn>{arn}</ResourceArn><HttpEndpointEnabled>true</HttpEndpointEnabled>"
+        "</EnableHttpEndpointResult><ResponseMetadata><RequestId>"
+        f"{uuid.uuid4()}</RequestId></ResponseMetadata></EnableHttpEndpointResponse>"
+    )
+    return 200, {"Content-Type": "text/xml"}, body
+
+
+_dispatch = rds_responses.RDSResponse._dispatch
+
+
+def dispatch(self, request, full_url, headers):
+    # moto parses every request by its (older) RDS model, which has no EnableHttpEndpoint operation.
+    self.setup_class(request, full_url, headers)
+    if (self.querystring.get("Action") or [""])[0] != "EnableHttpEndpoint":
+        return _dispatch(self, request, full_url, headers)
+    try:
+        return enable_http_endpoint(self)
+    except RDSClientError as error:
+        return error.code, {"Content-Type": "text/xml"}, error.get_body()
+
+
+rds_responses.RDSResponse.modify_db_cluster = modify_db_cluster
+rds_responses.RDSResponse.describe_db_clusters = describe_db_clusters
+rds_responses.RDSResponse._dispatch = dispatch
+
+_delete_db_cluster = models.RDSBackend.delete_db_cluster
+
+
+def delete_db_cluster(self, cluster_identifier, snapshot_name=None):
+    cluster = self.clusters.get(cluster_identifier)
+    arn = getattr(cluster, "rr_master_secret_arn", None)
+    deleted = _delete_db_cluster(self, cluster_identifier, snapshot_name)
+    if arn:
+        secretsmanager_backends[self.account_id][self.region_name].delete_secret(arn, None, True)
+    return deleted
+
+
+models.RDSBackend.delete_db_cluster = delete_db_cluster
+
+_execute_statement = rdsdata_responses.RDSDataServiceResponse.execute_statement
+
+
+def execute_statement(self):
+    resource_arn = self._get_param("resourceArn")
+    secret_arn = self._get_param("secretArn")
+    cluster = _cluster_of_arn(resource_arn)
+    if cluster is None:
+        raise JsonRESTError("NotFoundException", f"DB cluster {resource_arn} not found")
+    if not cluster.enable_http_endpoint:
+        raise JsonRESTError(
+            "HttpEndpointNotEnabledException", f"HttpEndpoint is not enabled for cluster {resource_arn}"
+        )
+    account, region = resource_arn.split(":")[4], resource_arn.split(":")[3]
+    if not secretsmanager_backends[account][region]._is_valid_identifier(secret_arn or ""):
+        raise JsonRESTError("SecretsErrorException", f"Secrets Manager can't find the specified secret {secret_arn}")
+    return _execute_statement(self)
+
+
+rdsdata_responses.RDSDataServiceResponse.execute_statement = execute_statement
+# --- end of 10 -----------------------------------------------------------------------------------------------
 
 if __name__ == "__main__":
     main(sys.argv[1:])

@@ -2,9 +2,12 @@
 // restore-test definition. A copy is replicated first, then the test restores the newest copy into the
 // isolated subnet group, checks it, reports its time to available and deletes its database; a refreshed
 // database of the same source is never touched. A test whose database never becomes available (injected)
-// fails, is reported failed, and its database is deleted all the same. An Aurora cluster is tested with its writer.
+// fails, is reported failed, and its database is deleted all the same. An Aurora cluster is tested with its writer,
+// and with `dataApiSelect` runs SELECT 1 through the Data API (refused, as AWS refuses it, until RDS manages
+// the master password and the HTTP endpoint is enabled: launcher block 10).
 import { strict as assert } from "node:assert";
 import { DescribeDBClustersCommand, DescribeDBInstancesCommand } from "@aws-sdk/client-rds";
+import { ListSecretsCommand } from "@aws-sdk/client-secrets-manager";
 import type { RestoreTestReport } from "../../functions/steps/consumer/restoreTest";
 import {
   cluster,
@@ -12,6 +15,7 @@ import {
   explain,
   handlersFor,
   instance,
+  queueDataApiResult,
   replicate,
   restoreTestMachine,
   SOURCE,
@@ -141,6 +145,73 @@ describe("e2e: restore tests", () => {
     );
     const clusters = (await world.dest.rds.send(new DescribeDBClustersCommand({}))).DBClusters ?? [];
     assert.equal(clusters.filter((c) => c.DBClusterIdentifier?.startsWith("rt-")).length, 0);
+  });
+
+  /** A replicated Aurora cluster `billing` whose restore test runs SELECT 1 through the Data API. */
+  async function dataApiWorld() {
+    const world = await worlds.build({
+      destRegion: SOURCE.region,
+      restoreTests: [{ database: "billing", kind: "cluster", dataApiSelect: true }],
+    });
+    await cluster(world.source, "billing", { replicate: "yes", Draco_Lifecycle: "Standard" });
+    const flow = await replicate(world, { trigger: "schedule" });
+    assert.ok(
+      flow.consumers.every((c) => c.status === "SUCCEEDED"),
+      explain(world),
+    );
+    return world;
+  }
+
+  const rdsManagedSecrets = async (world: World) =>
+    ((await world.dest.secrets.send(new ListSecretsCommand({}))).SecretList ?? [])
+      .map((s) => s.Name ?? "")
+      .filter((n) => n.startsWith("rds!"));
+
+  it("an Aurora cluster with dataApiSelect: RDS manages its master password, the HTTP endpoint is enabled, SELECT 1 returns 1; cluster and secret deleted", async () => {
+    const world = await dataApiWorld();
+    await queueDataApiResult(world.destPlace, [[{ longValue: 1 }]]);
+
+    const run = await execute(restoreTestMachine(world), world.consumer, { database: "billing", kind: "cluster" });
+    assert.equal(run.status, "SUCCEEDED", `${run.error}: ${run.cause}\n${explain(world)}`);
+    assert.deepEqual(
+      run.calls.filter((c) => c !== "consumer-poll"),
+      [
+        "consumer-restore-test-start",
+        "consumer-restore-test-verify",
+        "consumer-restore-test-query",
+        "consumer-restore-test-delete",
+        "consumer-restore-test-report",
+      ],
+    );
+    const [{ report }] = reports(world);
+    assert.equal(report.outcome, "passed");
+    assert.deepEqual(report.query, { sql: "SELECT 1", result: 1 });
+    const modify = world.proxy.requests.find((r) => r.action === "ModifyDBCluster");
+    assert.equal(modify?.params.get("DBClusterIdentifier"), report.id);
+    assert.equal(modify?.params.get("ManageMasterUserPassword"), "true");
+    const enable = world.proxy.requests.find((r) => r.action === "EnableHttpEndpoint");
+    assert.match(enable?.params.get("ResourceArn") ?? "", new RegExp(`:cluster:${report.id}$`));
+    assert.deepEqual(await rdsManagedSecrets(world), [], "the master user secret went with the test cluster");
+  });
+
+  it("an Aurora cluster whose Data API cannot be enabled (injected): SELECT 1 never runs, reported failed, run failed, cluster deleted", async () => {
+    const world = await dataApiWorld();
+    world.proxy.fail("EnableHttpEndpoint", "InvalidParameterCombination", 1);
+
+    const run = await execute(restoreTestMachine(world), world.consumer, { database: "billing", kind: "cluster" });
+    assert.equal(run.status, "FAILED");
+    assert.equal(run.error, "RestoreTestFailed");
+    assert.ok(run.calls.includes("consumer-restore-test-query"));
+    assert.ok(run.calls.includes("consumer-restore-test-delete"));
+    const [{ subject, report }] = reports(world);
+    assert.equal(report.outcome, "failed");
+    assert.match(report.reason ?? "", /RestoreTestFailed: enable the Data API on rt-\S+ .*InvalidParameterCombination/);
+    assert.equal(report.query, undefined);
+    assert.equal(report.deleted, true);
+    assert.match(subject ?? "", /restore test failed: billing/);
+    const clusters = (await world.dest.rds.send(new DescribeDBClustersCommand({}))).DBClusters ?? [];
+    assert.equal(clusters.filter((c) => c.DBClusterIdentifier?.startsWith("rt-")).length, 0);
+    assert.deepEqual(await rdsManagedSecrets(world), []);
   });
 
   it("a test database that never becomes available (injected incompatible-restore): reported failed, run failed, database deleted", async () => {

@@ -42,7 +42,7 @@ const timelineRows = (dom: string) =>
   ]);
 
 describe("demo (npm run demo)", () => {
-  it("replicates a tagged production database to another account and region and reports what exists where", async () => {
+  it("replicates two production databases (an instance, an Aurora cluster) to another account and region, refreshes each into its own secret and reports what exists where", async () => {
     const out = new Captured();
     const reportPath = reportIn();
     const code = await runDemo({ out, reportPath });
@@ -70,18 +70,31 @@ describe("demo (npm run demo)", () => {
     assert.match(sourceSnapshots, /Draco_Lifecycle=Standard/);
     assert.match(sourceSnapshots, /orders-\d{8}-\d{6}\s+manual\s+available.*\n(.*\n)*.*rds-replication:role=source/);
 
+    assert.match(
+      section(text, `${src}: Aurora clusters`).join("\n"),
+      /billing-aurora\s+available\s+aurora-postgresql(.*\n)*.*replicate=yes/,
+    );
+    assert.match(sourceSnapshots, /billing-aurora-\d{8}-\d{6}\s+manual \(cluster\)\s+available/);
+
     const transits = section(text, `${hop}: snapshots (transit copies)`);
     const transitIds = firstColumn(transits);
-    assert.equal(transitIds.length, 2, transits.join("\n"));
-    for (const id of transitIds) assert.match(id, /^rr-orders-/);
-    assert.equal(transits.filter((l) => l.includes("producer transit key (eu-central-1)")).length, 2);
+    assert.equal(transitIds.length, 3, transits.join("\n"));
+    assert.deepEqual(
+      transitIds.map((id) => /^rr-(orders|billing-aurora)-/.exec(id)?.[1]),
+      ["orders", "orders", "billing-aurora"],
+    );
+    assert.equal(transits.filter((l) => l.includes("producer transit key (eu-central-1)")).length, 3);
 
     const destSnapshots = section(text, `${dst}: snapshots`);
     const copies = destSnapshots.filter((l) => /^\s{2}orders-.*\s+manual\s+available\s+consumer key/.test(l));
     assert.equal(copies.length, 2, destSnapshots.join("\n"));
-    const shared = destSnapshots.filter((l) => l.includes("shared with us"));
-    assert.equal(shared.length, 2, "the two transit copies are offered to the destination account");
-    for (const l of shared) assert.match(l, /producer transit key \(eu-central-1\)/);
+    const clusterCopies = destSnapshots.filter((l) =>
+      /^\s{2}billing-aurora-.*\s+manual \(cluster\)\s+available\s+consumer key/.test(l),
+    );
+    assert.equal(clusterCopies.length, 1, destSnapshots.join("\n"));
+    const shared = destSnapshots.filter((l) => / shared (with us|\(cluster\))\s/.test(l));
+    assert.equal(shared.length, 3, "the three transit copies are offered to the destination account");
+    for (const l of shared) assert.match(l, /producer transit key/);
     assert.match(destSnapshots.join("\n"), /rds-replication:source-database=orders/);
 
     // Keys: the producer's per region, the consumer's own.
@@ -89,17 +102,27 @@ describe("demo (npm run demo)", () => {
     assert.match(section(text, `${hop}: KMS keys`).join("\n"), /producer transit key \(eu-central-1\)\s+Enabled/);
     assert.match(section(text, `${dst}: KMS keys`).join("\n"), /consumer key \(never shared\)\s+Enabled/);
 
-    // Two restored instances; the secret points at the newer one.
-    // The second refresh superseded the first restore and cleanup removed it (snapshot deletions still off).
+    // Each database refreshed into its own secret. orders was restored twice: the second refresh superseded the
+    // first restore and cleanup removed it (snapshot deletions still off); billing-aurora once, as a cluster.
     const restored = firstColumn(section(text, `${dst}: DB instances`)).filter((id) => id.startsWith("orders-dev-"));
     assert.equal(restored.length, 1);
     const newest = restored[0]!;
+    const restoredClusters = firstColumn(section(text, `${dst}: Aurora clusters`));
+    assert.equal(restoredClusters.length, 1, "no rt-* cluster left: the restore test was of orders and deleted");
+    const billing = restoredClusters[0]!;
+    assert.match(billing, /^billing-dev-\d{8}-\d{6}$/);
     const refreshed = section(text, `${dst}: refreshed databases`).join("\n");
-    assert.match(refreshed, /orders \(instance\)\s+orders-dev-\*\s+1\s+1/);
-    const secret = section(text, `${dst}: restore secret`).join("\n");
-    assert.match(secret, new RegExp(`dbInstanceIdentifier\\s+${newest}`));
-    assert.match(secret, new RegExp(`host\\s+${newest}\\.`));
-    assert.doesNotMatch(secret, /password/);
+    assert.match(refreshed, new RegExp(`orders \\(instance\\)\\s+dev/orders -> ${newest}\\s+orders-dev-\\*\\s+1\\s+1`));
+    assert.match(
+      refreshed,
+      new RegExp(`billing-aurora \\(cluster\\)\\s+dev/billing -> ${billing}\\s+billing-dev-\\*\\s+1\\s+1`),
+    );
+    const secrets = section(text, `${dst}: restore secrets`).join("\n");
+    assert.match(secrets, new RegExp(`dev/orders\\s+dbInstanceIdentifier\\s+${newest}`));
+    assert.match(secrets, new RegExp(`dev/orders\\s+host\\s+${newest}\\.`));
+    assert.match(secrets, new RegExp(`dev/billing\\s+dbClusterIdentifier\\s+${billing}`));
+    assert.match(secrets, new RegExp(`dev/billing\\s+host\\s+${billing}\\.cluster-`));
+    assert.doesNotMatch(secrets, /password/);
 
     // Retention: the lifecycle tag adds Standard to the stack default (keepLast 3), never replaces it (issue 11).
     const retention = section(
@@ -157,20 +180,23 @@ describe("demo (npm run demo)", () => {
       prepare: (world) => world.proxy.fail("RestoreDBInstanceFromDBSnapshot", "KMSKeyNotAccessibleFault", 1),
     });
     assert.equal(code, 1);
-    assert.match(out.text, /FAIL\s+\[5\/8\] Consumer: copy under its own key/);
+    assert.match(out.text, /FAIL\s+\[5\/8\] Consumer: copy orders under its own key/);
     assert.doesNotMatch(out.text, /\[6\/8\]/);
     assert.match(
       out.text,
-      /Demo failed at step "Consumer: copy under its own key, restore, switch the secret, retention":\nthe consumer run ended FAILED: KmsKeyNotAccessible: .*KMSKeyNotAccessible/,
+      /Demo failed at step "Consumer: copy orders under its own key, restore, switch its secret, retention":\nthe consumer run ended FAILED: KmsKeyNotAccessible: .*KMSKeyNotAccessible/,
     );
-    assert.match(section(out.text, "Timings").join("\n"), /Consumer: copy under its own key.*failed/);
+    assert.match(section(out.text, "Timings").join("\n"), /Consumer: copy orders under its own key.*failed/);
     assert.doesNotMatch(out.text, /Demo finished/);
     const dom = await dumpDom(reportPath);
     assert.deepEqual(
       timelineRows(dom).map(([result]) => result),
       ["ok", "ok", "ok", "ok", "failed"],
     );
-    assert.match(dom, /<div class="failed-banner" id="failure">Demo failed at step "Consumer: copy under its own key/);
+    assert.match(
+      dom,
+      /<div class="failed-banner" id="failure">Demo failed at step "Consumer: copy orders under its own key/,
+    );
     assert.match(dom, /No retention plan in this run\./);
   });
 });

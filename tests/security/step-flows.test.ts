@@ -48,7 +48,7 @@ function kindsOfArn(arn: string): ResourceKind[] {
     return ["transit-key", "own-key", "source-transit-key", "source-db-key"];
   if (service === "ec2" && type.startsWith("security-group/")) return ["security-group"];
   if (service === "sns") return ["announce-topic", "notify-topic"];
-  if (service === "secretsmanager" && type === "secret") return ["restore-secret"];
+  if (service === "secretsmanager" && type === "secret") return ["restore-secret", "restore-test-secret"];
   if (service === "states" && type === "stateMachine") return ["state-machine"];
   if (service === "states" && (type === "execution" || type === "express")) return ["state-machine-execution"];
   if (service === "dynamodb" && type.startsWith("table/")) return ["admission-table"];

@@ -10,6 +10,7 @@ import { loadModel } from "../../testkit/aws-rules";
 /** The botocore service directory of each SDK v3 client package the handlers use. */
 export const SERVICE_OF_CLIENT: Record<string, string> = {
   "@aws-sdk/client-rds": "rds",
+  "@aws-sdk/client-rds-data": "rds-data",
   "@aws-sdk/client-sns": "sns",
   "@aws-sdk/client-sfn": "stepfunctions",
   "@aws-sdk/client-secrets-manager": "secretsmanager",

@@ -6,6 +6,7 @@ import {
   newestCopyOf,
   restoreTestId,
   restoreTestProblems,
+  selectOneProblem,
 } from "../../functions/decisions/restoreTestChecks";
 import { ConfigError, parseStackConfig } from "../../stack/config";
 import { DEST_ACCOUNT, stackFileConfig } from "../../testkit";
@@ -85,6 +86,19 @@ describe("restore tests: decisions", () => {
     // Aurora's allocated storage is not the data's size: not compared.
     assert.deepEqual(restoreTestProblems("cluster", expected, { ...good, allocatedGiB: 1 }), []);
   });
+
+  it("SELECT 1 through the Data API passes only with one row holding 1", () => {
+    assert.equal(selectOneProblem([[{ longValue: 1 }]]), undefined);
+    assert.equal(selectOneProblem([[{ stringValue: "1" }]]), undefined);
+    for (const records of [
+      [],
+      [[]],
+      [[{ longValue: 0 }]],
+      [[{ longValue: 1 }], [{ longValue: 1 }]],
+      [[{ longValue: 1 }, { longValue: 2 }]],
+    ])
+      assert.match(selectOneProblem(records) ?? "", /SELECT 1 through the Data API returned .*expected one row with 1/);
+  });
 });
 
 describe("restore tests: stack config", () => {
@@ -128,5 +142,18 @@ describe("restore tests: stack config", () => {
     assert.ok(problems.some((p) => /restoreTests\[1\]\.database.*tested twice/.test(p)));
     assert.ok(problems.some((p) => /restoreTests\[2\]\.instanceClass/.test(p)));
     assert.ok(problems.some((p) => /refreshTargets\[0\]\.instancePrefix.*other than rt/.test(p)));
+  });
+
+  it("dataApiSelect: a boolean, for clusters only", () => {
+    const problems = problemsOf({
+      ...dest(),
+      "rds-replication:restoreTests": [
+        { database: "orders-db", kind: "instance", instanceClass: "db.t4g.medium", dataApiSelect: true },
+        { database: "billing-aurora", kind: "cluster", instanceClass: "db.r6g.large", dataApiSelect: "yes" },
+      ],
+    });
+    assert.equal(problems.length, 2, problems.join("\n"));
+    assert.ok(problems.some((p) => /restoreTests\[0\]\.dataApiSelect.*only with kind cluster/.test(p)));
+    assert.ok(problems.some((p) => /restoreTests\[1\]\.dataApiSelect.*true or false/.test(p)));
   });
 });

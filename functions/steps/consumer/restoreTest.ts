@@ -1,24 +1,35 @@
 // Restore tests (DR drills) of one database, the steps of the restore-test state machine: restore the newest
 // copy into an isolated network as `rt-<hash>-<start>` (not protected, tagged role restore-test), check what can
 // be checked without credentials once the poll step finds it available, record the time to available as the
-// RestoreTestSeconds metric of the database, delete it (also after a failure), publish the result.
+// RestoreTestSeconds metric of the database, for Aurora with `dataApiSelect` run SELECT 1 through the Data API,
+// delete it (also after a failure), publish the result.
 import { PublishCommand } from "@aws-sdk/client-sns";
 import { rdsIn, snsIn } from "../../aws/clients";
+import { executeStatement, openDataApi, rdsDataIn } from "../../aws/dataApi";
 import { DATABASE_DIMENSION, ENGINE_METRICS, MetricUnit, observe, runStep } from "../../aws/observability";
 import { clusterInstanceId, deleteRestored, describeDatabase, restoreDatabase } from "../../aws/restoredDatabases";
 import { observeDatabase } from "../../aws/restoreTestDatabases";
 import { listSnapshots } from "../../aws/snapshots";
 import { type ConsumerRuntimeConfig, loadConsumerConfig } from "../../contracts/runtimeConfig";
 import { regionOfArn } from "../../decisions/arn";
-import { classifyAwsError, isAlreadyExists, type Kind, replicationError } from "../../decisions/errors";
+import {
+  awsErrorCode,
+  classifyAwsError,
+  isAlreadyExists,
+  isRetryable,
+  type Kind,
+  replicationError,
+} from "../../decisions/errors";
 import type { PollOperation } from "../../decisions/pollSchedule";
 import {
+  DATA_API_SQL,
   type Expected,
   isRestoreTestOf,
   newestCopyOf,
   RESTORE_TEST_ROLE,
   restoreTestId,
   restoreTestProblems,
+  selectOneProblem,
 } from "../../decisions/restoreTestChecks";
 import {
   MANAGED_BY_KEY,
@@ -39,6 +50,7 @@ export interface RestoreTestState {
   startedAt: string;
   test?: RestoreTestStart;
   verified?: RestoreTestVerdict;
+  queried?: RestoreTestQuery;
   deleted?: RestoreTestDeletion;
   error?: { Error?: string; Cause?: string };
 }
@@ -49,6 +61,13 @@ export interface RestoreTestStart {
   poll: PollProgress;
   snapshot: Expected & { id: string; sourceCreated?: string };
   restoreStartedAt: string;
+  /** Aurora with `dataApiSelect`: the state machine runs the query step after the verify step. */
+  dataApi: boolean;
+}
+
+export interface RestoreTestQuery {
+  sql: string;
+  result: number;
 }
 
 export interface RestoreTestVerdict {
@@ -113,6 +132,7 @@ export async function startRestoreTest(state: RestoreTestState): Promise<Restore
         sourceCreated: copy.tags[SOURCE_CREATED_KEY],
       },
       restoreStartedAt: existing?.createdAt || now,
+      dataApi: state.kind === "cluster" && setting.dataApiSelect === true,
     };
     if (existing) {
       obs.logger.info("restore test already started", { id });
@@ -165,6 +185,49 @@ export async function verifyRestoreTest(
   });
 }
 
+/**
+ * Aurora with `dataApiSelect`: SELECT 1 through the Data API on the test cluster. Until RDS has made the
+ * master user secret and enabled the endpoint, the step fails as ResourceBusy, which the state machine retries.
+ */
+export async function queryRestoreTest(
+  state: RestoreTestState & { test: RestoreTestStart },
+): Promise<RestoreTestQuery> {
+  const obs = observe("consumer-restore-test-query", { execution: state.execution, database: state.database });
+  return runStep(obs, async () => {
+    const id = state.test.restored.id;
+    let access: Awaited<ReturnType<typeof openDataApi>>;
+    try {
+      access = await openDataApi(rdsIn(), id);
+    } catch (error) {
+      const operation = `enable the Data API on ${id} (RDS-managed master password, EnableHttpEndpoint)`;
+      const classified = classifyAwsError(error, { operation });
+      // Busy or throttled: retried by the state machine; anything else (an engine without the Data API) fails the test.
+      const code = awsErrorCode(error);
+      throw isRetryable(classified)
+        ? classified
+        : replicationError("RestoreTestFailed", `${operation} failed: ${code}: ${(error as Error).message}`, code);
+    }
+    if (!access) throw replicationError("RestoreTestFailed", `${id} does not exist`);
+    if (!access.ready || !access.secretArn)
+      throw replicationError("ResourceBusy", `${id}: waiting for ${access.waitingFor.join(", ")}`);
+    let records: Awaited<ReturnType<typeof executeStatement>>;
+    try {
+      records = await executeStatement(rdsDataIn(), access.clusterArn, access.secretArn, DATA_API_SQL);
+    } catch (error) {
+      const { name, message } = error as Error;
+      throw replicationError(
+        "RestoreTestFailed",
+        `${id}: ${DATA_API_SQL} through the Data API: ${name}: ${message}`,
+        name,
+      );
+    }
+    const problem = selectOneProblem(records);
+    if (problem) throw replicationError("RestoreTestFailed", `${id}: ${problem}`);
+    obs.logger.info("restore test query passed", { id, sql: DATA_API_SQL });
+    return { sql: DATA_API_SQL, result: 1 };
+  });
+}
+
 /** Deletes this run's test database, whatever happened before; nothing to delete is not a failure. */
 export async function deleteRestoreTest(state: RestoreTestState): Promise<RestoreTestDeletion> {
   const obs = observe("consumer-restore-test-delete", { execution: state.execution, database: state.database });
@@ -190,6 +253,8 @@ export interface RestoreTestReport {
   seconds?: number;
   rtoMinutes?: number;
   withinRto?: boolean;
+  /** Aurora with `dataApiSelect`: the statement run through the Data API and what it returned. */
+  query?: RestoreTestQuery;
   deleted: boolean;
   reason?: string;
   execution: string;
@@ -207,6 +272,7 @@ export async function reportRestoreTest(state: RestoreTestState & { outcome: "pa
       id: state.deleted?.id ?? restoreTestId(state.database, state.startedAt),
       snapshot: state.test?.snapshot.id,
       ...(state.verified ?? {}),
+      ...(state.queried ? { query: state.queried } : {}),
       deleted: state.deleted?.deleted ?? false,
       ...(state.error ? { reason: `${state.error.Error}: ${state.error.Cause}` } : {}),
       execution: state.execution,

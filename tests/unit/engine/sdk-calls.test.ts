@@ -11,7 +11,7 @@ describe("engine: every SDK command of the handlers exists in AWS's API models",
 
   it("finds the handlers' commands of every client they use", () => {
     const services = new Set(commands.map((c) => c.service));
-    assert.deepEqual([...services].sort(), ["rds", "secretsmanager", "sns", "ssm", "stepfunctions"]);
+    assert.deepEqual([...services].sort(), ["rds", "rds-data", "secretsmanager", "sns", "ssm", "stepfunctions"]);
     const operations = new Set(commands.map((c) => c.operation));
     for (const op of ["CopyDBSnapshot", "CopyDBClusterSnapshot", "DescribeDBSnapshots", "DescribeOptionGroups"])
       assert.ok(operations.has(op), op);

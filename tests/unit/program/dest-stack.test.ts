@@ -76,10 +76,13 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
       "aws:cloudwatch/metricAlarm:MetricAlarm consumer-restore-test-state-machine-ExecutionsTimedOut",
       "aws:cloudwatch/metricAlarm:MetricAlarm consumer-restore-test-state-machine-ExecutionsAborted",
       "aws:cloudwatch/metricAlarm:MetricAlarm consumer-restore-test-rto-orders-db",
+      "aws:cloudwatch/metricAlarm:MetricAlarm consumer-restore-test-rto-billing-aurora",
       "aws:iam/role:Role consumer-restore-test-events-role",
       "aws:iam/rolePolicy:RolePolicy consumer-restore-test-events-policy",
       "aws:cloudwatch/eventRule:EventRule consumer-restore-test-orders-db",
       "aws:cloudwatch/eventTarget:EventTarget consumer-restore-test-orders-db-target",
+      "aws:cloudwatch/eventRule:EventRule consumer-restore-test-billing-aurora",
+      "aws:cloudwatch/eventTarget:EventTarget consumer-restore-test-billing-aurora-target",
     ];
     const seen = stack.resources.map((r) => `${r.type} ${r.name}`);
     assert.deepEqual([...seen].sort(), [...expected].sort());
@@ -293,6 +296,7 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
       [
         "consumer-poll",
         "consumer-restore-test-delete",
+        "consumer-restore-test-query",
         "consumer-restore-test-report",
         "consumer-restore-test-start",
         "consumer-restore-test-verify",
@@ -313,20 +317,28 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
     });
     assert.deepEqual(rto.alarmActions, [arn("consumer-notifications")]);
     const { restoreTests } = runtimeConfigOf(stack, "consumer", "consumer-restore-test-start").config as {
-      restoreTests: { database: string; subnetGroupName: string; rtoMinutes: number }[];
+      restoreTests: { database: string; subnetGroupName: string; rtoMinutes: number; dataApiSelect: boolean }[];
     };
     assert.deepEqual(
-      restoreTests.map((t) => [t.database, t.rtoMinutes]),
-      [["orders-db", 45]],
+      restoreTests.map((t) => [t.database, t.rtoMinutes, t.dataApiSelect]),
+      [
+        ["orders-db", 45, false],
+        ["billing-aurora", 60, true],
+      ],
     );
+    // Only the query step reads the master user secrets RDS makes for test clusters, and only those.
+    const query = String(stack.named("consumer-restore-test-query-policy").inputs.policy);
+    assert.ok(query.includes(":secret:rds!cluster-*"), query);
+    for (const step of STEPS.filter((s) => s.key !== "consumer-restore-test-query"))
+      assert.ok(!String(stack.named(`consumer-${shortKey(step)}-policy`).inputs.policy).includes("rds!cluster"));
     assert.equal(restoreTests[0]?.subnetGroupName, stack.named("consumer-restore-subnets").state.name);
   });
 
   it("alarms on failed executions, Lambda errors, DLQ depth and replication lag to the notifications topic", () => {
     const alarms = stack.ofType("aws:cloudwatch/metricAlarm:MetricAlarm");
     // Three for the state machine, two per step, the default RPO and the one override of Pulumi.dest.yaml, the
-    // manual snapshot quota per kind, the restore test's state machine (three) and its RTO.
-    assert.equal(alarms.length, 3 + 2 * STEPS.length + 2 + 2 + 3 + 1);
+    // manual snapshot quota per kind, the restore test's state machine (three) and the two tests' RTOs.
+    assert.equal(alarms.length, 3 + 2 * STEPS.length + 2 + 2 + 3 + 2);
     for (const alarm of alarms)
       assert.deepEqual(alarm.inputs.alarmActions, [arn("consumer-notifications")], alarm.name);
     assert.deepEqual(stack.named("consumer-state-machine-ExecutionsFailed").inputs.dimensions, {
@@ -420,6 +432,25 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
         assert.deepEqual(variant.ofType(type), [], type);
       assert.equal((runtimeConfigOf(variant, "consumer", "consumer-switch").config as { restore: null }).restore, null);
       assert.equal(String(variant.named("consumer-switch-policy").inputs.policy).includes("secretsmanager"), false);
+    });
+
+    it("restore tests without refresh targets: the network of refreshNetworkCidr and refreshAvailabilityZones, no secret", async () => {
+      const variant = await evaluateDest({
+        ...destConfig,
+        "rds-replication:refreshTargets": undefined,
+        "rds-replication:refreshNetworkCidr": "10.77.0.0/16",
+        "rds-replication:refreshAvailabilityZones": ["eu-central-1b", "eu-central-1c"],
+      });
+      const vpc = variant.named("consumer-restore-network");
+      assert.equal(vpc.inputs.cidrBlock, "10.77.0.0/16");
+      assert.deepEqual(vpc.inputs.availabilityZoneNames, ["eu-central-1b", "eu-central-1c"]);
+      assert.deepEqual(variant.ofType("aws:secretsmanager/secret:Secret"), []);
+      const config = runtimeConfigOf(variant, "consumer", "consumer-restore-test-start").config as {
+        restore: null;
+        restoreTests: { subnetGroupName: string }[];
+      };
+      assert.equal(config.restore, null);
+      assert.equal(config.restoreTests[0]?.subnetGroupName, variant.named("consumer-restore-subnets").state.name);
     });
 
     it("consumes two source stacks through two references, subscriptions and permissions", async () => {
@@ -529,8 +560,9 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
       assert.deepEqual(await problems([target("orders-db", "instance", "o")], older), [
         "source stack acme/rds-replication/source exports no databases: bring it up with this version first",
         "rds-replication:refreshTargets[0].database: expected a database a source sends to 222222222222/eu-central-1 (acme/rds-replication/source: none), not orders-db",
-        // Pulumi.dest.yaml's restore test is checked the same way, in the same report.
+        // Pulumi.dest.yaml's restore tests are checked the same way, in the same report.
         "rds-replication:restoreTests[0].database: expected a database a source sends to 222222222222/eu-central-1 (acme/rds-replication/source: none), not orders-db",
+        "rds-replication:restoreTests[1].database: expected a database a source sends to 222222222222/eu-central-1 (acme/rds-replication/source: none), not billing-aurora",
       ]);
     });
   });

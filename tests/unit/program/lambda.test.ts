@@ -62,9 +62,9 @@ describe("Lambda packaging", () => {
     // Lambda keeps 100 of the account's executions unreserved: the account needs its quota above 100 + this.
     assert.equal(reservedConcurrencyTotal(stepsOf("producer")), 1);
     assert.equal(reservedConcurrencyTotal(stepsOf("consumer")), 3);
-    // With the optional setting at the old default of 5: 5 (source) and 10 (dest) steps x 5, the poll watch 25, the
+    // With the optional setting at the old default of 5: 5 (source) and 11 (dest) steps x 5, the poll watch 25, the
     // one-at-a-time steps 1.
     assert.equal(reservedConcurrencyTotal(stepsOf("producer"), 5), 51);
-    assert.equal(reservedConcurrencyTotal(stepsOf("consumer"), 5), 78);
+    assert.equal(reservedConcurrencyTotal(stepsOf("consumer"), 5), 83);
   });
 });

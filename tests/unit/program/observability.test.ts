@@ -183,7 +183,7 @@ describe("observability: alarms and dashboards", () => {
           when: ["GreaterThanOrEqualToThreshold", 80, 3600, 1, 1, "notBreaching"],
         },
       ]),
-      // Pulumi.dest.yaml's restore test of orders-db: a failed test fails its state machine's execution, a
+      // Pulumi.dest.yaml's restore tests (orders-db shown): a failed test fails its state machine's execution, a
       // slow one is above its RTO of 45 minutes.
       ...(["ExecutionsFailed", "ExecutionsTimedOut", "ExecutionsAborted"] as const).map(
         (metric): [string, { what: unknown[]; when: unknown[] }] => [
@@ -209,6 +209,19 @@ describe("observability: alarms and dashboards", () => {
             { service: SERVICE, step: "consumer-restore-test-verify", [DATABASE_DIMENSION]: "orders-db" },
           ],
           when: ["GreaterThanThreshold", 45 * 60, 3600, 1, 1, "notBreaching"],
+        },
+      ],
+      // And of billing-aurora (SELECT 1 through the Data API), at the default RTO of 60 minutes.
+      [
+        "consumer-restore-test-rto-billing-aurora",
+        {
+          what: [
+            METRICS_NAMESPACE,
+            "RestoreTestSeconds",
+            "Maximum",
+            { service: SERVICE, step: "consumer-restore-test-verify", [DATABASE_DIMENSION]: "billing-aurora" },
+          ],
+          when: ["GreaterThanThreshold", 60 * 60, 3600, 1, 1, "notBreaching"],
         },
       ],
     ]);
