@@ -5,6 +5,7 @@ export * from "./emulator/lifecycle";
 export * from "./fixtures";
 export * from "./proxy";
 export * from "./pulumiMocks";
+export * from "./rdsEvents";
 export * from "./serialized";
 export * from "./stepfunctions";
 export * from "./world";
