@@ -593,6 +593,9 @@ export const RESTORE_TEST_STEPS = [
   "consumer-restore-test-report",
 ] as const;
 
+/** The copy-finished event handlers: EventBridge targets, never a state machine's Task. */
+export const COPY_EVENT_STEPS = ["producer-copy-event", "consumer-copy-event"] as const;
+
 export function stepsOf(side: Step["side"]): Step[] {
   return STEPS.filter((s) => s.side === side);
 }
