@@ -2,6 +2,7 @@
 // without AWS (testkit/README.md). Import from here, not from the modules behind it, so they can move freely.
 export * from "./accounts";
 export * from "./emulator/lifecycle";
+export * from "./eventBridge";
 export * from "./fixtures";
 export * from "./proxy";
 export * from "./pulumiMocks";
