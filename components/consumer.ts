@@ -4,7 +4,14 @@ import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { RESTORE_TEST_STEPS, type ResourceKind, type Step, stepByKey, stepsOf } from "../functions/catalog";
+import {
+  COPY_EVENT_STEPS,
+  RESTORE_TEST_STEPS,
+  type ResourceKind,
+  type Step,
+  stepByKey,
+  stepsOf,
+} from "../functions/catalog";
 import { ANNOUNCEMENT_VERSION, destinationFilterPolicy } from "../functions/contracts/announcement";
 import { type ConsumerRuntimeConfig, STATE_MACHINE_VARIABLE } from "../functions/contracts/runtimeConfig";
 import { RESTORE_TEST_PREFIX } from "../functions/decisions/restoreTestChecks";
@@ -16,6 +23,7 @@ import {
 } from "../functions/decisions/retentionPolicy";
 import { MANAGED_BY_KEY, MANAGED_BY_VALUE } from "../functions/decisions/tags";
 import { admissionTable } from "./admission";
+import { routeCopyEvents } from "./copyEvents";
 import { watchKeyLoss } from "./keyProtection";
 import { sharedLayer } from "./lambda";
 import { watch } from "./observability";
@@ -63,6 +71,8 @@ import {
 } from "./validation";
 
 export const INTAKE_STEP = "consumer-intake";
+const COPY_EVENT_STEP = "consumer-copy-event";
+const isCopyEventStep = (key: string) => (COPY_EVENT_STEPS as readonly string[]).includes(key);
 
 /** Recovery point objective: the lag alarms' thresholds (one alarm by default, one per override). */
 export interface Rpo {
@@ -721,7 +731,7 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
       name,
       {
         define: (arns) => consumerDefinition(arns),
-        steps: only((key) => !isTestStep(stepByKey(key))),
+        steps: only((key) => !isTestStep(stepByKey(key)) && !isCopyEventStep(key)),
         account: settings.account,
         operationsKey: opsKey,
         logRetentionDays: settings.logRetentionDays,
@@ -740,6 +750,12 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
       this,
     ).get(INTAKE_STEP)!;
     this.subscribe(name, settings.account, sources, intake);
+    // The consumer copies in its own region only.
+    routeCopyEvents(
+      name,
+      { account: settings.account, region: settings.region, otherRegions: [], handler: tasks.get(COPY_EVENT_STEP)! },
+      this,
+    );
     const testMachine =
       tests.length > 0
         ? stateMachine(

@@ -238,21 +238,17 @@ export function dashboardBody(input: DashboardInput): { widgets: object[] } {
       ...input.steps.map((s) => metricRow("AWS/Lambda", "Errors", { FunctionName: s.functionName }, { label: s.key })),
     ]),
     widget(
-      "Copies finished and their duration (s)",
+      "Copies finished and their duration (s), by the step that saw them finish",
+      // The poll step (cluster copies), the copy-finished registrar or event handler (instance copies).
       [
-        metricRow(METRICS_NAMESPACE, ENGINE_METRICS.snapshotsCopied, { service: SERVICE, step: POLL_STEP }),
-        metricRow(
-          METRICS_NAMESPACE,
-          ENGINE_METRICS.copyDuration,
-          { service: SERVICE, step: POLL_STEP },
-          { stat: "Maximum", yAxis: "right" },
-        ),
+        [engineSearch(ENGINE_METRICS.snapshotsCopied, ["service", "step"], "Sum", 3600)],
+        [{ ...engineSearch(ENGINE_METRICS.copyDuration, ["service", "step"], "Maximum", 3600), yAxis: "right" }],
       ],
       { period: 3600 },
     ),
     widget(
       "Bytes copied (provisioned size of the copied snapshots)",
-      [metricRow(METRICS_NAMESPACE, ENGINE_METRICS.bytesCopied, { service: SERVICE, step: POLL_STEP })],
+      [[engineSearch(ENGINE_METRICS.bytesCopied, ["service", "step"], "Sum", 3600)]],
       { period: 3600 },
     ),
     widget(

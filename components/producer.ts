@@ -3,10 +3,12 @@
 // policies.ts, where tests reach them directly.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { type ResourceKind, stepsOf } from "../functions/catalog";
+import { COPY_EVENT_STEPS, type ResourceKind, stepsOf } from "../functions/catalog";
 import { ANNOUNCEMENT_VERSION } from "../functions/contracts/announcement";
 import { type ProducerRuntimeConfig, STATE_MACHINE_VARIABLE } from "../functions/contracts/runtimeConfig";
+import { TRANSIT_ID_PREFIX } from "../functions/decisions/naming";
 import { admissionTable } from "./admission";
+import { routeCopyEvents } from "./copyEvents";
 import { sharedLayer } from "./lambda";
 import { watch } from "./observability";
 import {
@@ -653,7 +655,11 @@ export class SnapshotProducer extends pulumi.ComponentResource {
     // One execution per database: neither state nor history of any execution grows with the database count.
     const perDatabase = stateMachine(
       `${name}-database`,
-      { ...machineArgs, define: (arns) => producerDatabaseDefinition(arns), steps: tasks },
+      {
+        ...machineArgs,
+        define: (arns) => producerDatabaseDefinition(arns),
+        steps: new Map([...tasks].filter(([key]) => !(COPY_EVENT_STEPS as readonly string[]).includes(key))),
+      },
       this,
     );
     const dispatch = buildSteps(
@@ -681,6 +687,18 @@ export class SnapshotProducer extends pulumi.ComponentResource {
     this.stateMachineArn = machine.arn;
     this.databaseStateMachineArn = perDatabase.arn;
     this.triggers(name, settings, machine);
+    // Transit copies are made in every destination region, the source region's own included.
+    routeCopyEvents(
+      name,
+      {
+        account: settings.account,
+        region: settings.region,
+        otherRegions: transitRegions(settings.region, settings.destinations).filter((r) => r !== settings.region),
+        idPrefix: TRANSIT_ID_PREFIX,
+        handler: tasks.get("producer-copy-event")!,
+      },
+      this,
+    );
     watch(
       name,
       {

@@ -1,7 +1,7 @@
 // The two state machines as ASL objects. Pure (no Pulumi): the program JSON.stringify's the result inside
 // an apply, and the e2e tests execute the very same objects with aws-local-stepfunctions. Every Task has
-// Retry (the retryable error classes of functions/decisions/errors.ts), Catch and TimeoutSeconds; every poll loop is
-// Poll -> Choice -> Wait -> Poll, bounded by the poll step giving up (functions/decisions/pollSchedule.ts); every copy
+// Retry (the retryable error classes of functions/decisions/errors.ts), Catch and TimeoutSeconds (or, awaiting a
+// copy's event, TimeoutSecondsPath); every poll loop is Poll -> Choice -> Wait -> Poll, bounded by the poll step giving up (functions/decisions/pollSchedule.ts); every copy
 // start waits for admission in Copy -> Choice -> Wait -> Copy, bounded by the admission's maximum age.
 import { stepByKey } from "../functions/catalog";
 import { RETRY_POLICIES } from "../functions/decisions/errors";
@@ -105,6 +105,69 @@ function pollLoop(
   };
 }
 
+/** Lambda's Step Functions integration that hands the function a task token and waits until it is completed. */
+export const WAIT_FOR_TASK_TOKEN = "arn:aws:states:::lambda:invoke.waitForTaskToken";
+
+/**
+ * A DB snapshot copy awaiting its copy-finished event (functions/steps/copyAwait.ts): the Task invokes the
+ * registrar with a task token and waits until the registrar (copy already settled) or the event handler
+ * completes it, or until the fallback timeout the copy step set (`awaitSeconds`); on States.Timeout it turns
+ * again (registrar = fallback check), bounded by the registrar failing past the copy's time limit. Other copies
+ * (clusters: RDS emits no copy-finished event for them) go to the poll loop at `pollCheck`.
+ */
+function copyAwait(
+  arns: LambdaArns,
+  names: { awaits: string; await: string },
+  spec: {
+    key: string;
+    targetPath: string;
+    operationPath: string;
+    progressPath: string;
+    pollCheck: string;
+    next: string;
+    catchTo: string;
+  },
+): Record<string, State> {
+  return {
+    [names.awaits]: {
+      Type: "Choice",
+      Choices: [
+        {
+          And: [
+            { Variable: spec.operationPath, StringEquals: "snapshot-copy" },
+            { Variable: `${spec.progressPath}.awaitSeconds`, IsPresent: true },
+          ],
+          Next: names.await,
+        },
+      ],
+      Default: spec.pollCheck,
+    },
+    [names.await]: {
+      Type: "Task",
+      Resource: WAIT_FOR_TASK_TOKEN,
+      Parameters: {
+        FunctionName: arnOf(arns, spec.key),
+        Payload: {
+          "token.$": "$$.Task.Token",
+          "target.$": spec.targetPath,
+          "operation.$": spec.operationPath,
+          "poll.$": spec.progressPath,
+          "execution.$": "$$.Execution.Id",
+        },
+      },
+      ResultPath: spec.progressPath,
+      TimeoutSecondsPath: `${spec.progressPath}.awaitSeconds`,
+      // A timeout is the fallback check's turn, not a failure to retry.
+      Retry: taskRetries().filter((r) => !(r.ErrorEquals as string[]).includes("States.Timeout")),
+      Catch: [
+        { ErrorEquals: ["States.Timeout"], ResultPath: "$.awaitTimedOut", Next: names.await },
+        { ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: spec.catchTo },
+      ],
+      Next: spec.next,
+    },
+  };
+}
+
 /**
  * A copy step that may answer "not admitted yet" (`waiting` present in its result at `resultPath`): wait what
  * it says, then ask again; admitted, go on. Waiting is bounded by the step (ADMISSION.maxAgeSeconds), not by a
@@ -193,8 +256,21 @@ export function producerDispatchDefinition(arns: LambdaArns, options: Definition
  */
 export function producerDatabaseDefinition(arns: LambdaArns, options: DefinitionOptions = {}): State {
   const perRegion: State = {
-    StartAt: "Check transit copy",
+    StartAt: "Transit copy awaits event?",
     States: {
+      ...copyAwait(
+        arns,
+        { awaits: "Transit copy awaits event?", await: "Await transit copy" },
+        {
+          key: "producer-await-copy",
+          targetPath: "$.snapshot",
+          operationPath: "$.operation",
+          progressPath: "$.poll",
+          pollCheck: "Check transit copy",
+          next: "Share and announce",
+          catchTo: "Region failed",
+        },
+      ),
       ...pollLoop(
         arns,
         options,
@@ -313,7 +389,20 @@ export function consumerDefinition(arns: LambdaArns, options: DefinitionOptions 
       }),
       ...admissionLoop(
         { admitted: "Copy admitted?", wait: "Wait for a copy slot", step: "Copy snapshot" },
-        { resultPath: "$.copy", next: "Check copy" },
+        { resultPath: "$.copy", next: "Copy awaits event?" },
+      ),
+      ...copyAwait(
+        arns,
+        { awaits: "Copy awaits event?", await: "Await copy" },
+        {
+          key: "consumer-await-copy",
+          targetPath: "$.copy.snapshot",
+          operationPath: "$.copy.operation",
+          progressPath: "$.copy.poll",
+          pollCheck: "Check copy",
+          next: "Restore?",
+          catchTo: "Discard failed copy",
+        },
       ),
       ...pollLoop(
         arns,

@@ -21,6 +21,7 @@ import {
 } from "./steps/consumer/restoreTest";
 import { applyRetention } from "./steps/consumer/retention";
 import { switchEndpoint } from "./steps/consumer/switch";
+import { awaitCopyWith, copyEventWith } from "./steps/copyAwait";
 import { notify } from "./steps/notify";
 import { pollWith } from "./steps/poll";
 import { plan } from "./steps/producer/plan";
@@ -242,6 +243,25 @@ const START_RUNS: IamStatement[] = [
 // Admission (functions/decisions/admission.ts): renew this copy's ticket, read its queue, leave it once started.
 const ADMISSION_QUEUE = on(["dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:DeleteItem"], ["admission-table"]);
 
+// Copy completion (functions/steps/copyAwait.ts): the registrar stores the waiting run's token and may claim it,
+// the event handler reads and claims it; either resumes the run. A task token is not a resource: Step Functions
+// authorizes SendTask* on "*" (tests/security/iam-catalogue.test.ts checks it against the catalogue).
+const RESUME_RUNS = anywhere(["states:SendTaskSuccess", "states:SendTaskFailure"]);
+const DESCRIBE_DB_SNAPSHOTS = anywhere(["rds:DescribeDBSnapshots"]);
+const AWAIT_COPY: IamStatement[] = [
+  DESCRIBE_DB_SNAPSHOTS,
+  on(["dynamodb:PutItem", "dynamodb:DeleteItem"], ["admission-table"]),
+  RESUME_RUNS,
+];
+const COPY_EVENT: IamStatement[] = [
+  DESCRIBE_DB_SNAPSHOTS,
+  on(["dynamodb:GetItem", "dynamodb:DeleteItem"], ["admission-table"]),
+  RESUME_RUNS,
+];
+// Both store or read one item, describe one snapshot and maybe resume one run: well under a second.
+const COPY_COMPLETION_TIMEOUT_SECONDS = 30;
+const COPY_COMPLETION_MEMORY_MB = 128;
+
 /** `handler` and `overClock` of a step that reads the time. */
 // biome-ignore lint/suspicious/noExplicitAny: each handler takes its own event type
 const clocked = (factory: (clock: Clock) => (event: any) => Promise<unknown>) => ({
@@ -284,6 +304,24 @@ export const STEPS: Step[] = [
     memoryMb: POLL_MEMORY_MB,
     minReservedConcurrency: POLL_CONCURRENCY,
     iam: [DESCRIBE_SNAPSHOTS],
+  },
+  {
+    key: "producer-await-copy",
+    side: "producer",
+    ...clocked(awaitCopyWith("producer")),
+    description: "Registers a run waiting for its transit copy's copy-finished event and checks the copy once",
+    timeoutSeconds: COPY_COMPLETION_TIMEOUT_SECONDS,
+    memoryMb: COPY_COMPLETION_MEMORY_MB,
+    iam: AWAIT_COPY,
+  },
+  {
+    key: "producer-copy-event",
+    side: "producer",
+    ...clocked(copyEventWith("producer")),
+    description: "Resumes the run waiting for a transit copy when RDS says the copy finished (EventBridge target)",
+    timeoutSeconds: COPY_COMPLETION_TIMEOUT_SECONDS,
+    memoryMb: COPY_COMPLETION_MEMORY_MB,
+    iam: COPY_EVENT,
   },
   {
     key: "producer-transit",
@@ -355,6 +393,24 @@ export const STEPS: Step[] = [
     memoryMb: POLL_MEMORY_MB,
     minReservedConcurrency: POLL_CONCURRENCY,
     iam: [DESCRIBE_SNAPSHOTS, DESCRIBE_DATABASES],
+  },
+  {
+    key: "consumer-await-copy",
+    side: "consumer",
+    ...clocked(awaitCopyWith("consumer")),
+    description: "Registers a run waiting for its copy's copy-finished event and checks the copy once",
+    timeoutSeconds: COPY_COMPLETION_TIMEOUT_SECONDS,
+    memoryMb: COPY_COMPLETION_MEMORY_MB,
+    iam: AWAIT_COPY,
+  },
+  {
+    key: "consumer-copy-event",
+    side: "consumer",
+    ...clocked(copyEventWith("consumer")),
+    description: "Resumes the run waiting for a copy when RDS says the copy finished (EventBridge target)",
+    timeoutSeconds: COPY_COMPLETION_TIMEOUT_SECONDS,
+    memoryMb: COPY_COMPLETION_MEMORY_MB,
+    iam: COPY_EVENT,
   },
   {
     key: "consumer-restore",
@@ -564,6 +620,9 @@ export const RESTORE_TEST_STEPS = [
   "consumer-restore-test-delete",
   "consumer-restore-test-report",
 ] as const;
+
+/** The copy-finished event handlers: EventBridge targets, never a state machine's Task. */
+export const COPY_EVENT_STEPS = ["producer-copy-event", "consumer-copy-event"] as const;
 
 export function stepsOf(side: Step["side"]): Step[] {
   return STEPS.filter((s) => s.side === side);

@@ -13,6 +13,8 @@ export const IAM_DATA_VERSION = "0.21.202609261";
 
 export const RESOURCE_TYPES: Readonly<Record<string, ActionResourceTypes>> = {
   "dynamodb:DeleteItem": { required: ["dynamodb:table"], optional: [] },
+  "dynamodb:GetItem": { required: ["dynamodb:table"], optional: [] },
+  "dynamodb:PutItem": { required: ["dynamodb:table"], optional: [] },
   "dynamodb:Query": { required: ["dynamodb:table"], optional: [] },
   "dynamodb:UpdateItem": { required: ["dynamodb:table"], optional: [] },
   "kms:CreateGrant": { required: ["kms:key"], optional: [] },
@@ -98,5 +100,7 @@ export const RESOURCE_TYPES: Readonly<Record<string, ActionResourceTypes>> = {
   "secretsmanager:TagResource": { required: ["secretsmanager:Secret"], optional: [] },
   "sns:Publish": { required: ["sns:topic"], optional: [] },
   "states:DescribeExecution": { required: ["states:execution", "states:express"], optional: [] },
+  "states:SendTaskFailure": { required: [], optional: [] },
+  "states:SendTaskSuccess": { required: [], optional: [] },
   "states:StartExecution": { required: ["states:statemachine"], optional: [] },
 };

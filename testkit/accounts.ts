@@ -113,18 +113,47 @@ export async function asLambdaIn<T>(
     AWS_SESSION_TOKEN: credentials.sessionToken,
     ...extraEnvironment,
   };
-  const saved = new Map<string, string | undefined>();
-  for (const key of [...HANDLER_VARIABLES, ...Object.keys(extraEnvironment)]) saved.set(key, process.env[key]);
-  for (const [key, value] of Object.entries(variables)) {
-    if (value === undefined) delete process.env[key];
-    else process.env[key] = value;
-  }
-  try {
-    return await fn();
-  } finally {
-    for (const [key, value] of saved) {
+  // Handlers of one Lambda may overlap (a test delivering one event twice at once): they share the environment,
+  // and only the last to finish restores what the first found. Another environment must wait its turn.
+  const environment = JSON.stringify(variables);
+  while (inside && inside.environment !== environment) await inside.done;
+  if (inside) {
+    inside.depth += 1;
+  } else {
+    const saved = new Map<string, string | undefined>();
+    for (const key of [...HANDLER_VARIABLES, ...Object.keys(extraEnvironment)]) saved.set(key, process.env[key]);
+    for (const [key, value] of Object.entries(variables)) {
       if (value === undefined) delete process.env[key];
       else process.env[key] = value;
     }
+    let release: () => void = () => undefined;
+    const done = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    inside = { environment, depth: 1, saved, done, release };
+  }
+  const current = inside;
+  try {
+    return await fn();
+  } finally {
+    current.depth -= 1;
+    if (current.depth === 0) {
+      for (const [key, value] of current.saved) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+      inside = undefined;
+      current.release();
+    }
   }
 }
+
+let inside:
+  | {
+      environment: string;
+      depth: number;
+      saved: Map<string, string | undefined>;
+      done: Promise<void>;
+      release: () => void;
+    }
+  | undefined;

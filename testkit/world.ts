@@ -34,7 +34,7 @@ import { emulatorEndpoint, recordExecutionOutcome } from "./emulator/lifecycle";
 import { nextSecond } from "./fixtures";
 import { EmulatorProxy } from "./proxy";
 import { serialized } from "./serialized";
-import { type Execution, execute, fakeLambdaArns, type TaskHandler } from "./stepfunctions";
+import { type ExecuteOptions, type Execution, execute, fakeLambdaArns, type TaskHandler } from "./stepfunctions";
 
 export interface Posted {
   path: string;
@@ -516,7 +516,7 @@ async function runStarted(
   definition: object,
   handlers: Record<string, TaskHandler>,
   alreadyRun: Set<string>,
-  options: { measureStates?: boolean } = {},
+  options: ExecuteOptions = {},
 ): Promise<Execution[]> {
   const { executions } = await sfn.send(new ListExecutionsCommand({ stateMachineArn }));
   const runs: Execution[] = [];
@@ -531,13 +531,20 @@ async function runStarted(
   return runs;
 }
 
+/** How a test runs the executions: its own handlers in place of some of the world's, the runner's options. */
+export interface RunOptions extends ExecuteOptions {
+  handlers?: Record<string, TaskHandler>;
+}
+
 /** Runs the executions the intake started in the emulator's Step Functions, each once. */
 export function runStartedConsumers(
   world: World,
   alreadyRun: Set<string>,
-  options: { measureStates?: boolean } = {},
+  options: RunOptions = {},
 ): Promise<Execution[]> {
-  return runStarted(world.sfn, world.stateMachineArn, consumerMachine(world), world.consumer, alreadyRun, options);
+  const { handlers, ...execution } = options;
+  const all = { ...world.consumer, ...handlers };
+  return runStarted(world.sfn, world.stateMachineArn, consumerMachine(world), all, alreadyRun, execution);
 }
 
 /** The producer's dispatch for `trigger`, then each per-database run it started. */
@@ -545,14 +552,18 @@ export async function produce(
   world: World,
   trigger: unknown,
   alreadyRun = new Set<string>(),
+  options: RunOptions = {},
 ): Promise<{ producer: Execution; databases: Execution[] }> {
-  const dispatch = await execute(producerDispatchMachine(), world.producer, trigger);
+  const { handlers, ...execution } = options;
+  const all = { ...world.producer, ...handlers };
+  const dispatch = await execute(producerDispatchMachine(), all, trigger);
   const databases = await runStarted(
     world.sourceSfn,
     world.producerStateMachineArn,
     producerDatabaseMachine(),
-    world.producer,
+    all,
     alreadyRun,
+    execution,
   );
   return { producer: combined([dispatch, ...databases]), databases };
 }

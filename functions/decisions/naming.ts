@@ -35,15 +35,18 @@ function snapshotName(snapshotArn: string): string {
   return snapshotArn.split(":").slice(6).join(":") || snapshotArn;
 }
 
+/** How every transit copy's identifier starts (the producer's copy-finished rule matches on it). */
+export const TRANSIT_ID_PREFIX = "rr-";
+
 /** Transit copy of a source snapshot in `region` (made by the producer). */
 export function transitSnapshotId(sourceSnapshotArn: string, region: string): string {
-  const base = identifier(`rr-${snapshotName(sourceSnapshotArn)}`, 200);
+  const base = identifier(`${TRANSIT_ID_PREFIX}${snapshotName(sourceSnapshotArn)}`, 200);
   return `${base}-${shortHash(`${sourceSnapshotArn}|${region}`)}`;
 }
 
 /** The destination account's own copy of a shared snapshot. */
 export function destinationCopyId(sharedSnapshotArn: string): string {
-  const base = identifier(snapshotName(sharedSnapshotArn).replace(/^rr-/, ""), 200);
+  const base = identifier(snapshotName(sharedSnapshotArn).replace(new RegExp(`^${TRANSIT_ID_PREFIX}`), ""), 200);
   return `${base}-${shortHash(sharedSnapshotArn)}`;
 }
 

@@ -5,7 +5,7 @@
 // watch, bounded by watchInline's budget). Used by both sides.
 import { DescribeDBClustersCommand, DescribeDBInstancesCommand } from "@aws-sdk/client-rds";
 import { rdsIn } from "../aws/clients";
-import { ENGINE_METRICS, MetricUnit, observe, runStep } from "../aws/observability";
+import { ENGINE_METRICS, MetricUnit, type Observability, observe, runStep } from "../aws/observability";
 import { describeSnapshot } from "../aws/snapshots";
 import type { Clock } from "../clock";
 import { classifyAwsError, type Kind, replicationError } from "../decisions/errors";
@@ -39,6 +39,11 @@ export interface PollProgress {
   queuedUntilSeconds?: number;
   /** Of the previous check: the state machine hands back the whole previous result. */
   elapsedSeconds?: number;
+  /**
+   * A DB snapshot copy that awaits its copy-finished event (functions/steps/copyAwait.ts): the seconds its
+   * Task waits before the fallback check (TimeoutSecondsPath), set by the step that starts the copy.
+   */
+  awaitSeconds?: number;
 }
 
 export interface PollEvent {
@@ -89,6 +94,14 @@ async function readStatus(
   }
 }
 
+/** A finished copy's metrics, whichever step saw it finish (this one, or functions/steps/copyAwait.ts). */
+export function recordCopied(obs: Observability, elapsedSeconds: number, allocatedGiB: number | undefined): void {
+  obs.metric(ENGINE_METRICS.snapshotsCopied, MetricUnit.Count, 1);
+  obs.metric(ENGINE_METRICS.copyDuration, MetricUnit.Seconds, elapsedSeconds);
+  // The provisioned size: RDS exposes no data size for a snapshot, and copy cost scales with this.
+  if (allocatedGiB) obs.metric(ENGINE_METRICS.bytesCopied, MetricUnit.Bytes, allocatedGiB * 2 ** 30);
+}
+
 /** The poll step over a clock: functions/catalog.ts deploys it over the real one. */
 export const pollWith = (clock: Clock) => (event: PollEvent) => pollOnce(event, clock);
 
@@ -135,12 +148,7 @@ async function checkOnce(
   const base = { polls, turns, turnBudget, startedAt, status, percentProgress, elapsedSeconds };
   if (status === "available") {
     obs.logger.info("operation finished", { ...base, target: event.target, operation: event.operation });
-    if (event.operation.endsWith("copy")) {
-      obs.metric(ENGINE_METRICS.snapshotsCopied, MetricUnit.Count, 1);
-      obs.metric(ENGINE_METRICS.copyDuration, MetricUnit.Seconds, elapsedSeconds);
-      // The provisioned size: RDS exposes no data size for a snapshot, and copy cost scales with this.
-      if (allocatedGiB) obs.metric(ENGINE_METRICS.bytesCopied, MetricUnit.Bytes, allocatedGiB * 2 ** 30);
-    }
+    if (event.operation.endsWith("copy")) recordCopied(obs, elapsedSeconds, allocatedGiB);
     return { result: { ...base, done: true, waitSeconds: 0 }, state, decision: { action: "wait", waitSeconds: 0 } };
   }
   if (FAILED_STATES.includes(status)) {

@@ -4,10 +4,11 @@
 // emulator; history events are counted from the definitions by walking the path a run takes.
 import { CreateKeyCommand } from "@aws-sdk/client-kms";
 import { DescribeExecutionCommand, ListExecutionsCommand } from "@aws-sdk/client-sfn";
-import { consumerDefinition } from "../../components/stateMachines";
+import { consumerDefinition, WAIT_FOR_TASK_TOKEN } from "../../components/stateMachines";
 import { stepsOf } from "../../functions/catalog";
 import type { ProducerRuntimeConfig } from "../../functions/contracts/runtimeConfig";
 import { ADMISSION } from "../../functions/decisions/admission";
+import { awaitStart } from "../../functions/decisions/copyCompletion";
 import { DEFAULT_POLL_BOUNDS, turnBudget } from "../../functions/decisions/pollSchedule";
 import { MAX_DESTINATION_REGIONS } from "../../stack/config";
 import {
@@ -41,6 +42,13 @@ type States = Record<string, Record<string, unknown>>;
 export interface RunPath {
   checks: number;
   admissionWaits?: number;
+  /**
+   * Turns of each DB snapshot copy awaiting its copy-finished event ("... awaits event?"): all but the last end
+   * in the Task's timeout, whose Catch turns it again (default 1: the event, or the registrar, completes it).
+   */
+  awaitTurns?: number;
+  /** The copies are cluster copies: no event to await, the poll loop instead. */
+  clusterCopies?: boolean;
   /** Items of each Map (destination regions). */
   mapItems: number;
 }
@@ -49,6 +57,9 @@ export interface RunPath {
 // LambdaFunctionScheduled, LambdaFunctionStarted, LambdaFunctionSucceeded, TaskStateExited. Map: MapStateEntered,
 // MapStateStarted, MapStateSucceeded, MapStateExited, plus MapIterationStarted/Succeeded per item.
 const EVENTS: Record<string, number> = { Task: 5, Choice: 2, Wait: 2, Pass: 2, Succeed: 2, Fail: 1 };
+// A `lambda:invoke.waitForTaskToken` Task: TaskStateEntered, TaskScheduled, TaskStarted, TaskSubmitted (the Lambda
+// answered), then TaskSucceeded (SendTaskSuccess) or TaskTimedOut (the fallback turn), TaskStateExited.
+const TOKEN_TASK_EVENTS = 6;
 const MAP_EVENTS = 4;
 const MAP_ITERATION_EVENTS = 2;
 // ExecutionStarted and ExecutionSucceeded/Failed.
@@ -66,6 +77,8 @@ function walk(states: States, startAt: string, path: RunPath): number {
     if (state.Type === "Map") {
       const processor = state.ItemProcessor as { StartAt: string; States: States };
       events += MAP_EVENTS + path.mapItems * (MAP_ITERATION_EVENTS + walk(processor.States, processor.StartAt, path));
+    } else if (state.Resource === WAIT_FOR_TASK_TOKEN) {
+      events += TOKEN_TASK_EVENTS * (path.awaitTurns ?? 1);
     } else {
       const perState = EVENTS[String(state.Type)];
       if (perState === undefined) throw new Error(`no event count for ${String(state.Type)}`);
@@ -76,6 +89,7 @@ function walk(states: States, startAt: string, path: RunPath): number {
       const loop = name.endsWith("ready?");
       // A poll loop leaves on its last check; "Any failure?" takes the success path; others their first rule.
       if (loop) name = seen >= path.checks ? rule?.Next : String(state.Default);
+      else if (name.endsWith("awaits event?")) name = path.clusterCopies ? String(state.Default) : rule?.Next;
       else if (name.endsWith("admitted?"))
         name = seen > (path.admissionWaits ?? 0) ? String(state.Default) : rule?.Next;
       else name = name === "Any failure?" ? String(state.Default) : rule?.Next;
@@ -216,21 +230,25 @@ export function historyRows(): HistoryRow[] {
     ["producer per database", producerDatabaseMachine(), producerLoopBound(SCALE.regions)],
     ["consumer (with restore)", consumer, maxPolls],
   ];
+  const awaits = maxAwaitTurns();
   const rows = machines.flatMap(([machine, definition, bound]): HistoryRow[] =>
     (
       [
-        ["every poll loop 1 check", 1, 0],
-        [`every loop ${realistic} turns (worst of the seeded operations)`, realistic, 0],
+        ["every poll loop 1 check, each copy's event comes", { checks: 1 }],
+        [`every loop ${realistic} turns (worst of the seeded operations)`, { checks: realistic }],
         [
-          `every loop at its poll bound (${bound} turns), admission at its budget (${ADMISSION.turnBudget})`,
-          bound,
-          ADMISSION.turnBudget,
+          `cluster copies, every loop at its poll bound (${bound} turns), admission at its budget (${ADMISSION.turnBudget})`,
+          { checks: bound, admissionWaits: ADMISSION.turnBudget, clusterCopies: true },
+        ],
+        [
+          `instance copies, no event: each await at its time limit (${awaits} turns), other loops at their bound`,
+          { checks: bound, admissionWaits: ADMISSION.turnBudget, awaitTurns: awaits },
         ],
       ] as const
-    ).map(([path, checks, admissionWaits]) => ({
+    ).map(([path, run]) => ({
       machine,
       path,
-      events: historyEvents(definition, { checks, admissionWaits, mapItems: SCALE.regions }),
+      events: historyEvents(definition, { ...run, mapItems: SCALE.regions }),
     })),
   );
   const most = producerLoopBound(MAX_DESTINATION_REGIONS);
@@ -238,14 +256,35 @@ export function historyRows(): HistoryRow[] {
     ...rows,
     {
       machine: `producer per database (${MAX_DESTINATION_REGIONS} regions)`,
-      path: `every loop at its poll bound (${most} turns), admission at its budget (${ADMISSION.turnBudget})`,
+      path: `cluster copies, every loop at its poll bound (${most} turns), admission at its budget (${ADMISSION.turnBudget})`,
       events: historyEvents(producerDatabaseMachine(), {
         checks: most,
         admissionWaits: ADMISSION.turnBudget,
+        clusterCopies: true,
+        mapItems: MAX_DESTINATION_REGIONS,
+      }),
+    },
+    {
+      machine: `producer per database (${MAX_DESTINATION_REGIONS} regions)`,
+      path: `instance copies, no event: each await at its time limit (${awaits} turns), admission at its budget`,
+      events: historyEvents(producerDatabaseMachine(), {
+        checks: most,
+        admissionWaits: ADMISSION.turnBudget,
+        awaitTurns: awaits,
         mapItems: MAX_DESTINATION_REGIONS,
       }),
     },
   ];
+}
+
+/**
+ * The most turns a copy's await can take: every turn waits the fallback timeout the copy step set (awaitStart),
+ * and the registrar fails the copy once its time limit has passed (functions/decisions/copyCompletion.ts).
+ */
+export function maxAwaitTurns(): number {
+  const { awaitSeconds } = awaitStart("snapshot-copy", 0);
+  if (!awaitSeconds) throw new Error("a DB snapshot copy awaits its event with a fallback timeout");
+  return Math.ceil(DEFAULT_POLL_BOUNDS.maxTotalSeconds["snapshot-copy"] / awaitSeconds) + 1;
 }
 
 export async function stepFunctionsFigure(progress: (line: string) => void) {

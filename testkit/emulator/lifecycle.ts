@@ -120,6 +120,29 @@ export async function setSnapshotTime(
   if (!response.ok) throw new Error(`setting the time of ${kind} snapshot ${id}: HTTP ${response.status}`);
 }
 
+/** A task token's state in the emulator (the launcher's task-token endpoint, testkit/emulator/moto_server.py). */
+export interface TaskTokenOutcome {
+  token: string;
+  status: "PENDING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT";
+  output?: string;
+  error?: string;
+  cause?: string;
+}
+
+/**
+ * The emulator's task tokens, for a locally executed `.waitForTaskToken` Task (testkit/stepfunctions.ts): issue
+ * one, read what SendTaskSuccess/SendTaskFailure made of it, or end it when the Task's timeout passed.
+ */
+export async function taskToken(action: "issue" | "read" | "time-out", token?: string): Promise<TaskTokenOutcome> {
+  const response = await fetch(`${emulatorEndpoint()}/moto-api/rds-replication/task-token`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ action, token }),
+  });
+  if (!response.ok) throw new Error(`task token ${action}: HTTP ${response.status} ${await response.text()}`);
+  return (await response.json()) as TaskTokenOutcome;
+}
+
 export async function stopEmulator(): Promise<void> {
   const proc = child;
   child = undefined;

@@ -29,6 +29,8 @@ by tests/integration/emulator.test.ts.
 tests/integration/key-loss-pattern.test.ts).
 9. Snapshot times (a test-only endpoint): see `set_snapshot_time`.
 10. The RDS Data API on Aurora clusters (block 10 below; tests/integration/emulator-data-api.test.ts).
+11. Step Functions task tokens: SendTask* refuse tokens no Task is waiting on, as AWS does (block 11 below;
+tests/integration/task-tokens.test.ts).
 """
 
 import calendar
@@ -426,6 +428,88 @@ def execute_statement(self):
 
 rdsdata_responses.RDSDataServiceResponse.execute_statement = execute_statement
 # --- end of 10 -----------------------------------------------------------------------------------------------
+# --- 11. Step Functions task tokens (the callback pattern, `.waitForTaskToken`) ---------------------------
+# moto 5.1.1's SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat accept any token and do nothing (its
+# default backend has `pass` there), so a handler resuming a run could never fail as it does on AWS. The runs
+# are executed locally (testkit/stepfunctions.ts), which registers each Task's token here
+# (`POST /moto-api/rds-replication/task-token` with `{"action": "issue"}` -> `{"token"}`, `{"action": "read",
+# "token"}` -> the outcome, `{"action": "time-out", "token"}` when the Task's timeout passed). SendTask* then
+# answer as the Step Functions API reference lists their errors: a token never issued is InvalidToken, a token
+# whose Task timed out TaskTimedOut, a token whose Task already ended (completed once) TaskDoesNotExist, an
+# output that is not JSON InvalidOutput (SendTaskSuccess). Covered by tests/integration/task-tokens.test.ts.
+import uuid  # noqa: E402
+
+from moto.core.exceptions import JsonRESTError  # noqa: E402
+
+TASK_TOKENS = {}
+
+
+class TaskTokenError(JsonRESTError):
+    def __init__(self, code, message):
+        super().__init__(code, message)
+
+
+def task_token_of(token):
+    entry = TASK_TOKENS.get(token)
+    if entry is None:
+        raise TaskTokenError("InvalidToken", "The provided token is not valid.")
+    if entry["status"] == "TIMED_OUT":
+        raise TaskTokenError("TaskTimedOut", "Task Timed Out: 'Provided task does not exist anymore'")
+    if entry["status"] != "PENDING":
+        raise TaskTokenError("TaskDoesNotExist", "Provided task does not exist anymore")
+    return entry
+
+
+def send_task_success(self, task_token, outcome):
+    entry = task_token_of(task_token)
+    try:
+        json.loads(outcome)
+    except (TypeError, ValueError):
+        raise TaskTokenError("InvalidOutput", "The provided JSON output data is not valid.")
+    entry.update(status="SUCCEEDED", output=outcome)
+
+
+def send_task_failure(self, task_token, error=None, cause=None):
+    task_token_of(task_token).update(status="FAILED", error=error, cause=cause)
+
+
+def send_task_heartbeat(self, task_token):
+    task_token_of(task_token)
+
+
+def send_task_failure_response(self):
+    self.stepfunction_backend.send_task_failure(
+        self._get_param("taskToken"), error=self._get_param("error"), cause=self._get_param("cause")
+    )
+    return 200, {}, "{}"
+
+
+sfn_models.StepFunctionBackend.send_task_success = send_task_success
+sfn_models.StepFunctionBackend.send_task_failure = send_task_failure
+sfn_models.StepFunctionBackend.send_task_heartbeat = send_task_heartbeat
+# moto's response drops the cause: the run's Catch hands it on as the error's Cause.
+sfn_responses.StepFunctionResponse.send_task_failure = send_task_failure_response
+
+
+def task_token(request, full_url, headers):
+    body = json.loads(request.data or b"{}")
+    action, token = body.get("action"), body.get("token", "")
+    if action == "issue":
+        token = uuid.uuid4().hex * 4
+        TASK_TOKENS[token] = {"status": "PENDING"}
+        return 200, {}, json.dumps({"token": token})
+    entry = TASK_TOKENS.get(token)
+    if entry is None:
+        return 404, {}, json.dumps({"message": "no such token"})
+    if action == "time-out" and entry["status"] == "PENDING":
+        entry["status"] = "TIMED_OUT"
+    elif action not in ("read", "time-out"):
+        return 400, {}, json.dumps({"message": "action must be issue, read or time-out"})
+    return 200, {}, json.dumps({"token": token, **entry})
+
+
+moto_api_urls.url_paths["{0}/moto-api/rds-replication/task-token"] = task_token
+# --- end of 11 ---------------------------------------------------------------------------------------------
 
 if __name__ == "__main__":
     main(sys.argv[1:])

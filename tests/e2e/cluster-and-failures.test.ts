@@ -11,6 +11,7 @@ import {
   DescribeDBSnapshotsCommand,
 } from "@aws-sdk/client-rds";
 import { GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
+import { DEFAULT_AWAIT_BOUNDS } from "../../functions/decisions/copyCompletion";
 import { destinationCopyId } from "../../functions/decisions/naming";
 import { DEFAULT_POLL_BOUNDS } from "../../functions/decisions/pollSchedule";
 import {
@@ -128,7 +129,7 @@ describe("e2e: Aurora clusters, events and failures", () => {
     assert.equal(flow.consumers[0]?.status, "SUCCEEDED", explain(world));
   });
 
-  it("a copy that never finishes is given up on after the poll bound, notified, and left in place", async () => {
+  it("a copy that never finishes is given up on at its time limit, notified, and left in place", async () => {
     const world = await worlds.build({ destRegion: DEST.region });
     await instance(world.source, "orders");
     const { producer } = await produce(world, { trigger: "manual", database: "orders", kind: "instance" });
@@ -140,15 +141,18 @@ describe("e2e: Aurora clusters, events and failures", () => {
     const [run] = await runStartedConsumers(world, new Set());
     assert.equal(run?.status, "FAILED");
     assert.equal(run?.error, "PollGaveUp");
-    // The checks end at the poll bound; the first invocation's near-end watch made several of them.
-    const invocations = run?.calls.filter((c) => c === "consumer-poll").length ?? 0;
-    assert.ok(invocations > 1 && invocations < DEFAULT_POLL_BOUNDS.maxPolls, `${invocations} invocations`);
+    // An instance copy awaits its copy-finished event: no event comes, so each fallback timeout (the copy step's
+    // awaitSeconds) turns the registrar again until the copy's time limit; no poll step at all.
+    const limit = DEFAULT_POLL_BOUNDS.maxTotalSeconds["snapshot-copy"];
+    const turns = run?.calls.filter((c) => c === "consumer-await-copy").length ?? 0;
+    assert.equal(turns, limit / DEFAULT_AWAIT_BOUNDS.maxSeconds + 1, `${turns} turns`);
+    assert.equal(run?.calls.filter((c) => c === "consumer-poll").length, 0);
     const failed = world.inbox.notifications("/consumer-notify");
     assert.equal(failed.length, 1);
     assert.equal(failed[0]?.outcome, "failed");
     assert.match(
       failed[0]?.summary ?? "",
-      new RegExp(`PollGaveUp: .*still copying after ${DEFAULT_POLL_BOUNDS.maxPolls} checks`),
+      new RegExp(`PollGaveUp: .*still copying after \\d+ s: time limit reached \\(maxTotalSeconds ${limit} s\\)`),
     );
     const own = (await world.dest.rds.send(new DescribeDBSnapshotsCommand({ SnapshotType: "manual" }))).DBSnapshots;
     assert.deepEqual(

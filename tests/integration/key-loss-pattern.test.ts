@@ -7,25 +7,7 @@ import { strict as assert } from "node:assert";
 import { CreateKeyCommand } from "@aws-sdk/client-kms";
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { keyLossEventPattern } from "../../components/keyProtection";
-import { type Clients, clientsFor, DEST, emulatorEndpoint } from "../../testkit";
-
-/** One EventBridge JSON request, unsigned: moto takes the account from the access key. */
-async function events(clients: Clients, action: string, body: object): Promise<Record<string, unknown>> {
-  const { accessKeyId, sessionToken } = clients.credentials;
-  const response = await fetch(emulatorEndpoint(), {
-    method: "POST",
-    headers: {
-      "content-type": "application/x-amz-json-1.1",
-      "x-amz-target": `AWSEvents.${action}`,
-      authorization: `AWS4-HMAC-SHA256 Credential=${accessKeyId}/20240101/${clients.place.region}/events/aws4_request, SignedHeaders=host, Signature=0`,
-      ...(sessionToken ? { "x-amz-security-token": sessionToken } : {}),
-    },
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  assert.equal(response.status, 200, `${action}: ${text}`);
-  return JSON.parse(text || "{}");
-}
+import { type Clients, clientsFor, DEST, emulatorEndpoint, eventBridge } from "../../testkit";
 
 /** A CloudTrail record of a KMS call as the KMS Developer Guide shows it, wrapped as EventBridge delivers it. */
 function cloudTrailEvent(eventName: string, keyIdAsCalled: string, keyArn: string) {
@@ -80,8 +62,11 @@ describe("the key-loss rule's event pattern on the emulator's EventBridge (docum
     const queueArn = (
       await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["QueueArn"] }))
     ).Attributes?.QueueArn;
-    await events(clients, "PutRule", { Name: "key-loss", EventPattern: JSON.stringify(keyLossEventPattern(keyArn)) });
-    await events(clients, "PutTargets", { Rule: "key-loss", Targets: [{ Id: "queue", Arn: queueArn }] });
+    await eventBridge(clients, "PutRule", {
+      Name: "key-loss",
+      EventPattern: JSON.stringify(keyLossEventPattern(keyArn)),
+    });
+    await eventBridge(clients, "PutTargets", { Rule: "key-loss", Targets: [{ Id: "queue", Arn: queueArn }] });
   });
 
   async function delivered(): Promise<{ eventName: string; keyId: string }[]> {
@@ -97,7 +82,7 @@ describe("the key-loss rule's event pattern on the emulator's EventBridge (docum
 
   it("matches DisableKey and ScheduleKeyDeletion of the copies' key, named by id or by ARN", async () => {
     const keyId = keyArn.split("/").pop() ?? "";
-    await events(clients, "PutEvents", {
+    await eventBridge(clients, "PutEvents", {
       Entries: [cloudTrailEvent("ScheduleKeyDeletion", keyId, keyArn), cloudTrailEvent("DisableKey", keyArn, keyArn)],
     });
     assert.deepEqual(
@@ -111,7 +96,7 @@ describe("the key-loss rule's event pattern on the emulator's EventBridge (docum
 
   it("control: the same calls on another key, and other calls on this key, are not matched", async () => {
     const keyId = keyArn.split("/").pop() ?? "";
-    await events(clients, "PutEvents", {
+    await eventBridge(clients, "PutEvents", {
       Entries: [
         cloudTrailEvent("ScheduleKeyDeletion", otherKeyArn.split("/").pop() ?? "", otherKeyArn),
         cloudTrailEvent("DisableKey", otherKeyArn, otherKeyArn),

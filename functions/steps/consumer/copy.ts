@@ -11,6 +11,7 @@ import type { Clock } from "../../clock";
 import { type Announcement, validateAnnouncement } from "../../contracts/announcement";
 import { loadConsumerConfig } from "../../contracts/runtimeConfig";
 import { copyBudgetRefusal } from "../../decisions/copyBudget";
+import { awaitStart } from "../../decisions/copyCompletion";
 import { refreshTargetFor } from "../../decisions/destinationRules";
 import { replicationError } from "../../decisions/errors";
 import { destinationCopyId } from "../../decisions/naming";
@@ -87,6 +88,7 @@ async function copyShared(state: ConsumerState, clock: Clock): Promise<CopyResul
       return { waiting: [admission.waiting], waitSeconds: admission.waiting.waitSeconds };
     }
     const { started } = admission;
+    const operation = a.kind === "cluster" ? "cluster-snapshot-copy" : "snapshot-copy";
     obs.logger.info(started.adopted ? "existing copy adopted" : "copy started", { copy: started.snapshot.arn });
     return {
       snapshot: {
@@ -98,8 +100,8 @@ async function copyShared(state: ConsumerState, clock: Clock): Promise<CopyResul
       },
       adopted: started.adopted,
       restore: refreshTargetFor(config.restore, a) !== undefined,
-      poll: { polls: 0 },
-      operation: a.kind === "cluster" ? "cluster-snapshot-copy" : "snapshot-copy",
+      poll: { polls: 0, ...awaitStart(operation, clock.now()) },
+      operation,
     };
   });
 }

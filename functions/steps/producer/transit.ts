@@ -10,6 +10,7 @@ import { admitCopy, type WaitingCopy } from "../../aws/startCopy";
 import type { Clock } from "../../clock";
 import { ANNOUNCEMENT_VERSION, type Announcement } from "../../contracts/announcement";
 import { loadProducerConfig } from "../../contracts/runtimeConfig";
+import { awaitStart } from "../../decisions/copyCompletion";
 import { replicationError } from "../../decisions/errors";
 import { transitSnapshotId } from "../../decisions/naming";
 import type { PollOperation } from "../../decisions/pollSchedule";
@@ -114,6 +115,7 @@ async function prepareTransit(item: WorkItem, clock: Clock): Promise<Transit[] |
         copied = true;
         adopted = started.adopted;
       }
+      const operation = item.kind === "cluster" ? "cluster-snapshot-copy" : "snapshot-copy";
       obs.logger.info("transit prepared", { region: route.region, decision, shared: shared.arn, adopted });
       transits.push({
         database: item.database,
@@ -124,8 +126,8 @@ async function prepareTransit(item: WorkItem, clock: Clock): Promise<Transit[] |
         copied,
         adopted,
         reason: decision.action === "copy" ? decision.reason : "shared directly",
-        poll: { polls: 0, turnBudget: loopTurnBudget(item.routes) },
-        operation: item.kind === "cluster" ? "cluster-snapshot-copy" : "snapshot-copy",
+        poll: { polls: 0, turnBudget: loopTurnBudget(item.routes), ...awaitStart(operation, clock.now()) },
+        operation,
         announcement: {
           version: ANNOUNCEMENT_VERSION,
           kind: item.kind,

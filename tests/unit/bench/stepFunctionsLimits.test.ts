@@ -12,6 +12,7 @@ import {
   HISTORY_LIMIT_EVENTS,
   historyEvents,
   historyRows,
+  maxAwaitTurns,
   producerLoopBound,
   realisticWorstChecks,
   SCALE,
@@ -29,14 +30,20 @@ const arns = (side: "producer" | "consumer") =>
 describe("bench: Step Functions history events", () => {
   it("counts a run's events from the definition: one check per loop, the plain path", () => {
     // Take snapshot? 2, Take snapshot 5, source loop 5+2, Prepare transit 5, Transit admitted? 2, Map 4 + per
-    // region (2 + 5+2 + 5), Prune 5, Notify 5, Any failure? 2, Done 2, execution 2.
-    const oneRegion = 2 + 5 + 7 + 5 + 2 + 4 + 14 + 5 + 5 + 2 + 2 + 2;
-    assert.equal(historyEvents(producerDatabaseDefinition(arns("producer")), { checks: 1, mapItems: 1 }), oneRegion);
-    // Each further poll turn adds Wait (2), the check Task (5) and the Choice (2).
-    assert.equal(
-      historyEvents(producerDatabaseDefinition(arns("producer")), { checks: 2, mapItems: 1 }) - oneRegion,
-      2 * 9,
-    );
+    // region (2 + awaits event? 2 + the await's waitForTaskToken Task 6 + 5), Prune 5, Notify 5, Any failure? 2,
+    // Done 2, execution 2.
+    const oneRegion = 2 + 5 + 7 + 5 + 2 + 4 + 15 + 5 + 5 + 2 + 2 + 2;
+    const database = producerDatabaseDefinition(arns("producer"));
+    assert.equal(historyEvents(database, { checks: 1, mapItems: 1 }), oneRegion);
+    // Each further poll turn adds Wait (2), the check Task (5) and the Choice (2): the source snapshot's loop only,
+    // an instance transit copy awaits its event.
+    assert.equal(historyEvents(database, { checks: 2, mapItems: 1 }) - oneRegion, 9);
+    // Each further await turn (a fallback timeout) adds the waitForTaskToken Task's 6 events, nothing else.
+    assert.equal(historyEvents(database, { checks: 1, awaitTurns: 4, mapItems: 1 }) - oneRegion, 3 * 6);
+    // A cluster transit copy polls instead: its loop (5 + 2) in place of the await (6), and turns as the source's.
+    const cluster = historyEvents(database, { checks: 1, clusterCopies: true, mapItems: 1 });
+    assert.equal(cluster - oneRegion, 7 - 6);
+    assert.equal(historyEvents(database, { checks: 2, clusterCopies: true, mapItems: 1 }) - cluster, 2 * 9);
     // Each wait for a transit copy slot adds Wait (2), the transit Task (5) and the Choice (2).
     assert.equal(
       historyEvents(producerDatabaseDefinition(arns("producer")), { checks: 1, admissionWaits: 3, mapItems: 1 }) -
@@ -84,9 +91,14 @@ describe("bench: Step Functions history events", () => {
       assert.ok(row.events < HISTORY_LIMIT_EVENTS, `${row.machine}, ${row.path}: ${row.events}`);
     const database = producerDatabaseDefinition(arns("producer"));
     for (let regions = 1; regions <= MAX_DESTINATION_REGIONS; regions++) {
-      const events = historyEvents(database, { checks: producerLoopBound(regions), mapItems: regions });
-      assert.ok(events < HISTORY_LIMIT_EVENTS, `${regions} regions: ${events} events`);
+      const checks = producerLoopBound(regions);
+      for (const run of [{ clusterCopies: true }, { awaitTurns: maxAwaitTurns() }]) {
+        const events = historyEvents(database, { checks, mapItems: regions, ...run });
+        assert.ok(events < HISTORY_LIMIT_EVENTS, `${regions} regions, ${JSON.stringify(run)}: ${events} events`);
+      }
     }
+    // The await's bound: the copy's time limit over the fallback timeout a new copy starts with, plus one turn.
+    assert.equal(maxAwaitTurns(), 86_400 / 1800 + 1);
     // Up to one region, the turn budget leaves the per-loop bound as it was (maxPolls).
     assert.equal(producerLoopBound(1), DEFAULT_POLL_BOUNDS.maxPolls);
     assert.ok(MAX_DESTINATION_REGIONS >= 30);

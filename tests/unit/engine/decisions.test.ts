@@ -6,6 +6,7 @@ import {
   producerDatabaseDefinition,
   producerDispatchDefinition,
   TASK_TIMEOUT_MARGIN_SECONDS,
+  WAIT_FOR_TASK_TOKEN,
 } from "../../../components/stateMachines";
 import { STEPS, stepByKey } from "../../../functions/catalog";
 import { validateAnnouncement } from "../../../functions/contracts/announcement";
@@ -458,7 +459,16 @@ describe("engine: state machine definitions", () => {
           throttled && throttled.MaxAttempts * (throttled.MaxDelaySeconds ?? 0) >= 1800,
           JSON.stringify(t.Retry),
         );
-        assert.deepEqual((t.Catch as { ErrorEquals: string[] }[])[0]?.ErrorEquals, ["States.ALL"]);
+        const catches = (t.Catch as { ErrorEquals: string[]; Next: string }[]).map((c) => c.ErrorEquals);
+        if (t.Resource === WAIT_FOR_TASK_TOKEN) {
+          // Awaiting a copy's event: a timeout is the fallback check's turn (caught, never retried), the rest fails.
+          assert.deepEqual(catches, [["States.Timeout"], ["States.ALL"]]);
+          assert.ok(!retried.includes("States.Timeout"));
+          assert.match(String(t.TimeoutSecondsPath), /\.poll\.awaitSeconds$/);
+          assert.equal(t.TimeoutSeconds, undefined);
+          continue;
+        }
+        assert.deepEqual(catches[0], ["States.ALL"]);
         assert.ok(typeof t.TimeoutSeconds === "number" && t.TimeoutSeconds > 0);
       }
     });
@@ -466,10 +476,12 @@ describe("engine: state machine definitions", () => {
 
   it("times out each Task after its own Lambda's timeout plus a margin, unless told otherwise", () => {
     const timeouts = (definition: object) =>
-      tasks((definition as { States: Record<string, Record<string, unknown>> }).States).map((t) => {
-        const key = String(t.Resource).split(":function:")[1] ?? "";
-        return [key, t.TimeoutSeconds] as const;
-      });
+      tasks((definition as { States: Record<string, Record<string, unknown>> }).States)
+        .filter((t) => t.Resource !== WAIT_FOR_TASK_TOKEN)
+        .map((t) => {
+          const key = String(t.Resource).split(":function:")[1] ?? "";
+          return [key, t.TimeoutSeconds] as const;
+        });
     const all = [
       ...timeouts(producerDispatchDefinition(arns)),
       ...timeouts(producerDatabaseDefinition(arns)),

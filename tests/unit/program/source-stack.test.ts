@@ -64,6 +64,14 @@ describe("source stack (Pulumi.source.yaml under mocks)", () => {
       "aws:cloudwatch/eventTarget:EventTarget producer-cluster-snapshots-target",
       "aws:cloudwatch/eventRule:EventRule producer-schedule",
       "aws:cloudwatch/eventTarget:EventTarget producer-schedule-target",
+      // Copy-finished events: the source region's rule to the handler, eu-central-1's forwarded to it.
+      "aws:cloudwatch/eventRule:EventRule producer-copy-events",
+      "aws:cloudwatch/eventTarget:EventTarget producer-copy-events",
+      "aws:lambda/permission:Permission producer-copy-events-permission",
+      "aws:iam/role:Role producer-copy-events-forward",
+      "aws:iam/rolePolicy:RolePolicy producer-copy-events-forward",
+      "aws:cloudwatch/eventRule:EventRule producer-copy-events-eu-central-1",
+      "aws:cloudwatch/eventTarget:EventTarget producer-copy-events-eu-central-1",
     ];
     const seen = stack.resources.map((r) => `${r.type} ${r.name}`);
     assert.deepEqual([...seen].sort(), [...expected].sort());
@@ -193,7 +201,8 @@ describe("source stack (Pulumi.source.yaml under mocks)", () => {
     const functionArns = Object.fromEntries(STEPS.map((s) => [s.key, arn(`producer-${shortKey(s)}`)]));
     const only = (keys: string[]) => Object.fromEntries(keys.map((k) => [k, functionArns[k]!]));
     const dispatchKeys = ["producer-plan", "producer-notify"];
-    const databaseKeys = STEPS.map((s) => s.key).filter((k) => k !== "producer-plan");
+    // The copy-finished event handler is an EventBridge target, never a Task.
+    const databaseKeys = STEPS.map((s) => s.key).filter((k) => k !== "producer-plan" && k !== "producer-copy-event");
     for (const [machineName, definition, keys] of [
       ["producer", producerDispatchDefinition(only(dispatchKeys)), dispatchKeys],
       ["producer-database", producerDatabaseDefinition(only(databaseKeys)), databaseKeys],

@@ -44,8 +44,9 @@ export const statementsWith = (policy: PolicyDocument, action: string): Statemen
   policy.Statement.filter((s) => [s.Action].flat().includes(action));
 
 // Actions without resource-level permissions (AWS's Service Authorization Reference): the only ones allowed on "*".
+// A task token is no resource: SendTaskSuccess/SendTaskFailure take none (functions/iamResourceTypes.ts).
 const NO_RESOURCE_LEVEL =
-  /^(rds:Describe(DBSnapshots|DBClusterSnapshots|DBInstances|DBClusters)|xray:(PutTraceSegments|PutTelemetryRecords))$/;
+  /^(rds:Describe(DBSnapshots|DBClusterSnapshots|DBInstances|DBClusters)|xray:(PutTraceSegments|PutTelemetryRecords)|states:SendTask(Success|Failure))$/;
 
 /** No wildcard action, `Resource: "*"` only for actions AWS cannot scope, and every statement an Allow. */
 export function assertLeastPrivilege(policy: PolicyDocument, label: string): void {
