@@ -13,6 +13,7 @@ export const IAM_DATA_VERSION = "0.21.202609261";
 
 export const RESOURCE_TYPES: Readonly<Record<string, ActionResourceTypes>> = {
   "dynamodb:DeleteItem": { required: ["dynamodb:table"], optional: [] },
+  "dynamodb:PutItem": { required: ["dynamodb:table"], optional: [] },
   "dynamodb:Query": { required: ["dynamodb:table"], optional: [] },
   "dynamodb:UpdateItem": { required: ["dynamodb:table"], optional: [] },
   "kms:CreateGrant": { required: ["kms:key"], optional: [] },
@@ -46,9 +47,11 @@ export const RESOURCE_TYPES: Readonly<Record<string, ActionResourceTypes>> = {
   "rds:DeleteDBClusterSnapshot": { required: ["rds:cluster-snapshot"], optional: [] },
   "rds:DeleteDBInstance": { required: ["rds:db"], optional: [] },
   "rds:DeleteDBSnapshot": { required: ["rds:snapshot"], optional: [] },
+  "rds:DescribeDBClusterSnapshotAttributes": { required: ["rds:cluster-snapshot"], optional: [] },
   "rds:DescribeDBClusterSnapshots": { required: [], optional: ["rds:cluster", "rds:cluster-snapshot"] },
   "rds:DescribeDBClusters": { required: [], optional: ["rds:cluster"] },
   "rds:DescribeDBInstances": { required: [], optional: ["rds:db"] },
+  "rds:DescribeDBSnapshotAttributes": { required: ["rds:snapshot"], optional: [] },
   "rds:DescribeDBSnapshots": { required: [], optional: ["rds:db", "rds:snapshot"] },
   "rds:DescribeOptionGroups": { required: [], optional: ["rds:og"] },
   "rds:ListTagsForResource": {

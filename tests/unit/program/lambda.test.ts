@@ -55,16 +55,20 @@ describe("Lambda packaging", () => {
         "555555555555/us-east-1",
       ],
     });
-    assert.equal(regions, base + 1, "one more transit key for the one new region");
+    assert.equal(
+      regions,
+      base + 1 + 2 * 4,
+      "one more transit key for the one new region; per new destination a receipt topic, its policy, subscription and permission",
+    );
   });
 
   it("a source stack reserves 1 concurrent execution by default (the copy start), a dest stack 3 (copy start, restore start, switch), not 51", () => {
     // Lambda keeps 100 of the account's executions unreserved: the account needs its quota above 100 + this.
     assert.equal(reservedConcurrencyTotal(stepsOf("producer")), 1);
     assert.equal(reservedConcurrencyTotal(stepsOf("consumer")), 3);
-    // With the optional setting at the old default of 5: 5 (source) and 10 (dest) steps x 5, the poll watch 25, the
+    // With the optional setting at the old default of 5: 6 (source) and 11 (dest) steps x 5, the poll watch 25, the
     // one-at-a-time steps 1.
-    assert.equal(reservedConcurrencyTotal(stepsOf("producer"), 5), 51);
-    assert.equal(reservedConcurrencyTotal(stepsOf("consumer"), 5), 78);
+    assert.equal(reservedConcurrencyTotal(stepsOf("producer"), 5), 56);
+    assert.equal(reservedConcurrencyTotal(stepsOf("consumer"), 5), 83);
   });
 });
