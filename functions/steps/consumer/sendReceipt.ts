@@ -7,12 +7,12 @@
 import { PublishCommand } from "@aws-sdk/client-sns";
 import { snsIn } from "../../aws/clients";
 import { observe, runStep } from "../../aws/observability";
-import type { Announcement } from "../../contracts/announcement";
+import { type Announcement, validateAnnouncement } from "../../contracts/announcement";
 import { RECEIPT_VERSION, type Receipt, type ReceiptOutcome } from "../../contracts/receiptMessage";
 import { loadConsumerConfig } from "../../contracts/runtimeConfig";
 
 export interface ReceiptInput {
-  announcement: Pick<Announcement, "snapshotArn" | "sourceAccount">;
+  announcement: Announcement;
   outcome: ReceiptOutcome;
   execution?: string;
 }
@@ -26,15 +26,21 @@ export async function sendReceipt(input: ReceiptInput): Promise<ReceiptSent> {
   const obs = observe("consumer-receipt", { snapshotArn: input.announcement?.snapshotArn, execution: input.execution });
   return runStep(obs, async () => {
     const config = await loadConsumerConfig();
-    const source = config.sources.find((s) => s.account === input.announcement?.sourceAccount);
+    // The run's input is whatever started it: a refused announcement (a crafted run) is nobody's to receipt.
+    const checked = validateAnnouncement(input.announcement, config);
+    if (!checked.ok) {
+      obs.logger.info("no receipt sent: the announcement was refused", { reason: checked.reason });
+      return { sent: false };
+    }
+    const source = config.sources.find((s) => s.account === checked.announcement.sourceAccount);
     const topicArn = source?.receiptTopicArn;
     if (!topicArn) {
-      obs.logger.info("no receipt sent: the source takes none", { source: input.announcement?.sourceAccount });
+      obs.logger.info("no receipt sent: the source takes none", { source: checked.announcement.sourceAccount });
       return { sent: false };
     }
     const receipt: Receipt = {
       version: RECEIPT_VERSION,
-      snapshotArn: input.announcement.snapshotArn,
+      snapshotArn: checked.announcement.snapshotArn,
       outcome: input.outcome,
     };
     await snsIn(topicArn.split(":")[3]).send(

@@ -59,15 +59,23 @@ export async function pruneTransit(item: WorkItem): Promise<PruneRegionResult[]>
         protectedIds: young,
       };
       const planned = planSnapshotDeletions(inventory, { keepLast: config.transit.keep }, options);
-      // Only what the keep and grace rules would delete is asked about: one attribute read and one query each.
+      // Only destinations with a receipt topic here can send receipts (none: a config older than receipts, which
+      // prunes by keep and grace alone). Only what those rules would delete is asked about: one attribute read
+      // and one query each.
+      const receivers = new Set((config.receiptTopics ?? []).filter((t) => t.region === region).map((t) => t.account));
       const awaiting: PruneRegionResult["awaiting"] = [];
-      for (const s of planned.delete) {
+      for (const s of receivers.size > 0 ? planned.delete : []) {
         const arn = tagged.find((t) => t.id === s.id)?.arn ?? "";
         const [shared, receipted] = await Promise.all([
           sharedWith(rds, item.kind, s.id),
           receiptedAccounts(dynamodb, config.admissionTable, arn),
         ]);
-        const accounts = awaitedDestinations(shared, receipted, s.createdAt, now);
+        const accounts = awaitedDestinations(
+          shared.filter((a) => receivers.has(a)),
+          receipted,
+          s.createdAt,
+          now,
+        );
         if (accounts.length > 0) awaiting.push({ id: s.id, accounts });
       }
       const plan =
