@@ -48,7 +48,7 @@ import {
   stateMachine,
   stepRoles,
 } from "./shared";
-import type { SourceOutputs } from "./sourceOutputs";
+import { receiptTopicOf, type SourceOutputs } from "./sourceOutputs";
 import { consumerDefinition, restoreTestDefinition } from "./stateMachines";
 import { type SnapshotComponentOptions, withTransforms } from "./transforms";
 import {
@@ -440,7 +440,7 @@ export interface ConsumerResources {
 /** Concrete resources behind each catalog resource kind, for the consumer's step roles. */
 export function consumerScopes(
   args: Pick<SnapshotConsumerArgs, "account" | "region" | "refresh" | "restoreTests">,
-  sources: readonly Pick<SourceOutputs, "account" | "transitKeyArns">[],
+  sources: readonly Pick<SourceOutputs, "account" | "transitKeyArns" | "receiptTopics">[],
   arns: ConsumerResources,
 ): Record<ResourceKind, ResourceScope[]> {
   const p = partitionOf(args.region);
@@ -457,6 +457,8 @@ export function consumerScopes(
     "db-cluster-snapshot": some(accounts.map((a) => rds(a, "cluster-snapshot:*"))),
     "own-key": some([arns.keyArn]),
     "source-transit-key": some(sources.map((s) => s.transitKeyArns[args.region])),
+    "receipt-topic": some(sources.map((s) => receiptTopicOf(s, args)?.topicArn)),
+    "receipt-key": some(sources.map((s) => receiptTopicOf(s, args)?.keyArn)),
     "notify-topic": some([arns.notifyTopicArn]),
     "state-machine": some([arns.stateMachineArn]),
     "state-machine-execution": some(arns.stateMachineArn ? executionsOf(arns.stateMachineArn) : []),
@@ -648,11 +650,13 @@ export class SnapshotConsumer extends pulumi.ComponentResource {
           sources.map(({ source, outputs }) =>
             outputs.apply((s) => {
               const databases = settings.allowedDatabases?.[source];
+              const receiptTopicArn = receiptTopicOf(s, settings)?.topicArn;
               return {
                 account: s.account,
                 region: s.region,
                 topicArn: s.announceTopicArn,
                 ...(databases ? { databases } : {}),
+                ...(receiptTopicArn ? { receiptTopicArn } : {}),
               };
             }),
           ),

@@ -228,6 +228,57 @@ export function announceTopicPolicy(args: AnnounceTopicPolicyArgs): ResourcePoli
   ]);
 }
 
+export interface ReceiptTopicPolicyArgs {
+  topicArn: string;
+  /** The one destination account that may publish its receipts here. */
+  destinationAccount: string;
+}
+
+/**
+ * A receipt topic (components/receipts.ts): TLS only; only roles of its destination account may publish, so the
+ * producer knows who sent a receipt from the topic it came through (SNS sets TopicArn, not the publisher).
+ */
+export function receiptTopicPolicy(args: ReceiptTopicPolicyArgs): ResourcePolicy {
+  const partition = partitionOf(regionOfArn(args.topicArn));
+  return document([
+    denyInsecureTransport(args.topicArn),
+    {
+      Sid: `Publish${args.destinationAccount}ReceiptsOnly`,
+      Effect: "Allow",
+      Principal: { AWS: accountRoot(args.destinationAccount, partition) },
+      Action: "sns:Publish",
+      Resource: args.topicArn,
+      Condition: { ArnLike: { "aws:PrincipalArn": `arn:${partition}:iam::${args.destinationAccount}:role/*` } },
+    },
+  ]);
+}
+
+export interface ReceiptKeyPolicyArgs {
+  account: string;
+  region: string;
+  destinationAccounts: string[];
+}
+
+/**
+ * The key of a source's receipt topics: the destination accounts may encrypt (publish) with it only through
+ * SNS of the topics' region, which needs kms:GenerateDataKey* and kms:Decrypt for a publisher.
+ */
+export function receiptKeyPolicy(args: ReceiptKeyPolicyArgs): ResourcePolicy {
+  const partition = partitionOf(args.region);
+  const accounts = [...new Set(args.destinationAccounts)].sort();
+  return document([
+    rootAdministers(args.account, partition),
+    {
+      Sid: "DestinationAccountsPublishThroughSns",
+      Effect: "Allow",
+      Principal: { AWS: accounts.map((a) => accountRoot(a, partition)) },
+      Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
+      Resource: "*",
+      Condition: { StringEquals: { "kms:ViaService": serviceHost("sns", args.region) } },
+    },
+  ]);
+}
+
 export interface NotifyTopicPolicyArgs {
   topicArn: string;
   account: string;

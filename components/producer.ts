@@ -21,6 +21,7 @@ import {
   type ResourceScope,
   transitKeyPolicy,
 } from "./policies";
+import { receiptTopicList, receiptTopics, subscribeReceipts } from "./receipts";
 import {
   buildSteps,
   customerKey,
@@ -395,6 +396,8 @@ export function discoveredSourceKeys(
 
 /** The step that starts the per-database runs: built after the per-database state machine it names. */
 const DISPATCH_STEP = "producer-plan";
+/** The step SNS invokes with destinations' receipts (components/receipts.ts). */
+const RECEIPT_STEP = "producer-receipt";
 
 /**
  * The databases named by identifier, known at deployment: their ARNs grow with the selection, so buildSteps
@@ -463,6 +466,9 @@ export function producerScopes(
     "transit-key": [{ arns: Object.values(arns.transitKeyArns) }],
     "source-db-key": [{ arns: sourceKeyScope(arns.sourceKeyArns) }],
     "announce-topic": [{ arns: [arns.announceTopicArn] }],
+    // The producer's receipt Lambda is invoked by SNS; no producer role publishes receipts.
+    "receipt-topic": none,
+    "receipt-key": none,
     "notify-topic": [{ arns: [arns.notifyTopicArn] }],
     any: [{ arns: ["*"] }],
     "state-machine": machine ? [{ arns: [machine] }] : none,
@@ -583,6 +589,8 @@ export class SnapshotProducer extends pulumi.ComponentResource {
     );
 
     const admission = admissionTable(name, this);
+    const receipts = receiptTopics(name, settings, settings.destinations, this);
+    const receiptTopicArns = receiptTopicList(receipts);
     const runtimeConfig = pulumi
       .output({
         account: settings.account,
@@ -597,6 +605,9 @@ export class SnapshotProducer extends pulumi.ComponentResource {
         announceTopicArn: announce.arn,
         notifyTopicArn: notify.arn,
         admissionTable: admission.name,
+        receiptTopics: receiptTopicArns.apply((list) =>
+          list.map(({ topicArn, account, region }) => ({ topicArn, account, region })),
+        ),
         transit: {
           keep: inputs.apply((i) => i.transitKeep ?? PRODUCER_DEFAULTS.transitKeep),
           graceHours: inputs.apply((i) => i.transitGraceHours ?? PRODUCER_DEFAULTS.transitGraceHours),
@@ -641,12 +652,15 @@ export class SnapshotProducer extends pulumi.ComponentResource {
       logRetentionDays: settings.logRetentionDays,
       listed: listedDatabaseScopes(settings),
     };
-    const tasks = buildSteps(
+    const built0 = buildSteps(
       name,
       roles,
       { ...common, steps: steps.filter((s) => s.key !== DISPATCH_STEP), scopes: scopes() },
       this,
     );
+    // The receipt step is SNS's to invoke, not a Task: the state machines get no permission for it.
+    subscribeReceipts(name, receipts, built0.get(RECEIPT_STEP)!.fn, this);
+    const tasks = new Map([...built0].filter(([key]) => key !== RECEIPT_STEP));
     const machineArgs = {
       account: settings.account,
       operationsKey: opsKey,
@@ -673,7 +687,7 @@ export class SnapshotProducer extends pulumi.ComponentResource {
       },
       this,
     );
-    const built = new Map([...dispatch, ...tasks]);
+    const built = new Map([...dispatch, ...built0]);
     const notifyStep = "producer-notify";
     const machine = stateMachine(
       name,
@@ -721,6 +735,7 @@ export class SnapshotProducer extends pulumi.ComponentResource {
       transitKeyArns: this.transitKeyArns,
       announcementVersion: ANNOUNCEMENT_VERSION,
       destinations: settings.destinations.map((d) => ({ account: d.account, region: d.region })),
+      receiptTopics: receiptTopicArns,
       databases: {
         instances: settings.instances,
         clusters: settings.clusters,

@@ -60,6 +60,20 @@ export interface SourceDatabases {
   perDestination: DestinationDatabases[];
 }
 
+/** A source's receipt topic for one destination account and region. */
+export interface ReceiptTopicOutput extends DestinationPlace {
+  /**
+   * The topic's ARN.
+   * @example "arn:aws:sns:eu-central-1:111111111111:orders-receipts-222222222222-eu-west-1-1a2b3c"
+   */
+  topicArn: string;
+  /**
+   * The key the topic is encrypted with: a publisher needs kms:GenerateDataKey* and kms:Decrypt on it.
+   * @example "arn:aws:kms:eu-central-1:111111111111:key/0b1c..."
+   */
+  keyArn: string;
+}
+
 /** What a destination needs from a source: a SnapshotProducer's `sourceOutputs`, or a source stack's exports. */
 export interface SourceOutputs {
   /**
@@ -93,10 +107,25 @@ export interface SourceOutputs {
    */
   destinations: DestinationPlace[];
   /**
+   * One receipt topic per destination account and region (only that account may publish to it): where a
+   * destination tells the source it copied, or gave up on, an announced snapshot. Absent from a source stack
+   * older than receipts: its destinations send none, and it prunes by keep and grace alone.
+   * @example [{ account: "222222222222", region: "eu-west-1", topicArn: "arn:aws:sns:eu-central-1:111111111111:orders-receipts-222222222222-eu-west-1-1a2b3c" }]
+   */
+  receiptTopics?: ReceiptTopicOutput[];
+  /**
    * The databases the source replicates and where each goes; a dest stack checks its refresh targets with it.
    * @example { instances: ["orders-db"], clusters: [], byTags: false, perDestination: [] }
    */
   databases: SourceDatabases;
+}
+
+/** The topic (and its key) a destination sends its receipts to that source on; none from a source older than receipts. */
+export function receiptTopicOf(
+  source: Pick<SourceOutputs, "receiptTopics">,
+  place: DestinationPlace,
+): ReceiptTopicOutput | undefined {
+  return source.receiptTopics?.find((t) => t.account === place.account && t.region === place.region);
 }
 
 // A record over every member, so adding a member to SourceOutputs without exporting it does not compile.
@@ -107,8 +136,11 @@ const MEMBERS: Readonly<Record<keyof SourceOutputs, true>> = {
   transitKeyArns: true,
   announcementVersion: true,
   destinations: true,
+  receiptTopics: true,
   databases: true,
 };
+/** Members a source stack older than them does not export: read with getOutput, absent when missing. */
+const OPTIONAL_MEMBERS: ReadonlySet<keyof SourceOutputs> = new Set(["receiptTopics"]);
 export const SOURCE_OUTPUT_NAMES = Object.keys(MEMBERS) as (keyof SourceOutputs)[];
 
 /** A source stack's exports: one stack output per member of the contract. */
@@ -124,6 +156,16 @@ export function sourceStackExports(outputs: pulumi.Output<SourceOutputs>): Sourc
 /** The contract read back from a source stack (the dest program passes it to its SnapshotConsumer). */
 export function sourceOutputsOf(stack: pulumi.StackReference): pulumi.Output<SourceOutputs> {
   return pulumi
-    .all(Object.fromEntries(SOURCE_OUTPUT_NAMES.map((member) => [member, stack.requireOutput(member)])))
-    .apply((outputs) => outputs as unknown as SourceOutputs);
+    .all(
+      Object.fromEntries(
+        SOURCE_OUTPUT_NAMES.map((member) => [
+          member,
+          OPTIONAL_MEMBERS.has(member) ? stack.getOutput(member) : stack.requireOutput(member),
+        ]),
+      ),
+    )
+    .apply((outputs) => {
+      const present = Object.entries(outputs).filter(([, value]) => value !== undefined && value !== null);
+      return Object.fromEntries(present) as unknown as SourceOutputs;
+    });
 }

@@ -385,7 +385,7 @@ export function consumerDefinition(arns: LambdaArns, options: DefinitionOptions 
         key: "consumer-copy",
         resultPath: "$.copy",
         next: "Copy admitted?",
-        catchTo: "Notify failure",
+        catchTo: "Send give-up receipt",
       }),
       ...admissionLoop(
         { admitted: "Copy admitted?", wait: "Wait for a copy slot", step: "Copy snapshot" },
@@ -400,7 +400,7 @@ export function consumerDefinition(arns: LambdaArns, options: DefinitionOptions 
           operationPath: "$.copy.operation",
           progressPath: "$.copy.poll",
           pollCheck: "Check copy",
-          next: "Restore?",
+          next: "Send receipt",
           catchTo: "Discard failed copy",
         },
       ),
@@ -413,7 +413,7 @@ export function consumerDefinition(arns: LambdaArns, options: DefinitionOptions 
           targetPath: "$.copy.snapshot",
           operationPath: "$.copy.operation",
           progressPath: "$.copy.poll",
-          next: "Restore?",
+          next: "Send receipt",
           catchTo: "Discard failed copy",
         },
       ),
@@ -421,9 +421,11 @@ export function consumerDefinition(arns: LambdaArns, options: DefinitionOptions 
       "Discard failed copy": taskState(arns, options, {
         key: "consumer-discard",
         resultPath: "$.discard",
-        next: "Notify failure",
-        catchTo: "Notify failure",
+        next: "Send give-up receipt",
+        catchTo: "Send give-up receipt",
       }),
+      // Receipts to the source (functions/steps/consumer/sendReceipt.ts): done with the announced snapshot.
+      ...receiptStates(arns, options),
       "Restore?": {
         Type: "Choice",
         Choices: [{ Variable: "$.copy.restore", BooleanEquals: true, Next: "Restore database" }],
@@ -497,6 +499,31 @@ export function consumerDefinition(arns: LambdaArns, options: DefinitionOptions 
       Failed: { Type: "Fail", ErrorPath: "$.error.Error", CausePath: "$.error.Cause" },
     },
   };
+}
+
+/**
+ * The consumer's receipts: "copied" once the copy is available (then on to the refresh), "gave-up" when the run
+ * fails before (then on to the failure notification). Best effort: a failed receipt goes on, keeping `$.error`
+ * (the run's own failure) as it is; the source's bound covers a lost receipt.
+ */
+function receiptStates(arns: LambdaArns, options: DefinitionOptions): Record<string, State> {
+  const receipt = (name: string, outcome: "copied" | "gave-up", next: string): [string, State] => [
+    name,
+    {
+      ...taskState(arns, options, {
+        key: "consumer-receipt",
+        parameters: { "announcement.$": "$.announcement", outcome, "execution.$": "$$.Execution.Id" },
+        resultPath: "$.receipt",
+        next,
+        catchTo: next,
+      }),
+      Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.receiptError", Next: next }],
+    },
+  ];
+  return Object.fromEntries([
+    receipt("Send receipt", "copied", "Restore?"),
+    receipt("Send give-up receipt", "gave-up", "Notify failure"),
+  ]);
 }
 
 /**

@@ -20,6 +20,7 @@ import {
   verifyRestoreTest,
 } from "./steps/consumer/restoreTest";
 import { applyRetention } from "./steps/consumer/retention";
+import { sendReceipt } from "./steps/consumer/sendReceipt";
 import { switchEndpoint } from "./steps/consumer/switch";
 import { awaitCopyWith, copyEventWith } from "./steps/copyAwait";
 import { notify } from "./steps/notify";
@@ -27,6 +28,7 @@ import { pollWith } from "./steps/poll";
 import { plan } from "./steps/producer/plan";
 import { pruneTransit } from "./steps/producer/prune";
 import { publish } from "./steps/producer/publish";
+import { recordReceipts } from "./steps/producer/recordReceipt";
 import { takeSnapshot } from "./steps/producer/snapshot";
 import { prepareTransitWith } from "./steps/producer/transit";
 
@@ -41,6 +43,10 @@ export type ResourceKind =
   /** The KMS keys of the producer's source databases: a transit copy decrypts the source snapshot with them. */
   | "source-db-key"
   | "announce-topic"
+  /** A source's receipt topic for this destination account and region (functions/steps/consumer/sendReceipt.ts). */
+  | "receipt-topic"
+  /** The key of a source's receipt topics: publishing to an encrypted topic needs GenerateDataKey and Decrypt. */
+  | "receipt-key"
   | "notify-topic"
   | "restore-secret"
   | "restored-db-instance"
@@ -74,6 +80,8 @@ export const KIND_RESOURCE_TYPES: Readonly<Record<ResourceKind, readonly string[
   "source-transit-key": ["kms:key"],
   "source-db-key": ["kms:key"],
   "announce-topic": ["sns:topic"],
+  "receipt-topic": ["sns:topic"],
+  "receipt-key": ["kms:key"],
   "notify-topic": ["sns:topic"],
   "restore-secret": ["secretsmanager:Secret"],
   "restored-db-instance": ["rds:db"],
@@ -97,7 +105,7 @@ export interface IamStatement {
   resources: ResourceKind[];
   conditions?: Record<string, Record<string, string | string[]>>;
   /** KMS use only through this service in each key's own region (the program pins `kms:ViaService`). */
-  viaService?: "rds";
+  viaService?: "rds" | "sns";
 }
 
 export interface Step {
@@ -354,7 +362,21 @@ export const STEPS: Step[] = [
     description: "Keeps the newest K transit copies per database, deleting older ones this tool made",
     timeoutSeconds: 120,
     memoryMb: 256,
-    iam: [...DELETE_OWN_SNAPSHOTS],
+    iam: [
+      ...DELETE_OWN_SNAPSHOTS,
+      // Who a snapshot was shared with, and who has receipted it (functions/decisions/transitReceipts.ts).
+      on(["rds:DescribeDBSnapshotAttributes", "rds:DescribeDBClusterSnapshotAttributes"], SNAPSHOTS),
+      on(["dynamodb:Query"], ["admission-table"]),
+    ],
+  },
+  {
+    key: "producer-receipt",
+    side: "producer",
+    handler: recordReceipts,
+    description: "Records destinations' receipts (copied or gave up) from their receipt topics (SNS, not a Task)",
+    timeoutSeconds: 30,
+    memoryMb: 256,
+    iam: [on(["dynamodb:PutItem"], ["admission-table"])],
   },
   {
     key: "producer-notify",
@@ -383,6 +405,19 @@ export const STEPS: Step[] = [
     memoryMb: 256,
     reservedConcurrency: ONE_COPY_START_AT_A_TIME,
     iam: [...COPY_SNAPSHOTS, ADMISSION_QUEUE, ...useKey("own-key"), ...useKey("source-transit-key")],
+  },
+  {
+    key: "consumer-receipt",
+    side: "consumer",
+    handler: sendReceipt,
+    description: "Tells the source this account copied, or gave up on, an announced snapshot",
+    timeoutSeconds: 30,
+    memoryMb: 256,
+    // Publishing to the source's encrypted receipt topic: its key through SNS only, as its key policy allows.
+    iam: [
+      on(["sns:Publish"], ["receipt-topic"]),
+      on(["kms:GenerateDataKey", "kms:Decrypt"], ["receipt-key"], { viaService: "sns" }),
+    ],
   },
   {
     key: "consumer-poll",

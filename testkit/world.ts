@@ -110,6 +110,12 @@ export interface WorldOptions {
   copiesPerDatabasePerDay?: number;
   /** Consumer: the source's databases it accepts (default all). */
   allowedDatabases?: string[];
+  /**
+   * Receipts (components/receipts.ts): a receipt topic per destination account in the source, delivered to the
+   * inbox at `/receipts` (feed them to `producer-receipt` with snsEvent); the consumer sends its receipts to
+   * DEST's. Default off: the consumer sends none and prune keeps by keep and grace, as with an older source.
+   */
+  receipts?: boolean;
   /** Consumer: restore tests (each in the world's subnet group; RTO default 60 min). */
   restoreTests?: { database: string; kind: "instance" | "cluster"; rtoMinutes?: number; dataApiSelect?: boolean }[];
 }
@@ -138,6 +144,8 @@ export interface World {
   /** The producer's per-database state machine in the source account (the plan step starts its runs). */
   producerStateMachineArn: string;
   inbox: Inbox;
+  /** With `receipts`: each destination account's receipt topic in the source account. */
+  receiptTopics: Record<string, string>;
   /** Between the handlers and moto (see proxy.ts). */
   proxy: EmulatorProxy;
   /** Step Functions in the destination account, through the proxy. */
@@ -286,13 +294,21 @@ async function wireWorld(options: WorldOptions, inbox: Inbox, proxy: EmulatorPro
     new SubscribeCommand({ TopicArn: consumerNotify, Protocol: "http", Endpoint: `${inbox.url}/consumer-notify` }),
   );
 
+  const destinationAccounts = [DEST.account, ...(options.otherDestinations ?? [])];
+  const receiptTopics: Record<string, string> = {};
+  for (const account of options.receipts ? destinationAccounts : []) {
+    receiptTopics[account] = await topic(source, `rds-replication-receipts-${account}`);
+    await source.sns.send(
+      new SubscribeCommand({ TopicArn: receiptTopics[account], Protocol: "http", Endpoint: `${inbox.url}/receipts` }),
+    );
+  }
   const producerConfig: ProducerRuntimeConfig = {
     version: 1,
     account: SOURCE.account,
     region: SOURCE.region,
     transitKeyArns: transitKeys,
     databases: { identifiers: ["orders"], tags: { replicate: "yes" } },
-    destinations: [DEST.account, ...(options.otherDestinations ?? [])].map((account) => ({
+    destinations: destinationAccounts.map((account) => ({
       account,
       region: options.destRegion,
       databases: [],
@@ -300,6 +316,15 @@ async function wireWorld(options: WorldOptions, inbox: Inbox, proxy: EmulatorPro
     announceTopicArn,
     notifyTopicArn: producerNotify,
     admissionTable: producerAdmission,
+    ...(options.receipts
+      ? {
+          receiptTopics: Object.entries(receiptTopics).map(([account, topicArn]) => ({
+            topicArn,
+            account,
+            region: options.destRegion,
+          })),
+        }
+      : {}),
     transit: {
       keep: options.keep ?? 2,
       graceHours: options.graceHours ?? 0,
@@ -328,6 +353,7 @@ async function wireWorld(options: WorldOptions, inbox: Inbox, proxy: EmulatorPro
         region: SOURCE.region,
         topicArn: announceTopicArn,
         ...(options.allowedDatabases ? { databases: options.allowedDatabases } : {}),
+        ...(receiptTopics[DEST.account] ? { receiptTopicArn: receiptTopics[DEST.account] } : {}),
       },
     ],
     keyArn: destKey,
@@ -418,6 +444,7 @@ async function wireWorld(options: WorldOptions, inbox: Inbox, proxy: EmulatorPro
     source,
     sourceInDestRegion,
     dest,
+    receiptTopics,
     destPlace,
     transitKeys,
     destKey,

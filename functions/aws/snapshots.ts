@@ -11,7 +11,9 @@ import {
   type DBSnapshot,
   DeleteDBClusterSnapshotCommand,
   DeleteDBSnapshotCommand,
+  DescribeDBClusterSnapshotAttributesCommand,
   DescribeDBClusterSnapshotsCommand,
+  DescribeDBSnapshotAttributesCommand,
   DescribeDBSnapshotsCommand,
   ListTagsForResourceCommand,
   ModifyDBClusterSnapshotAttributeCommand,
@@ -266,6 +268,17 @@ export async function shareSnapshot(rds: RDSClient, kind: Kind, id: string, acco
   await rds.send(
     new ModifyDBSnapshotAttributeCommand({ DBSnapshotIdentifier: id, AttributeName: "restore", ValuesToAdd: accounts }),
   );
+}
+
+/** The accounts in the snapshot's `restore` attribute: who may copy it. */
+export async function sharedWith(rds: RDSClient, kind: Kind, id: string): Promise<string[]> {
+  const attributes =
+    kind === "cluster"
+      ? (await rds.send(new DescribeDBClusterSnapshotAttributesCommand({ DBClusterSnapshotIdentifier: id })))
+          .DBClusterSnapshotAttributesResult?.DBClusterSnapshotAttributes
+      : (await rds.send(new DescribeDBSnapshotAttributesCommand({ DBSnapshotIdentifier: id })))
+          .DBSnapshotAttributesResult?.DBSnapshotAttributes;
+  return (attributes ?? []).filter((a) => a.AttributeName === "restore").flatMap((a) => a.AttributeValues ?? []);
 }
 
 export async function deleteSnapshot(rds: RDSClient, kind: Kind, id: string): Promise<void> {

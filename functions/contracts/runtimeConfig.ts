@@ -76,6 +76,10 @@ export function producerConfigSchema() {
     notifyTopicArn: arn("sns"),
     /** The DynamoDB table of transit copies waiting for a copy slot (functions/aws/admissionQueue.ts). */
     admissionTable: z.string().min(3),
+    /** One receipt topic per destination account and region (functions/steps/producer/recordReceipt.ts). */
+    receiptTopics: z
+      .array(z.strictObject({ topicArn: arn("sns"), account: accountId(), region: regionName() }))
+      .optional(),
     transit: z.strictObject({
       keep: z.number().int().min(1),
       graceHours: z.number().nonnegative(),
@@ -99,6 +103,8 @@ export function consumerConfigSchema() {
           account: accountId(),
           region: regionName(),
           topicArn: arn("sns"),
+          /** Where this destination sends its receipts to that source; absent (an older source): none sent. */
+          receiptTopicArn: arn("sns").optional(),
           /** The source's databases this destination accepts; absent: all it announces. */
           databases: z.array(z.string().min(1)).optional(),
         }),

@@ -143,6 +143,20 @@ export async function taskToken(action: "issue" | "read" | "time-out", token?: s
   return (await response.json()) as TaskTokenOutcome;
 }
 
+/**
+ * A test knob, not an AWS rule: the emulator's manual snapshot quota per account and region (moto's 100 by
+ * default, RDS's default quota) becomes `limit`, or the default again without one; every `resetEmulator`
+ * restores the default (the launcher's snapshot-quota endpoint, testkit/emulator/moto_server.py, block 12).
+ */
+export async function setSnapshotQuota(limit?: number): Promise<void> {
+  const response = await fetch(`${emulatorEndpoint()}/moto-api/rds-replication/snapshot-quota`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(limit === undefined ? {} : { limit }),
+  });
+  if (!response.ok) throw new Error(`setting the snapshot quota to ${limit ?? "the default"}: HTTP ${response.status}`);
+}
+
 export async function stopEmulator(): Promise<void> {
   const proc = child;
   child = undefined;

@@ -31,11 +31,13 @@ tests/integration/key-loss-pattern.test.ts).
 10. The RDS Data API on Aurora clusters (block 10 below; tests/integration/emulator-data-api.test.ts).
 11. Step Functions task tokens: SendTask* refuse tokens no Task is waiting on, as AWS does (block 11 below;
 tests/integration/task-tokens.test.ts).
+12. Snapshot quota (a test knob, not a leniency fix): see `set_snapshot_quota`. Default unchanged (100).
 """
 
 import calendar
 import inspect
 import json
+import os
 import sys
 from datetime import datetime
 from functools import partialmethod
@@ -231,6 +233,38 @@ def set_snapshot_time(request, full_url, headers):
 
 
 moto_api_urls.url_paths["{0}/moto-api/rds-replication/snapshot-time"] = set_snapshot_time
+
+
+# 12. Snapshot quota (a test knob). moto refuses CreateDBSnapshot and CopyDBSnapshot with SnapshotQuotaExceeded
+# once an account's region holds MOTO_RDS_SNAPSHOT_LIMIT snapshots (100, RDS's default manual snapshot quota,
+# which moto applies to every snapshot of the region). A test of 300 queued copies needs more, as an account
+# with a raised quota has: `POST /moto-api/rds-replication/snapshot-quota` with `{"limit": N}` sets it for the
+# whole server, `{}` restores moto's default, and every `POST /moto-api/reset` restores it too, so a test that
+# raises it cannot leak it into the next. Covered by tests/integration/emulator-rds.test.ts.
+SNAPSHOT_LIMIT_VARIABLE = "MOTO_RDS_SNAPSHOT_LIMIT"
+
+
+def set_snapshot_quota(request, full_url, headers):
+    limit = json.loads(request.data or b"{}").get("limit")
+    if limit is None:
+        os.environ.pop(SNAPSHOT_LIMIT_VARIABLE, None)
+    elif isinstance(limit, int) and not isinstance(limit, bool) and limit > 0:
+        os.environ[SNAPSHOT_LIMIT_VARIABLE] = str(limit)
+    else:
+        return 400, {}, json.dumps({"message": "limit must be a positive integer"})
+    return 200, {}, json.dumps({"limit": int(os.environ.get(SNAPSHOT_LIMIT_VARIABLE, "100"))})
+
+
+_reset_response = moto_api_urls.url_paths["{0}/moto-api/reset"]
+
+
+def reset_with_default_quota(*args, **kwargs):
+    os.environ.pop(SNAPSHOT_LIMIT_VARIABLE, None)
+    return _reset_response(*args, **kwargs)
+
+
+moto_api_urls.url_paths["{0}/moto-api/rds-replication/snapshot-quota"] = set_snapshot_quota
+moto_api_urls.url_paths["{0}/moto-api/reset"] = reset_with_default_quota
 
 # --- Lambda --------------------------------------------------------------------------------------------------
 # AWS refuses CreateFunction and UpdateFunctionConfiguration when the environment variables together exceed

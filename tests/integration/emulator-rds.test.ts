@@ -10,7 +10,17 @@ import {
   DescribeDBClusterSnapshotsCommand,
   DescribeDBSnapshotsCommand,
 } from "@aws-sdk/client-rds";
-import { clientsFor, cluster, clusterSnapshots, instance, SOURCE, setSnapshotTime, snapshotsIn } from "../../testkit";
+import {
+  clientsFor,
+  cluster,
+  clusterSnapshots,
+  instance,
+  resetEmulator,
+  SOURCE,
+  setSnapshotQuota,
+  setSnapshotTime,
+  snapshotsIn,
+} from "../../testkit";
 
 describe("AWS emulator: RDS refusals", () => {
   it("refuses CopyDBClusterSnapshot with KmsKeyId for an unencrypted cluster snapshot, copies it without", async () => {
@@ -96,5 +106,40 @@ describe("AWS emulator: snapshot times (test-only endpoint)", () => {
     assert.equal(copy?.OriginalSnapshotCreateTime?.toISOString(), taken.toISOString());
     assert.ok((copy?.SnapshotCreateTime?.getTime() ?? 0) > taken.getTime());
     await assert.rejects(setSnapshotTime(SOURCE, "instance", "missing", taken), /HTTP 404/);
+  });
+});
+
+describe("AWS emulator: snapshot quota (test knob)", () => {
+  const refused = (error: Error) => error.name === "SnapshotQuotaExceededFault";
+
+  /** Takes snapshots of a new instance until the emulator refuses one; returns how many the region then holds. */
+  async function fillRegion(): Promise<{ held: number; take: (id: string) => Promise<unknown> }> {
+    const source = await clientsFor(SOURCE);
+    await instance(source, "orders");
+    const take = (id: string) =>
+      source.rds.send(new CreateDBSnapshotCommand({ DBInstanceIdentifier: "orders", DBSnapshotIdentifier: id }));
+    for (let i = 0; ; i++) {
+      const error = await take(`s-${i}`).then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      if (error) {
+        assert.ok(refused(error), String(error));
+        break;
+      }
+    }
+    return { held: (await snapshotsIn(source)).length, take };
+  }
+
+  it("refuses a snapshot past 100 by default, takes it once raised, and a reset restores the default", async () => {
+    const { held, take } = await fillRegion();
+    assert.equal(held, 100, "moto counts every snapshot of the region (the automated one too) against 100");
+    await setSnapshotQuota(102);
+    await take("raised-1");
+    await take("raised-2");
+    await assert.rejects(take("raised-3"), refused);
+    await resetEmulator();
+    assert.equal((await fillRegion()).held, 100, "the reset restored the default");
+    await assert.rejects(setSnapshotQuota(0), /HTTP 400/);
   });
 });

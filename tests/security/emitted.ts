@@ -15,6 +15,14 @@ export const SOURCE_STACK_OUTPUTS = {
     { account: "222222222222", region: "eu-central-1" },
     { account: "333333333333", region: "eu-west-1" },
   ],
+  receiptTopics: [
+    {
+      account: "222222222222",
+      region: "eu-central-1",
+      topicArn: "arn:aws:sns:eu-west-1:111111111111:producer-receipts-222222222222-eu-central-1",
+      keyArn: "arn:aws:kms:eu-west-1:111111111111:key/receipts",
+    },
+  ],
   databases: {
     instances: ["orders-db"],
     clusters: ["billing-aurora"],

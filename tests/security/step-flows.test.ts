@@ -45,9 +45,9 @@ function kindsOfArn(arn: string): ResourceKind[] {
   };
   if (service === "rds") return rds[type] ?? [];
   if (service === "kms" && type.startsWith("key/"))
-    return ["transit-key", "own-key", "source-transit-key", "source-db-key"];
+    return ["transit-key", "own-key", "source-transit-key", "source-db-key", "receipt-key"];
   if (service === "ec2" && type.startsWith("security-group/")) return ["security-group"];
-  if (service === "sns") return ["announce-topic", "notify-topic"];
+  if (service === "sns") return ["announce-topic", "notify-topic", "receipt-topic"];
   if (service === "secretsmanager" && type === "secret") return ["restore-secret", "restore-test-secret"];
   if (service === "states" && type === "stateMachine") return ["state-machine"];
   if (service === "states" && (type === "execution" || type === "express")) return ["state-machine-execution"];
@@ -296,6 +296,9 @@ function keyPoliciesOf(stacks: Record<Place["stack"], StackEvaluation>): Map<str
     const policy = byArn.get(recorded[region]);
     if (policy) byArn.set(arn, policy);
   }
+  const receiptKey = stacks.source.named("producer-receipts-key");
+  for (const topic of SOURCE_STACK_OUTPUTS.receiptTopics)
+    byArn.set(topic.keyArn, JSON.parse(String(receiptKey.inputs.policy)) as PolicyDocument);
   // The source databases' keys are the customer's, not the stack's: they are simulated with KMS's default key
   // policy, which lets the account's IAM policies decide (the role policy grants them).
   for (const step of STEPS.filter((s) => s.side === "producer"))

@@ -212,8 +212,14 @@ describe("dest stack (Pulumi.dest.yaml under mocks, wired to the source stack's 
     for (const step of STEPS) {
       const { variables: env, config: stored } = runtimeConfigOf(stack, "consumer", `consumer-${shortKey(step)}`);
       const config = consumerConfigSchema().parse(stored);
+      // The receipt topic the source made for this account and region (222222222222, eu-central-1).
       assert.deepEqual(config.sources, [
-        { account: "111111111111", region: "eu-west-1", topicArn: source.announceTopicArn },
+        {
+          account: "111111111111",
+          region: "eu-west-1",
+          topicArn: source.announceTopicArn,
+          receiptTopicArn: (source.receiptTopics as { topicArn: string }[])[0]?.topicArn,
+        },
       ]);
       assert.equal(config.keyArn, arn("consumer-key"));
       assert.equal(config.notifyTopicArn, arn("consumer-notifications"));

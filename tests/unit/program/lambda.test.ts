@@ -55,17 +55,18 @@ describe("Lambda packaging", () => {
         "555555555555/us-east-1",
       ],
     });
-    // The new region's transit key, and the rule and target forwarding its copy-finished events to the source region.
-    assert.equal(regions, base + 3, "one more transit key and copy-event forwarding for the one new region");
+    // The new region's transit key, and the rule and target forwarding its copy-finished events to the source
+    // region; per new destination a receipt topic, its policy, subscription and permission.
+    assert.equal(regions, base + 3 + 2 * 4);
   });
 
   it("a source stack reserves 1 concurrent execution by default (the copy start), a dest stack 3 (copy start, restore start, switch), not 51", () => {
     // Lambda keeps 100 of the account's executions unreserved: the account needs its quota above 100 + this.
     assert.equal(reservedConcurrencyTotal(stepsOf("producer")), 1);
     assert.equal(reservedConcurrencyTotal(stepsOf("consumer")), 3);
-    // With the optional setting at the old default of 5: 7 (source) and 13 (dest) steps x 5, the poll watch 25, the
+    // With the optional setting at the old default of 5: 8 (source) and 14 (dest) steps x 5, the poll watch 25, the
     // one-at-a-time steps 1.
-    assert.equal(reservedConcurrencyTotal(stepsOf("producer"), 5), 61);
-    assert.equal(reservedConcurrencyTotal(stepsOf("consumer"), 5), 93);
+    assert.equal(reservedConcurrencyTotal(stepsOf("producer"), 5), 66);
+    assert.equal(reservedConcurrencyTotal(stepsOf("consumer"), 5), 98);
   });
 });

@@ -23,6 +23,9 @@ import {
 
 const STEPS = stepsOf("producer");
 
+/** The destinations of Pulumi.source.yaml, each with its receipt topic. */
+const RECEIPT_TOPICS = ["222222222222-eu-central-1", "333333333333-eu-west-1"];
+
 describe("source stack (Pulumi.source.yaml under mocks)", () => {
   let stack: StackEvaluation;
   const arn = (name: string) => String(stack.named(name).state.arn);
@@ -38,6 +41,13 @@ describe("source stack (Pulumi.source.yaml under mocks)", () => {
       "aws:kms/key:Key producer-transit-key-eu-west-1",
       "aws:kms/key:Key producer-transit-key-eu-central-1",
       "aws:kms/key:Key producer-operations-key",
+      "aws:kms/key:Key producer-receipts-key",
+      ...RECEIPT_TOPICS.flatMap((t) => [
+        `aws:sns/topic:Topic producer-receipts-${t}`,
+        `aws:sns/topicPolicy:TopicPolicy producer-receipts-${t}-policy`,
+        `aws:lambda/permission:Permission producer-receipts-${t}-permission`,
+        `aws:sns/topicSubscription:TopicSubscription producer-receipts-${t}-subscription`,
+      ]),
       "aws:sns/topic:Topic producer-announce",
       "aws:sns/topicPolicy:TopicPolicy producer-announce-policy",
       "aws:sns/topic:Topic producer-notifications",
@@ -201,8 +211,10 @@ describe("source stack (Pulumi.source.yaml under mocks)", () => {
     const functionArns = Object.fromEntries(STEPS.map((s) => [s.key, arn(`producer-${shortKey(s)}`)]));
     const only = (keys: string[]) => Object.fromEntries(keys.map((k) => [k, functionArns[k]!]));
     const dispatchKeys = ["producer-plan", "producer-notify"];
-    // The copy-finished event handler is an EventBridge target, never a Task.
-    const databaseKeys = STEPS.map((s) => s.key).filter((k) => k !== "producer-plan" && k !== "producer-copy-event");
+    // The copy-finished event handler is an EventBridge target and SNS invokes the receipt step: never Tasks.
+    const databaseKeys = STEPS.map((s) => s.key).filter(
+      (k) => !["producer-plan", "producer-copy-event", "producer-receipt"].includes(k),
+    );
     for (const [machineName, definition, keys] of [
       ["producer", producerDispatchDefinition(only(dispatchKeys)), dispatchKeys],
       ["producer-database", producerDatabaseDefinition(only(databaseKeys)), databaseKeys],
@@ -285,6 +297,11 @@ describe("source stack (Pulumi.source.yaml under mocks)", () => {
         announceTopicArn: arn("producer-announce"),
         notifyTopicArn: arn("producer-notifications"),
         admissionTable: "producer-admission",
+        receiptTopics: RECEIPT_TOPICS.map((t) => ({
+          topicArn: arn(`producer-receipts-${t}`),
+          account: t.slice(0, 12),
+          region: t.slice(13),
+        })),
         transit: { keep: 2, graceHours: 24, deletionsEnabled: false },
         replicateUnencryptedClusters: false,
         optionGroups: {},
@@ -382,6 +399,13 @@ describe("source stack (Pulumi.source.yaml under mocks)", () => {
         "eu-west-1": arn("producer-transit-key-eu-west-1"),
         "eu-central-1": arn("producer-transit-key-eu-central-1"),
       },
+      // Where each destination sends its receipts (only that account may publish there).
+      receiptTopics: RECEIPT_TOPICS.map((t) => ({
+        account: t.slice(0, 12),
+        region: t.slice(13),
+        topicArn: arn(`producer-receipts-${t}`),
+        keyArn: arn("producer-receipts-key"),
+      })),
       notifyTopicArn: arn("producer-notifications"),
       stateMachineArn: arn("producer-state-machine"),
     });

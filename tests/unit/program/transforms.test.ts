@@ -48,14 +48,14 @@ describe("transform hooks of the components (SST style, under mocks)", () => {
     assert.equal(machines.length, 2);
     for (const machine of machines) assert.deepEqual(machine.inputs.tags, TAGS);
     const keys = stack.ofType("aws:kms/key:Key");
-    assert.equal(keys.length, 3, "transit keys in two regions and the operations key");
+    assert.equal(keys.length, 4, "transit keys in two regions, the operations key and the receipt topics' key");
     for (const key of keys) assert.equal(key.inputs.deletionWindowInDays, 7);
     assert.deepEqual(
       stack
         .ofType("aws:sns/topic:Topic")
         .map((t) => (t.inputs.tags as { child: string }).child)
         .sort(),
-      ["orders-announce", "orders-notifications"],
+      ["orders-announce", "orders-notifications", "orders-receipts-222222222222-eu-west-1"],
     );
     for (const queue of stack.ofType("aws:sqs/queue:Queue")) assert.equal(queue.inputs.tags, undefined);
   });
