@@ -10,40 +10,12 @@
  */
 export const COPY_FINISHED_EVENT_IDS = ["RDS-EVENT-0060", "RDS-EVENT-0197"] as const;
 
-export interface AwaitBounds {
-  /** Shortest fallback: a copy that looks almost done is still checked no more often than this. */
-  minSeconds: number;
-  /** Longest fallback: the worst detection delay when every event is lost. */
-  maxSeconds: number;
-  /** Added to the estimated remaining time, so the fallback lands after the estimated end, not before. */
-  slackSeconds: number;
-}
-
-export const DEFAULT_AWAIT_BOUNDS: AwaitBounds = { minSeconds: 300, maxSeconds: 1800, slackSeconds: 120 };
-
-export interface AwaitState {
-  /** Seconds since the copy was requested. */
-  elapsedSeconds: number;
-  /** RDS PercentProgress of the last check; absent when RDS reports none. */
-  percentProgress?: number;
-  /** elapsedSeconds of the last check that saw 0 % (the copy was queued), as pollSchedule's recordCheck keeps it. */
-  queuedUntilSeconds?: number;
-}
-
-const clamp = (value: number, low: number, high: number) => Math.min(high, Math.max(low, value));
-
-/** Seconds the run waits for the copy-finished event before it checks the copy itself. */
-export function awaitTimeoutSeconds(state: AwaitState, bounds: AwaitBounds = DEFAULT_AWAIT_BOUNDS): number {
-  const { elapsedSeconds, percentProgress } = state;
-  if (!Number.isFinite(elapsedSeconds) || elapsedSeconds < 0) {
-    throw new RangeError(`awaitTimeoutSeconds: elapsedSeconds must be a non-negative number, got ${elapsedSeconds}`);
-  }
-  if (percentProgress === undefined || percentProgress <= 0 || percentProgress >= 100) return bounds.maxSeconds;
-  const active = elapsedSeconds - (state.queuedUntilSeconds ?? 0);
-  if (active <= 0) return bounds.maxSeconds;
-  const remaining = (active * (100 - percentProgress)) / percentProgress;
-  return Math.round(clamp(remaining + bounds.slackSeconds, bounds.minSeconds, bounds.maxSeconds));
-}
+/**
+ * Seconds the run waits for the copy-finished event before the registrar checks the copy itself: the worst
+ * detection delay when every event is lost. The same for every turn of a wait: a waitForTaskToken Task's output
+ * is only what completes it, so a timeout recomputed from the copy's progress would cost a second Lambda a turn.
+ */
+export const FALLBACK_CHECK_SECONDS = 1800;
 
 /** Whether a copy can await its copy-finished event: DB snapshot copies only (cluster copies keep the poll loop). */
 export const awaitsCopyEvent = (operation: string): boolean => operation === "snapshot-copy";
@@ -98,5 +70,5 @@ export function awaitVerdict(check: { status: string; elapsedSeconds: number; ma
  */
 export function awaitStart(operation: string, nowMs: number): { startedAt?: string; awaitSeconds?: number } {
   if (!awaitsCopyEvent(operation)) return {};
-  return { startedAt: new Date(nowMs).toISOString(), awaitSeconds: awaitTimeoutSeconds({ elapsedSeconds: 0 }) };
+  return { startedAt: new Date(nowMs).toISOString(), awaitSeconds: FALLBACK_CHECK_SECONDS };
 }

@@ -1,9 +1,9 @@
 // Figure 10 (issue 13): how late the event design sees an instance snapshot copy finish. The run waits for a
 // task token; RDS's copy-finished event (RDS-EVENT-0060 / 0197) reaches the copy-event handler, which completes
-// it; when the event never comes, the registrar's fallback checks (functions/decisions/copyCompletion.ts
-// awaitTimeoutSeconds, from the progress it read at its previous check) catch the end. Pure and seeded: the same
+// it; when the event never comes, the registrar's fallback checks (every FALLBACK_CHECK_SECONDS of
+// functions/decisions/copyCompletion.ts) catch the end. Pure and seeded: the same
 // operations as figure 1 (pollSimulation.ts), the same draws for every loss rate.
-import { type AwaitBounds, awaitTimeoutSeconds, DEFAULT_AWAIT_BOUNDS } from "../../functions/decisions/copyCompletion";
+import { FALLBACK_CHECK_SECONDS } from "../../functions/decisions/copyCompletion";
 import { completionSeconds, observe, type SimulatedOperation, seededRandom } from "./pollSimulation";
 
 /**
@@ -70,39 +70,28 @@ export interface EventOutcome {
   caughtBy: "event" | "fallback";
 }
 
+export interface AwaitOptions {
+  /** The fallback timeout of every turn (the product's FALLBACK_CHECK_SECONDS unless a test says otherwise). */
+  fallbackSeconds?: number;
+  registrarSeconds?: number;
+}
+
 /**
  * One copy awaited with its event arriving `eventSeconds` after the end (Infinity: lost). The registrar checks
- * when the await starts (the copy was just requested) and again whenever the timeout it set expires first;
- * each check records a 0 % reading as the copy's queue end, as pollSchedule's recordCheck does.
+ * when the await starts (the copy was just requested) and again each time the fallback timeout expires first.
  */
-export function awaitCopy(
-  op: SimulatedOperation,
-  eventSeconds: number,
-  options: { bounds?: AwaitBounds; registrarSeconds?: number } = {},
-): EventOutcome {
-  const bounds = options.bounds ?? DEFAULT_AWAIT_BOUNDS;
+export function awaitCopy(op: SimulatedOperation, eventSeconds: number, options: AwaitOptions = {}): EventOutcome {
+  const fallbackSeconds = options.fallbackSeconds ?? FALLBACK_CHECK_SECONDS;
   const registrarSeconds = options.registrarSeconds ?? EVENT_ASSUMPTION.registrarSeconds;
   const end = completionSeconds(op);
   const eventAt = end + eventSeconds;
   let t = 0;
   let registrarTurns = 1;
-  let queuedUntilSeconds: number | undefined;
   for (;;) {
-    const seen = observe(op, t);
-    if (seen.done) {
+    if (observe(op, t).done) {
       return { registrarTurns, detectionLatencySeconds: t + registrarSeconds - end, caughtBy: "fallback" };
     }
-    if (seen.percentProgress === 0) queuedUntilSeconds = t;
-    const next =
-      t +
-      awaitTimeoutSeconds(
-        {
-          elapsedSeconds: t,
-          ...(seen.percentProgress === undefined ? {} : { percentProgress: seen.percentProgress }),
-          ...(queuedUntilSeconds === undefined ? {} : { queuedUntilSeconds }),
-        },
-        bounds,
-      );
+    const next = t + fallbackSeconds;
     if (eventAt <= next) return { registrarTurns, detectionLatencySeconds: eventAt - end, caughtBy: "event" };
     t = next;
     registrarTurns += 1;
@@ -116,7 +105,7 @@ export function simulateEvents(
   operations: SimulatedOperation[],
   lossRate: number,
   draws: EventDraw[] = eventDraws(operations.length),
-  options: { bounds?: AwaitBounds; registrarSeconds?: number } = {},
+  options: AwaitOptions = {},
 ): EventOutcome[] {
   if (draws.length < operations.length) throw new RangeError("simulateEvents: fewer draws than operations");
   return operations.map((op, i) => {

@@ -1,7 +1,7 @@
 // Figure 10 (issue 13): detection latency of instance snapshot copies with completion by RDS's copy-finished
 // event and a fallback check (eventSimulation.ts), at several event loss rates, beside the poll design of
 // figure 1 and DRACO on the same copies.
-import { DEFAULT_AWAIT_BOUNDS } from "../../functions/decisions/copyCompletion";
+import { FALLBACK_CHECK_SECONDS } from "../../functions/decisions/copyCompletion";
 import { EVENT_ASSUMPTION, eventDraws, LOSS_RATES, simulateEvents } from "./eventSimulation";
 import { ANCHORS, OPERATION_COUNT } from "./latency";
 import { generateOperations, simulatePolling } from "./pollSimulation";
@@ -71,7 +71,7 @@ export function eventLatencyFigure(count = OPERATION_COUNT) {
     operations: count,
     copies: copies.length,
     assumption: EVENT_ASSUMPTION,
-    bounds: DEFAULT_AWAIT_BOUNDS,
+    fallbackSeconds: FALLBACK_CHECK_SECONDS,
     rows,
   };
 }
@@ -79,14 +79,14 @@ export function eventLatencyFigure(count = OPERATION_COUNT) {
 const round = (n: number) => Math.round(n);
 
 export function figure10(data: ReturnType<typeof eventLatencyFigure>): Omit<FigureResult, "seconds"> {
-  const { assumption: a, bounds } = data;
+  const { assumption: a, fallbackSeconds } = data;
   const at = (rate: number) => data.rows.find((r) => r.lossRate === rate)!;
-  const bound = bounds.maxSeconds + a.registrarSeconds;
+  const bound = fallbackSeconds + a.registrarSeconds;
   return {
     figure: 10,
     title: `Detection latency with copy-finished events (${data.copies} instance snapshot copies of figure 1's ${data.operations} operations)`,
     method:
-      "simulation: scripts/bench/eventSimulation.ts (awaitTimeoutSeconds of functions/decisions/copyCompletion.ts) on figure 1's seeded operations; poll rows from simulatePolling",
+      "simulation: scripts/bench/eventSimulation.ts (FALLBACK_CHECK_SECONDS of functions/decisions/copyCompletion.ts) on figure 1's seeded operations; poll rows from simulatePolling",
     checks: [
       check(
         "median <= 30 s when events arrive (0 % lost)",
@@ -94,7 +94,7 @@ export function figure10(data: ReturnType<typeof eventLatencyFigure>): Omit<Figu
         at(0).latencySeconds.median <= 30,
       ),
       check(
-        `worst <= fallback bound (${bounds.maxSeconds} s + registrar ${a.registrarSeconds} s) when every event is lost`,
+        `worst <= fallback bound (${fallbackSeconds} s + registrar ${a.registrarSeconds} s) when every event is lost`,
         `${round(at(1).latencySeconds.worst)} s`,
         at(1).latencySeconds.worst <= bound,
       ),
@@ -130,7 +130,7 @@ export function figure10(data: ReturnType<typeof eventLatencyFigure>): Omit<Figu
     ],
     notes: [
       `Event delay (assumption, AWS publishes none: RDS delivers events to EventBridge "in near-real time", "on a best effort basis"): log-normal, median ${a.medianDelaySeconds} s, p99 ${a.p99DelaySeconds} s, cut at ${a.maxDelaySeconds} s; plus the handler's ${a.handlerSeconds.min}-${a.handlerSeconds.max} s (uniform); seed ${a.seed}. A copy's event is lost when its draw is below the loss rate: the same draws at every rate.`,
-      `Fallback: the registrar checks when the await starts and whenever its timeout expires (awaitTimeoutSeconds from the progress it read: remaining estimate + ${bounds.slackSeconds} s within ${bounds.minSeconds}-${bounds.maxSeconds} s); a check that sees the copy available resumes the run after the registrar's ${a.registrarSeconds} s.`,
+      `Fallback: the registrar checks when the await starts and every ${fallbackSeconds} s after (the Task's fixed timeout); a check that sees the copy available resumes the run after the registrar's ${a.registrarSeconds} s.`,
       "Turns: event design, registrar invocations (1 + fallbacks that fired before the event); poll, state machine turns of the poll loop (its near-end watch checks inside one invocation); DRACO, one invocation per 300 s check.",
     ],
     data,

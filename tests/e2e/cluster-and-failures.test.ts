@@ -11,7 +11,7 @@ import {
   DescribeDBSnapshotsCommand,
 } from "@aws-sdk/client-rds";
 import { GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
-import { DEFAULT_AWAIT_BOUNDS } from "../../functions/decisions/copyCompletion";
+import { FALLBACK_CHECK_SECONDS } from "../../functions/decisions/copyCompletion";
 import { destinationCopyId } from "../../functions/decisions/naming";
 import { DEFAULT_POLL_BOUNDS } from "../../functions/decisions/pollSchedule";
 import {
@@ -145,7 +145,7 @@ describe("e2e: Aurora clusters, events and failures", () => {
     // awaitSeconds) turns the registrar again until the copy's time limit; no poll step at all.
     const limit = DEFAULT_POLL_BOUNDS.maxTotalSeconds["snapshot-copy"];
     const turns = run?.calls.filter((c) => c === "consumer-await-copy").length ?? 0;
-    assert.equal(turns, limit / DEFAULT_AWAIT_BOUNDS.maxSeconds + 1, `${turns} turns`);
+    assert.equal(turns, limit / FALLBACK_CHECK_SECONDS + 1, `${turns} turns`);
     assert.equal(run?.calls.filter((c) => c === "consumer-poll").length, 0);
     const failed = world.inbox.notifications("/consumer-notify");
     assert.equal(failed.length, 1);

@@ -1,54 +1,11 @@
 import { strict as assert } from "node:assert";
-import fc from "fast-check";
 import {
   awaitStart,
   awaitsCopyEvent,
-  awaitTimeoutSeconds,
   awaitVerdict,
   copyFinishedSnapshotArn,
-  DEFAULT_AWAIT_BOUNDS,
+  FALLBACK_CHECK_SECONDS,
 } from "../../functions/decisions/copyCompletion";
-
-const B = DEFAULT_AWAIT_BOUNDS;
-
-describe("copy completion: the fallback check of a copy awaiting its event", () => {
-  it("waits the longest fallback while RDS reports no progress or a queued copy", () => {
-    assert.equal(awaitTimeoutSeconds({ elapsedSeconds: 10 }), B.maxSeconds);
-    assert.equal(
-      awaitTimeoutSeconds({ elapsedSeconds: 600, percentProgress: 0, queuedUntilSeconds: 600 }),
-      B.maxSeconds,
-    );
-  });
-
-  it("lands after the estimated end: 50 % after 10 minutes of copying checks again in 10 minutes plus slack", () => {
-    assert.equal(awaitTimeoutSeconds({ elapsedSeconds: 600, percentProgress: 50 }), 600 + B.slackSeconds);
-  });
-
-  it("ignores the time spent queued when estimating the speed", () => {
-    assert.equal(
-      awaitTimeoutSeconds({ elapsedSeconds: 1200, percentProgress: 50, queuedUntilSeconds: 900 }),
-      300 + B.slackSeconds,
-    );
-  });
-
-  it("stays within its bounds for any reading", () => {
-    fc.assert(
-      fc.property(
-        fc.double({ min: 0, max: 86_400, noNaN: true }),
-        fc.option(fc.double({ min: 0, max: 100, noNaN: true }), { nil: undefined }),
-        (elapsedSeconds, percentProgress) => {
-          const t = awaitTimeoutSeconds({ elapsedSeconds, percentProgress });
-          assert.ok(t >= B.minSeconds && t <= B.maxSeconds, `${t}`);
-        },
-      ),
-    );
-  });
-
-  it("refuses a negative or unknown elapsed time", () => {
-    assert.throws(() => awaitTimeoutSeconds({ elapsedSeconds: -1 }), RangeError);
-    assert.throws(() => awaitTimeoutSeconds({ elapsedSeconds: Number.NaN }), RangeError);
-  });
-});
 
 describe("copy completion: which copies await an event, what an event names, what a check decides", () => {
   const event = (id: string, arn = "arn:aws:rds:eu-central-1:222222222222:snapshot:orders-copy") => ({
@@ -58,7 +15,7 @@ describe("copy completion: which copies await an event, what an event names, wha
     detail: { EventID: id, SourceArn: arn, SourceType: "SNAPSHOT" },
   });
 
-  it("only DB snapshot copies await their event; they start with their time and the longest fallback", () => {
+  it("only DB snapshot copies await their event; they start with their time and the fallback timeout", () => {
     assert.equal(awaitsCopyEvent("snapshot-copy"), true);
     for (const op of ["cluster-snapshot-copy", "snapshot-create", "instance-restore"]) {
       assert.equal(awaitsCopyEvent(op), false, op);
@@ -66,7 +23,7 @@ describe("copy completion: which copies await an event, what an event names, wha
     }
     assert.deepEqual(awaitStart("snapshot-copy", Date.UTC(2026, 10, 30, 8, 0, 0)), {
       startedAt: "2026-11-30T08:00:00.000Z",
-      awaitSeconds: B.maxSeconds,
+      awaitSeconds: FALLBACK_CHECK_SECONDS,
     });
   });
 
