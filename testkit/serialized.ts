@@ -24,7 +24,13 @@ async function serialize(fn: (...args: never[]) => unknown): Promise<SerializedH
   const hash = crypto.createHash("sha256").update(text).digest("hex").slice(0, 16);
   fs.mkdirSync(OUT, { recursive: true });
   const file = path.join(OUT, `${fn.name || "handler"}-${hash}.js`);
-  if (!fs.existsSync(file)) fs.writeFileSync(file, text);
+  // Written under a temporary name and renamed: parallel mocha workers may serialize the same handler at once,
+  // and one must never load the other's half-written file.
+  if (!fs.existsSync(file)) {
+    const partial = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(partial, text);
+    fs.renameSync(partial, file);
+  }
   const loaded = require(file) as { handler: SerializedHandler["handler"] };
   return { text, file, handler: loaded.handler };
 }

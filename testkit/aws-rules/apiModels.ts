@@ -89,8 +89,16 @@ const NEWER_THAN_MODEL: Record<
   },
 };
 
+let dataDir: string | undefined;
+
 /** The botocore data directory of the emulator's Python (the same packages `npm run setup` installs). */
 export function botocoreDataDir(): string {
+  // Asked once per process: it is a Python start, and the checks load a model per emitted request.
+  dataDir ??= locateBotocoreData();
+  return dataDir;
+}
+
+function locateBotocoreData(): string {
   const result = spawnSync(PYTHON, ["-c", "import botocore, os; print(os.path.dirname(botocore.__file__))"], {
     encoding: "utf8",
   });
@@ -101,10 +109,10 @@ export function botocoreDataDir(): string {
 const cache = new Map<string, ServiceModel>();
 
 /** The newest API version of a service's model, with NEWER_THAN_MODEL applied. */
-export function loadModel(service: string, dataDir = botocoreDataDir()): ServiceModel {
+export function loadModel(service: string): ServiceModel {
   const cached = cache.get(service);
   if (cached) return cached;
-  const dir = path.join(dataDir, service);
+  const dir = path.join(botocoreDataDir(), service);
   const version = fs.readdirSync(dir).sort().at(-1);
   if (!version) throw new Error(`no API model for ${service} in ${dir}`);
   const model = supplemented(service, JSON.parse(fs.readFileSync(path.join(dir, version, "service-2.json"), "utf8")));
