@@ -226,17 +226,17 @@ describe("planRetention", () => {
     assert.throws(() => planRetention(noFlag, {}, NOW), /snapshot z: managed must be a boolean/);
   });
 
-  it("plans 100k snapshots in well under a second (O(n log n))", () => {
+  // Its speed is figure 5 of `npm run bench` (a wall-clock limit here failed under a loaded machine).
+  it("plans 100k snapshots: every one kept or deleted, unmanaged ones kept", () => {
     const many = Array.from({ length: 100_000 }, (_, i) => ({
       id: `s${i}`,
       createdAt: new Date(START + ((i * 7919) % 100_000) * 3_600_000),
       managed: i % 10 !== 0,
     }));
-    const started = process.hrtime.bigint();
     const plan = planRetention(many, RETENTION_PRESETS.Standard, NOW);
-    const ms = Number(process.hrtime.bigint() - started) / 1e6;
     assert.equal(plan.keep.length + plan.delete.length, many.length);
-    assert.ok(ms < 1000, `took ${ms} ms`);
+    assert.ok(plan.delete.every((s) => s.managed));
+    assert.ok(plan.delete.length > 0, "the Standard preset expires some of 100k hourly snapshots");
   });
 
   describe("properties", () => {
