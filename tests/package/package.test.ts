@@ -106,7 +106,15 @@ describe("the npm package, installed by another Pulumi program", function () {
     const subscriptions = evaluation.resources
       .filter((r) => r.type === "aws:sns/topicSubscription:TopicSubscription")
       .map((r) => r.name);
-    assert.deepEqual(subscriptions.sort(), ["dr-intake-acme-replication-fixture-billing", "dr-intake-orders"]);
+    assert.deepEqual(subscriptions.filter((n) => n.startsWith("dr-")).sort(), [
+      "dr-intake-acme-replication-fixture-billing",
+      "dr-intake-orders",
+    ]);
+    // The producer's receipt step listens on the receipt topic of its one destination.
+    assert.deepEqual(
+      subscriptions.filter((n) => n.startsWith("orders-")),
+      ["orders-receipts-222222222222-eu-west-1-subscription"],
+    );
   });
 
   it("reads the Lambda layer from the program's node_modules, where the package and its dependencies live", () => {
