@@ -24,9 +24,16 @@ function ticketOf(item: Record<string, AttributeValue>): Ticket {
   };
 }
 
-/** Every ticket of a queue (a backlog of thousands is a few pages). */
-export async function queueTickets(dynamodb: DynamoDBClient, table: string, queue: string): Promise<Ticket[]> {
-  const tickets: Ticket[] = [];
+/**
+ * Every item of one partition of the stack's table, page by page (a backlog of thousands of tickets is a few
+ * pages). The receipts share the table under their own partitions (receiptLedger.ts).
+ */
+export async function partitionItems(
+  dynamodb: DynamoDBClient,
+  table: string,
+  queue: string,
+): Promise<Record<string, AttributeValue>[]> {
+  const items: Record<string, AttributeValue>[] = [];
   let start: QueryCommandOutput["LastEvaluatedKey"];
   do {
     const page = await dynamodb.send(
@@ -38,10 +45,15 @@ export async function queueTickets(dynamodb: DynamoDBClient, table: string, queu
         ExclusiveStartKey: start,
       }),
     );
-    tickets.push(...(page.Items ?? []).map(ticketOf));
+    items.push(...(page.Items ?? []));
     start = page.LastEvaluatedKey;
   } while (start);
-  return tickets;
+  return items;
+}
+
+/** Every ticket of a queue. */
+export async function queueTickets(dynamodb: DynamoDBClient, table: string, queue: string): Promise<Ticket[]> {
+  return (await partitionItems(dynamodb, table, queue)).map(ticketOf);
 }
 
 /**

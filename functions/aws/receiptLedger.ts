@@ -2,9 +2,10 @@
 // `receipts/<shared snapshot ARN>`, sort key the destination account the receipt came from (by its topic), so a
 // repeated receipt overwrites itself and a destination has at most one per snapshot. TTL past the bound, when
 // the receipt no longer matters (functions/decisions/transitReceipts.ts).
-import { type DynamoDBClient, PutItemCommand, QueryCommand, type QueryCommandOutput } from "@aws-sdk/client-dynamodb";
+import { type DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import type { ReceiptOutcome } from "../contracts/receiptMessage";
 import { RECEIPTS } from "../decisions/transitReceipts";
+import { partitionItems } from "./admissionQueue";
 
 const partition = (snapshotArn: string) => `receipts/${snapshotArn}`;
 
@@ -29,20 +30,6 @@ export async function recordReceipt(
 
 /** The accounts that sent a receipt for the snapshot (copied or gave up). */
 export async function receiptedAccounts(dynamodb: DynamoDBClient, table: string, snapshotArn: string) {
-  const accounts: string[] = [];
-  let start: QueryCommandOutput["LastEvaluatedKey"];
-  do {
-    const page = await dynamodb.send(
-      new QueryCommand({
-        TableName: table,
-        KeyConditionExpression: "#q = :q",
-        ExpressionAttributeNames: { "#q": "queue" },
-        ExpressionAttributeValues: { ":q": { S: partition(snapshotArn) } },
-        ExclusiveStartKey: start,
-      }),
-    );
-    accounts.push(...(page.Items ?? []).map((item) => item.ticket?.S ?? ""));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return accounts.filter((a) => a !== "");
+  const items = await partitionItems(dynamodb, table, partition(snapshotArn));
+  return items.map((item) => item.ticket?.S ?? "").filter((a) => a !== "");
 }

@@ -71,6 +71,19 @@ async function announcedAndHeld(world: World) {
   return { copyId, copyArn, event };
 }
 
+/**
+ * A consumer run started on orders' announcement and waiting: its copy held copying, the registrar's first
+ * turn done (token stored, copy still copying). `options` are the runner's (how long a token Task waits).
+ */
+async function waitingConsumerRun(world: World, options: { tokenTimeoutMs: () => number } = NO_FALLBACK) {
+  const held = await announcedAndHeld(world);
+  const registrar = registrarTurns(world.consumer["consumer-await-copy"]!);
+  const handlers = { "consumer-await-copy": registrar.handler };
+  const running = runStartedConsumers(world, new Set(), { ...options, handlers });
+  assert.equal((await registrar.turn(1)).outcome, "waiting");
+  return { ...held, registrar, running };
+}
+
 const count = (run: Execution | undefined, key: string) => run?.calls.filter((c) => c === key).length ?? 0;
 
 describe("e2e: copy completion by RDS's copy-finished event", () => {
@@ -78,11 +91,7 @@ describe("e2e: copy completion by RDS's copy-finished event", () => {
 
   it("consumer: the event resumes the waiting run; no fallback check, no poll; a duplicate does nothing", async () => {
     const world = await worlds.build({ destRegion: DEST.region });
-    const { copyId, copyArn, event } = await announcedAndHeld(world);
-    const registrar = registrarTurns(world.consumer["consumer-await-copy"]!);
-    const handlers = { "consumer-await-copy": registrar.handler };
-    const running = runStartedConsumers(world, new Set(), { ...NO_FALLBACK, handlers });
-    assert.equal((await registrar.turn(1)).outcome, "waiting");
+    const { copyId, copyArn, event, registrar, running } = await waitingConsumerRun(world);
     assert.ok(await readWaiter(world.dest.dynamodb, world.consumerConfig.admissionTable, copyArn), "token stored");
     world.proxy.copyingFor(copyId, 0);
     const handle = world.consumer["consumer-copy-event"]!;
@@ -107,11 +116,7 @@ describe("e2e: copy completion by RDS's copy-finished event", () => {
 
   it("consumer: two deliveries of one event at once resume the run exactly once", async () => {
     const world = await worlds.build({ destRegion: DEST.region });
-    const { copyId, event } = await announcedAndHeld(world);
-    const registrar = registrarTurns(world.consumer["consumer-await-copy"]!);
-    const handlers = { "consumer-await-copy": registrar.handler };
-    const running = runStartedConsumers(world, new Set(), { ...NO_FALLBACK, handlers });
-    assert.equal((await registrar.turn(1)).outcome, "waiting");
+    const { copyId, event, running } = await waitingConsumerRun(world);
     world.proxy.copyingFor(copyId, 0);
     const handle = world.consumer["consumer-copy-event"]!;
     const outcomes = (await Promise.all([handle(event()), handle(event())])).map(
@@ -129,11 +134,7 @@ describe("e2e: copy completion by RDS's copy-finished event", () => {
 
   it("consumer: a lost event is caught by the fallback check (the Task times out, the registrar sees the copy)", async () => {
     const world = await worlds.build({ destRegion: DEST.region });
-    const { copyId } = await announcedAndHeld(world);
-    const registrar = registrarTurns(world.consumer["consumer-await-copy"]!);
-    const handlers = { "consumer-await-copy": registrar.handler };
-    const running = runStartedConsumers(world, new Set(), { tokenTimeoutMs: () => 300, handlers });
-    assert.equal((await registrar.turn(1)).outcome, "waiting");
+    const { copyId, registrar, running } = await waitingConsumerRun(world, { tokenTimeoutMs: () => 300 });
     world.proxy.copyingFor(copyId, 0);
     const [run] = await running;
     assert.equal(run?.status, "SUCCEEDED", explain(world));
@@ -151,11 +152,7 @@ describe("e2e: copy completion by RDS's copy-finished event", () => {
 
   it("consumer: an early or crafted event resumes nothing; an unrelated event is ignored", async () => {
     const world = await worlds.build({ destRegion: DEST.region });
-    const { copyId, copyArn, event } = await announcedAndHeld(world);
-    const registrar = registrarTurns(world.consumer["consumer-await-copy"]!);
-    const handlers = { "consumer-await-copy": registrar.handler };
-    const running = runStartedConsumers(world, new Set(), { ...NO_FALLBACK, handlers });
-    assert.equal((await registrar.turn(1)).outcome, "waiting");
+    const { copyId, copyArn, event, running } = await waitingConsumerRun(world);
     const handle = world.consumer["consumer-copy-event"]!;
     // The copy still reads copying: the event is not trusted, the run keeps waiting.
     assert.deepEqual(await handle(event()), { outcome: "waiting" });
