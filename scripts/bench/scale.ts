@@ -19,7 +19,7 @@ import type { Announcement } from "../../functions/contracts/announcement";
 import { COPY_CONCURRENCY, type Kind } from "../../functions/decisions/errors";
 import type { CopyResult, CopyWaiting } from "../../functions/steps/consumer/copy";
 import type { PollResult } from "../../functions/steps/poll";
-import { buildWorld, closeWorld, DEST, SOURCE, snsEvent, type World } from "../../testkit";
+import { buildWorld, closeWorld, DEST, SOURCE, setSnapshotQuota, snsEvent, type World } from "../../testkit";
 import { advanceClock } from "../../testkit/clock";
 import { seededRandom } from "./pollSimulation";
 
@@ -78,6 +78,10 @@ async function sourceSnapshots(world: World, instances: number, clusters: number
         Engine: "aurora-postgresql",
         MasterUsername: "admin",
         MasterUserPassword: "password123",
+        // Encrypted as the transit copies are: the copy step re-encrypts them, which RDS refuses for an
+        // unencrypted cluster snapshot (the emulator refuses it too, launcher fix 4).
+        StorageEncrypted: true,
+        KmsKeyId: world.transitKeys[SOURCE.region],
       }),
     );
     const { DBClusterSnapshot } = await rds.send(
@@ -154,6 +158,9 @@ export const DEFAULT_SCALE: ScaleOptions = { instances: 160, clusters: 40, seed:
 export async function scaleFigure(onProgress: (line: string) => void, options: ScaleOptions = DEFAULT_SCALE) {
   const world = await buildWorld({ destRegion: SOURCE.region });
   try {
+    // Each account holds a snapshot per database and more than RDS's default 100 manual snapshots, as an
+    // account of 200 databases has a raised quota (the emulator's test knob; buildWorld's reset restores 100).
+    await setSnapshotQuota(2 * (options.instances + options.clusters) + 50);
     const random = seededRandom(options.seed);
     const made = await sourceSnapshots(world, options.instances, options.clusters, onProgress);
     // Announced within one minute, in an interleaved order: each delivered as its own SNS event.

@@ -25,6 +25,7 @@ import {
   resetEmulator,
   runStartedConsumers,
   SOURCE,
+  setSnapshotQuota,
   snsEvent,
 } from "../../testkit";
 import { generateOperations, simulatePolling } from "./pollSimulation";
@@ -138,6 +139,9 @@ export async function measureStateSizes(databases: number, progress: (line: stri
   await resetEmulator();
   const world = await buildWorld({ destRegion: DEST.region });
   try {
+    // 500 databases hold more than RDS's default 100 snapshots (the emulator counts the instances' automated
+    // ones too): an account of 500 databases has a raised quota (test knob; the next reset restores 100).
+    await setSnapshotQuota(4 * databases);
     const third = await clientsFor({ account: SOURCE.account, region: REGIONS[2]! });
     const { KeyMetadata } = await third.kms.send(new CreateKeyCommand({ Description: "transit" }));
     const config: ProducerRuntimeConfig = {
