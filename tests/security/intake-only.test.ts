@@ -26,6 +26,21 @@ function rolesWithPolicies(stack: StackEvaluation): { role: RecordedResource; po
   });
 }
 
+/** The roles the simulator allows to start an execution of `machine`, in the stack's order. */
+async function allowedToStart(roles: ReturnType<typeof rolesWithPolicies>, machine: string): Promise<string[]> {
+  const allowed: string[] = [];
+  for (const { role, policies } of roles) {
+    const decision = await simulate({
+      principal: `arn:aws:iam::222222222222:role/${role.name}`,
+      action: "states:StartExecution",
+      resource: machine,
+      identityPolicies: policies,
+    });
+    if (decision === "Allowed") allowed.push(role.name);
+  }
+  return allowed;
+}
+
 describe("only the intake starts consumer runs (IAM simulation of every role of the dest stack)", function () {
   this.timeout(120_000);
   let dest: StackEvaluation;
@@ -49,31 +64,11 @@ describe("only the intake starts consumer runs (IAM simulation of every role of 
       roles.every((r) => r.policies.length > 0),
       "every role has its policy",
     );
-    const allowed: string[] = [];
-    for (const { role, policies } of roles) {
-      const decision = await simulate({
-        principal: `arn:aws:iam::222222222222:role/${role.name}`,
-        action: "states:StartExecution",
-        resource: machine,
-        identityPolicies: policies,
-      });
-      if (decision === "Allowed") allowed.push(role.name);
-    }
-    assert.deepEqual(allowed, ["consumer-intake-role"]);
+    assert.deepEqual(await allowedToStart(roles, machine), ["consumer-intake-role"]);
   });
 
   it("of all the stack's roles, exactly the restore tests' schedule role may start a restore test", async () => {
     const machine = String(dest.named("consumer-restore-test-state-machine").state.arn);
-    const allowed: string[] = [];
-    for (const { role, policies } of rolesWithPolicies(dest)) {
-      const decision = await simulate({
-        principal: `arn:aws:iam::222222222222:role/${role.name}`,
-        action: "states:StartExecution",
-        resource: machine,
-        identityPolicies: policies,
-      });
-      if (decision === "Allowed") allowed.push(role.name);
-    }
-    assert.deepEqual(allowed, ["consumer-restore-test-events-role"]);
+    assert.deepEqual(await allowedToStart(rolesWithPolicies(dest), machine), ["consumer-restore-test-events-role"]);
   });
 });
